@@ -1,0 +1,44 @@
+# Werkgroepen board. `make run` and `make test` work on a fresh machine with Python 3.11 + make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi:app
+
+.PHONY: run test install translations extract-messages update-messages migrate serve scheduler clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+# Compiled catalogues (.mo) are built from the committed .po files.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d app/translations 2>/dev/null
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project=werkgroepen -o app/translations/messages.pot .
+
+update-messages: extract-messages
+	$(BIN)/pybabel update --no-location -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/python scripts/i18n.py fill-en
+	$(BIN)/python scripts/i18n.py check || echo "Translate the strings above in app/translations/nl/LC_MESSAGES/messages.po"
+
+run: install
+	@BOARD_ENVIRONMENT=development $(BIN)/flask db upgrade
+	@BOARD_ENVIRONMENT=development $(BIN)/flask demo load
+	@echo "Board: http://127.0.0.1:$(PORT)  (stop with Ctrl-C)"
+	@BOARD_ENVIRONMENT=development $(BIN)/flask scheduler & sched=$$!; \
+	  trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
+	  BOARD_ENVIRONMENT=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload --with-threads
+
+test: install
+	CI=$${CI:-} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,92 @@
+"""Werkgroepen board: the application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, session
+from flask_login import current_user
+
+from app.config import load_config
+from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+
+def select_locale() -> str:
+    """The viewer's chosen language (account, then session), else Dutch."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app; `config` overrides every other source (used by tests)."""
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    load_config(app, config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from app import models  # noqa: F401  (register every model)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    _configure_login()
+
+    from app.auth.views import bp as auth_bp
+    from app.organisations.views import bp as organisations_bp
+    from app.themes.views import bp as themes_bp, platform_bp
+
+    app.register_blueprint(themes_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organisations_bp)
+    app.register_blueprint(platform_bp)
+
+    from app import errors, cli, templating
+
+    errors.init_app(app)
+    cli.init_app(app)
+    templating.init_app(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'self'; form-action 'self'; base-uri 'self'",
+        )
+        return response
+
+    return app
+
+
+def _configure_login() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.auth.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        uid, _, stamp = user_id.partition(":")
+        if not uid.isdigit():
+            return None
+        user = db.session.get(User, int(uid))
+        if user is None or str(user.security_stamp) != stamp or not user.is_confirmed:
+            return None
+        return user

@@ -1,0 +1,54 @@
+"""Accounts: one User per e-mail address, joining any number of themes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+# scrypt with Werkzeug's defaults (n=2**15, r=8, p=1): memory-hard and salted.
+PASSWORD_METHOD = "scrypt"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    username: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    is_platform_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped on password change so that signed reset links and sessions become stale.
+    security_stamp: Mapped[int] = mapped_column(default=0)
+
+    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"
+    )
+
+    __table_args__ = (Index("uq_user_username_lower", func.lower(username), unique=True),)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        self.security_stamp = (self.security_stamp or 0) + 1
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def get_id(self) -> str:
+        # The stamp makes a password change log out every other session.
+        return f"{self.id}:{self.security_stamp}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

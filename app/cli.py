@@ -1,0 +1,158 @@
+"""Command-line commands: users, themes, demo data and the scheduler process."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+user_cli = AppGroup("user", help="Manage accounts.")
+theme_cli = AppGroup("theme", help="Manage themes (organisations, projects, subthemes).")
+demo_cli = AppGroup("demo", help="Demo data for a local trial.")
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--platform-owner", is_flag=True, help="Give platform-owner rights.")
+def user_create(email, username, password, platform_owner):
+    """Create a confirmed account (e.g. the first platform owner)."""
+    from app.auth.models import User
+    from app.auth.passwords import password_problem
+    from app.auth.services import find_user_by_email, normalise_email
+    from app.timeutil import utcnow
+
+    if find_user_by_email(email):
+        raise click.ClickException(f"{email} already has an account.")
+    problem = password_problem(password, email=email, username=username)
+    if problem:
+        raise click.ClickException(problem)
+    user = User(email=normalise_email(email), username=username, locale="nl",
+                email_confirmed_at=utcnow(), is_platform_owner=platform_owner)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {user.email}{' (platform owner)' if platform_owner else ''}.")
+
+
+@user_cli.command("set-platform-owner")
+@click.argument("email")
+@click.option("--revoke", is_flag=True)
+def user_set_platform_owner(email, revoke):
+    """Give (or with --revoke take) platform-owner rights."""
+    from app.auth.services import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    user.is_platform_owner = not revoke
+    db.session.commit()
+    click.echo(f"{user.email}: platform owner = {user.is_platform_owner}")
+
+
+@theme_cli.command("create")
+@click.argument("name")
+@click.option("--slug", required=True, help="Web address, e.g. zorgregio-noord.")
+@click.option("--type", "workgroup_type", type=click.Choice(["half_open", "closed", "mixed"]),
+              required=True)
+@click.option("--parent", help="Slug of the parent theme (for a subtheme).")
+@click.option("--description", default="")
+@click.option("--owner", help="E-mail address of the owner (an existing account).")
+def theme_create(name, slug, workgroup_type, parent, description, owner):
+    """Create a theme and optionally appoint its owner."""
+    from app.auth.services import find_user_by_email
+    from app.themes import services
+
+    parent_theme = None
+    if parent:
+        parent_theme = services.get_theme_by_slug(parent)
+        if parent_theme is None:
+            raise click.ClickException(f"No theme has the slug {parent}.")
+    owner_user = None
+    if owner:
+        owner_user = find_user_by_email(owner)
+        if owner_user is None:
+            raise click.ClickException(f"No account has the address {owner}.")
+    try:
+        theme = services.create_theme(name=name, slug=slug, workgroup_type=workgroup_type,
+                                      description=description, parent=parent_theme)
+        if owner_user:
+            services.appoint_owner(theme, owner_user)
+        db.session.commit()
+    except services.ThemeError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message)
+    click.echo(f"Created theme {theme.slug} ({theme.workgroup_type.value}).")
+
+
+@theme_cli.command("set-owner")
+@click.argument("slug")
+@click.argument("email")
+def theme_set_owner(slug, email):
+    """Appoint the owner of a theme; a previous owner stays on as admin."""
+    from app.auth.services import find_user_by_email
+    from app.themes import services
+
+    theme = services.get_theme_by_slug(slug)
+    if theme is None:
+        raise click.ClickException(f"No theme has the slug {slug}.")
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    services.appoint_owner(theme, user)
+    db.session.commit()
+    click.echo(f"{user.email} now owns {theme.slug}.")
+
+
+@theme_cli.command("list")
+def theme_list():
+    """Print the theme tree."""
+    from app.themes import services
+
+    for t in services.theme_tree():
+        owner = services.owner_of(t)
+        click.echo(f"{'  ' * t.tree_depth}{t.slug:30} {t.workgroup_type.value:10} "
+                   f"{owner.email if owner else '-'}")
+
+
+@demo_cli.command("load")
+@click.option("--force", is_flag=True, help="Also outside development.")
+def demo_load(force):
+    """Load demo data once (skipped when accounts exist) and print the demo accounts."""
+    from app import demo
+    from app.auth.models import User
+
+    if current_app.config["ENVIRONMENT"] == "production" and not force:
+        raise click.ClickException("Refusing to load demo data in production (use --force).")
+    if db.session.scalar(select(func.count(User.id))):
+        click.echo("Accounts exist already; demo data not loaded again.")
+    else:
+        demo.load()
+        click.echo("Demo data loaded.")
+    demo.print_accounts(click.echo)
+
+
+@demo_cli.command("accounts")
+def demo_accounts():
+    """Print the demo accounts and their passwords."""
+    from app import demo
+
+    demo.print_accounts(click.echo)
+
+
+@click.command("scheduler")
+def scheduler_command():
+    """Run the scheduler process (exactly one per deployment)."""
+    from app.scheduler import run_scheduler
+
+    run_scheduler(current_app._get_current_object())
+
+
+def init_app(app):
+    app.cli.add_command(user_cli)
+    app.cli.add_command(theme_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(scheduler_command)

@@ -1,0 +1,140 @@
+"""Configuration: defaults < instance file (instance/board.cfg) < environment (BOARD_ prefix).
+
+Every key below can be set as an environment variable with the ``BOARD_`` prefix, e.g.
+``BOARD_SECRET_KEY`` or ``BOARD_SQLALCHEMY_DATABASE_URI``. Values are parsed as JSON where
+they look like JSON (``BOARD_MAIL_PORT=25`` is an int, ``BOARD_MAIL_USE_TLS=true`` a bool).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+ENV_PREFIX = "BOARD"
+
+# Values that must never protect a production deployment.
+INSECURE_SECRET_KEYS = {"", "dev", "secret", "changeme", "change-me", "development", "test"}
+MIN_SECRET_KEY_LENGTH = 24
+
+
+class Defaults:
+    """Built-in defaults: safe for production except where the environment must say more."""
+
+    # "production" (default), "development" (make run) or "testing" (the test suite).
+    ENVIRONMENT = "production"
+    SECRET_KEY: str | None = None
+
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite:///instance/board.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    BOARD_NAME = "Werkgroepen"
+    # Address printed in mails' links; the request's host is used when unset.
+    SERVER_NAME: str | None = None
+    PREFERRED_URL_SCHEME = "http"
+
+    # Mail (Flask-Mail). Without MAIL_SERVER mails are written to instance/mail/ and logged.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Werkgroepen <no-reply@werkgroepen.localhost>"
+    MAIL_TIMEOUT = 10
+    # Flask-Mail would silently drop mail whenever TESTING is on; our tests use a real server.
+    MAIL_SUPPRESS_SEND = False
+    # Platform owner's address shown as the escalation contact.
+    PLATFORM_CONTACT_EMAIL = "platform@werkgroepen.localhost"
+
+    # Links in mails stay valid this long (seconds).
+    CONFIRM_TOKEN_MAX_AGE = 48 * 3600
+    RESET_TOKEN_MAX_AGE = 2 * 3600
+    # Unconfirmed registrations older than this are purged by the scheduler (days).
+    UNCONFIRMED_ACCOUNT_DAYS = 14
+
+    PASSWORD_MIN_LENGTH = 10
+
+    # Languages: Dutch is the users' language and the default.
+    LANGUAGES = ["nl", "en"]
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+
+    # Sessions and cookies.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE: bool | None = None  # None: True in production
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE: bool | None = None
+    PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+    # Rate limits (Flask-Limiter). Storage "memory://" is per process; use redis:// or
+    # memcached:// when several gunicorn workers must share the count.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    MAIL_FORM_RATE_LIMIT = "5 per minute;30 per hour"
+
+    # Scheduler (flask scheduler) timezone.
+    SCHEDULER_TIMEZONE = "Europe/Brussels"
+
+
+def load_config(app: Flask, overrides: dict | None = None) -> None:
+    """Fill app.config from defaults, the instance file, the environment, then overrides."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("board.cfg", silent=True)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if overrides:
+        app.config.update(overrides)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'board.sqlite3'}"
+
+    env = app.config["ENVIRONMENT"]
+    if env not in {"production", "development", "testing"}:
+        raise RuntimeError(
+            f"BOARD_ENVIRONMENT must be production, development or testing, not {env!r}."
+        )
+    production = env == "production"
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(key) is None:
+            app.config[key] = production
+    app.config["TESTING"] = env == "testing" or app.config.get("TESTING", False)
+
+    secret = app.config.get("SECRET_KEY")
+    if production:
+        if (
+            not secret
+            or secret.strip().lower() in INSECURE_SECRET_KEYS
+            or len(secret) < MIN_SECRET_KEY_LENGTH
+        ):
+            raise RuntimeError(
+                "Refusing to start in production without a strong SECRET_KEY. Set one, e.g.\n"
+                "  export BOARD_SECRET_KEY=\"$(python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')\"\n"
+                f"(at least {MIN_SECRET_KEY_LENGTH} characters), or put SECRET_KEY = '...' in "
+                f"{instance / 'board.cfg'}. For a local trial run use `make run`, which sets "
+                "BOARD_ENVIRONMENT=development."
+            )
+    elif not secret:
+        app.config["SECRET_KEY"] = _local_secret(instance)
+
+
+def _local_secret(instance: Path) -> str:
+    """A random key kept in instance/ so development sessions survive a restart."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

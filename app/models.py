@@ -1,0 +1,4 @@
+"""Imports every model so that SQLAlchemy's registry and Alembic see them all."""
+from app.auth.models import User  # noqa: F401
+from app.organisations.models import Organisation  # noqa: F401
+from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType  # noqa: F401

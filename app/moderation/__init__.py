@@ -1,0 +1,1 @@
+"""Moderation queue, reports and decisions — filled in by the moderation issue."""

@@ -1,0 +1,1 @@
+"""Posts, replies and stars (the board) — filled in by the board issue."""

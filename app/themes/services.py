@@ -1,0 +1,287 @@
+"""Rules for themes and memberships: joining, deciding requests, roles and ownership.
+
+Services own the transaction: they commit once, then send mail (mail never goes out for a
+change that did not commit).
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.extensions import db
+from app.mail.services import MailDeliveryError, send_mail
+from app.organisations.models import Organisation
+from app.permissions import forget_cached_memberships, standing
+from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType
+from app.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class ThemeError(Exception):
+    """A rule was broken; the message is shown to the user."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class AlreadyDecided(ThemeError):
+    pass
+
+
+# ---------------------------------------------------------------- lookups
+
+def get_theme_by_slug(slug: str) -> Theme | None:
+    return db.session.scalar(select(Theme).where(Theme.slug == slug))
+
+
+def top_level_themes() -> list[Theme]:
+    return list(db.session.scalars(
+        select(Theme).where(Theme.parent_id.is_(None)).order_by(Theme.position, Theme.name)))
+
+
+def theme_tree() -> list[Theme]:
+    """All themes, depth-first (parents before children), with `depth` known in memory."""
+    themes = list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.name)))
+    by_parent: dict[int | None, list[Theme]] = {}
+    for t in themes:
+        by_parent.setdefault(t.parent_id, []).append(t)
+    ordered: list[Theme] = []
+
+    def walk(parent_id, depth):
+        for t in by_parent.get(parent_id, []):
+            t.tree_depth = depth
+            ordered.append(t)
+            walk(t.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def subtree_ids(theme: Theme) -> list[int]:
+    """The theme's id and all its descendants' ids (recursive CTE: one query)."""
+    tree = select(Theme.id).where(Theme.id == theme.id).cte("subtree", recursive=True)
+    tree = tree.union_all(select(Theme.id).where(Theme.parent_id == tree.c.id))
+    return list(db.session.scalars(select(tree.c.id)))
+
+
+def organisation_choices(theme: Theme) -> list[Organisation]:
+    """Organisations a member of this theme may belong to: those of the theme's lineage."""
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.theme_id.in_(theme.lineage_ids()))
+        .order_by(Organisation.name)))
+
+
+def _organisation_for(theme: Theme, organisation_id: int | None) -> Organisation | None:
+    if not organisation_id:
+        return None
+    org = db.session.get(Organisation, organisation_id)
+    if org is None or org.theme_id not in theme.lineage_ids():
+        raise ThemeError(_("Choose an organisation from this theme's list."), field="organisation")
+    return org
+
+
+def theme_admins(theme: Theme) -> list[User]:
+    """Confirmed admins and owners of the theme or any ancestor (who handle its requests)."""
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.theme_id.in_(theme.lineage_ids()),
+               Membership.status == MembershipStatus.ACTIVE,
+               Membership.role.in_([Role.ADMIN, Role.OWNER]),
+               User.email_confirmed_at.is_not(None))
+        .distinct().order_by(User.id)))
+
+
+def owner_of(theme: Theme) -> User | None:
+    return db.session.scalar(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.theme_id == theme.id, Membership.role == Role.OWNER))
+
+
+# ---------------------------------------------------------------- themes
+
+def create_theme(*, name: str, slug: str, workgroup_type: WorkgroupType | str,
+                 description: str = "", parent: Theme | None = None) -> Theme:
+    """Add a theme (parent=None: a top-level organisation/project). Does not commit."""
+    slug = (slug or "").strip().lower()
+    if not SLUG_RE.match(slug) or len(slug) > 80:
+        raise ThemeError(_("Use lower-case letters, digits and single hyphens, e.g. zorgregio-noord."),
+                         field="slug")
+    if get_theme_by_slug(slug) is not None:
+        raise ThemeError(_("The address %(slug)s is already taken.", slug=slug), field="slug")
+    theme = Theme(name=name.strip(), slug=slug, description=(description or "").strip(),
+                  workgroup_type=WorkgroupType(workgroup_type), parent=parent)
+    db.session.add(theme)
+    db.session.flush()
+    return theme
+
+
+def appoint_owner(theme: Theme, user: User, decided_by: User | None = None) -> Membership:
+    """Make `user` the theme's one owner; a previous owner stays on as admin. Does not commit."""
+    previous = db.session.scalar(
+        select(Membership).where(Membership.theme_id == theme.id, Membership.role == Role.OWNER))
+    if previous is not None and previous.user_id == user.id:
+        return previous
+    if previous is not None:
+        previous.role = Role.ADMIN
+        db.session.flush()  # the one-owner index must see the demotion first
+    membership = db.session.scalar(
+        select(Membership).where(Membership.theme_id == theme.id, Membership.user_id == user.id))
+    if membership is None:
+        membership = Membership(user=user, theme=theme)
+        db.session.add(membership)
+    membership.role = Role.OWNER
+    membership.status = MembershipStatus.ACTIVE
+    membership.decided_at = utcnow()
+    membership.decided_by = decided_by
+    db.session.flush()
+    forget_cached_memberships(user)
+    return membership
+
+
+# ---------------------------------------------------------------- joining
+
+def join_theme(user: User, theme: Theme, organisation_id: int | None = None) -> Membership:
+    """Join a theme by its type's rule. Does not commit; see notify_request_if_pending().
+
+    half-open: active at once. closed: a pending request. mixed: the public part at once,
+    the closed part once an admin accepts the (pending) request.
+    """
+    s = standing(user, theme) if user.is_confirmed else None
+    if s is not None and s.is_member:
+        raise ThemeError(_("You are already a member of %(theme)s.", theme=theme.name))
+    organisation = _organisation_for(theme, organisation_id)
+    membership = db.session.scalar(
+        select(Membership).where(Membership.theme_id == theme.id, Membership.user_id == user.id))
+    if membership is not None and membership.status == MembershipStatus.PENDING:
+        raise ThemeError(_("Your request to join %(theme)s is waiting for an admin.",
+                           theme=theme.name))
+    if membership is None:
+        membership = Membership(user=user, theme=theme, role=Role.MEMBER)
+        db.session.add(membership)
+    membership.organisation = organisation
+    membership.created_at = utcnow()
+    membership.decided_at = None
+    membership.decided_by = None
+    if theme.workgroup_type == WorkgroupType.HALF_OPEN:
+        membership.status = MembershipStatus.ACTIVE
+    else:
+        membership.status = MembershipStatus.PENDING
+    db.session.flush()
+    forget_cached_memberships(user)
+    return membership
+
+
+def notify_request_if_pending(membership: Membership) -> None:
+    """Tell the theme's admins that a confirmed person asks to join (after commit)."""
+    if membership.status != MembershipStatus.PENDING or not membership.user.is_confirmed:
+        return
+    theme = membership.theme
+    link = url_for("themes.requests", slug=theme.slug, _external=True)
+    for admin in theme_admins(theme):
+        try:
+            send_mail(admin.email,
+                      lambda: _("New membership request for %(theme)s", theme=theme.name),
+                      "membership_request", locale=admin.locale, admin=admin,
+                      applicant=membership.user, theme=theme, link=link)
+        except MailDeliveryError:
+            log.warning("admin %s not told of request %s", admin.id, membership.id)
+
+
+def pending_requests(theme: Theme) -> list[Membership]:
+    """Requests from confirmed people for this theme and its subthemes, oldest first."""
+    return list(db.session.scalars(
+        select(Membership).join(User, Membership.user_id == User.id)
+        .where(Membership.theme_id.in_(subtree_ids(theme)),
+               Membership.status == MembershipStatus.PENDING,
+               User.email_confirmed_at.is_not(None))
+        .order_by(Membership.created_at, Membership.id)))
+
+
+def decide_request(membership_id: int, admin: User, accept: bool) -> Membership:
+    """Accept or reject a pending request. The first decision wins (conditional update)."""
+    new_status = MembershipStatus.ACTIVE if accept else MembershipStatus.REJECTED
+    result = db.session.execute(
+        update(Membership)
+        .where(Membership.id == membership_id, Membership.status == MembershipStatus.PENDING)
+        .values(status=new_status, decided_at=utcnow(), decided_by_id=admin.id)
+        .execution_options(synchronize_session=False))
+    membership = db.session.get(Membership, membership_id)
+    if result.rowcount != 1:
+        db.session.rollback()
+        membership = db.session.get(Membership, membership_id)
+        who = membership.decided_by.username if membership and membership.decided_by else "?"
+        raise AlreadyDecided(_("This request was already decided by %(name)s.", name=who))
+    db.session.commit()
+    db.session.refresh(membership)
+    applicant, theme = membership.user, membership.theme
+    try:
+        send_mail(applicant.email,
+                  (lambda: _("Welcome to %(theme)s", theme=theme.name)) if accept else
+                  (lambda: _("Your request to join %(theme)s", theme=theme.name)),
+                  "membership_decision", locale=applicant.locale, user=applicant, theme=theme,
+                  accepted=accept, link=url_for("themes.show", slug=theme.slug, _external=True))
+    except MailDeliveryError:
+        log.warning("applicant %s not told of decision on %s", applicant.id, membership.id)
+    return membership
+
+
+# ---------------------------------------------------------------- roles
+
+def theme_members(theme: Theme) -> list[Membership]:
+    """Active memberships of this theme and its ancestors (everyone with access), by role."""
+    rows = db.session.scalars(
+        select(Membership).join(User, Membership.user_id == User.id)
+        .where(Membership.theme_id.in_(theme.lineage_ids()),
+               Membership.status == MembershipStatus.ACTIVE,
+               User.email_confirmed_at.is_not(None))
+        .options(db.joinedload(Membership.user), db.joinedload(Membership.organisation))
+        .order_by(User.username)).unique().all()
+    best: dict[int, Membership] = {}
+    for m in rows:
+        if m.user_id not in best or m.role.rank > best[m.user_id].role.rank:
+            best[m.user_id] = m
+    return sorted(best.values(), key=lambda m: (-m.role.rank, m.user.username.lower()))
+
+
+def _membership_in(theme: Theme, membership_id: int) -> Membership:
+    m = db.session.get(Membership, membership_id)
+    if m is None or m.theme_id != theme.id or m.status != MembershipStatus.ACTIVE:
+        raise ThemeError(_("That person is not a member of this theme."))
+    return m
+
+
+def set_role(theme: Theme, membership_id: int, role: Role) -> Membership:
+    """Appoint a member admin or make an admin a member again. Commits."""
+    if role not in (Role.ADMIN, Role.MEMBER):
+        raise ThemeError(_("Use 'transfer ownership' to change the owner."))
+    m = _membership_in(theme, membership_id)
+    if m.role == Role.OWNER:
+        raise ThemeError(_("The owner's role changes only by transferring ownership."))
+    m.role = role
+    db.session.commit()
+    return m
+
+
+def transfer_ownership(theme: Theme, membership_id: int, by: User) -> Membership:
+    """Hand the theme to another member; the previous owner stays on as admin. Commits."""
+    m = _membership_in(theme, membership_id)
+    if m.role == Role.OWNER:
+        raise ThemeError(_("%(name)s already owns this theme.", name=m.user.username))
+    try:
+        appoint_owner(theme, m.user, decided_by=by)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ThemeError(_("Ownership changed meanwhile; please try again."))
+    return m

@@ -1,0 +1,55 @@
+"""Helpers for tests: a CSRF-aware client and the visible text of a page."""
+from __future__ import annotations
+
+import re
+
+
+class Client:
+    """Flask test client that fills in the CSRF token like a browser submitting a form."""
+
+    def __init__(self, app, lang="en"):
+        self.app = app
+        self.http = app.test_client()
+        if lang:
+            self.get(f"/language/{lang}")
+
+    def csrf_token(self) -> str:
+        page = self.get("/reset").get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert match, "no CSRF token on /reset"
+        return match.group(1)
+
+    def _request(self, method, url, **kw):
+        # Each request gets its own app context (and so its own flask.g and db session), as
+        # in a real server; otherwise requests would reuse the test's context and share g.
+        from app.extensions import db
+        with self.app.app_context():
+            resp = getattr(self.http, method)(url, **kw)
+        db.session.expire_all()  # the test's session must re-read what the request changed
+        return resp
+
+    def get(self, url, **kw):
+        return self._request("get", url, **kw)
+
+    def post(self, url, data=None, csrf=True, **kw):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.csrf_token())
+        return self._request("post", url, data=data, **kw)
+
+    def login(self, email, password=None, **extra):
+        from tests.factories import PASSWORD
+        resp = self.post("/login", {"email": email, "password": password or PASSWORD, **extra})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+        return resp
+
+    def logout(self):
+        return self.post("/logout")
+
+
+def page_text(resp) -> str:
+    """The visible text of an HTML response (tags stripped, whitespace collapsed)."""
+    html = resp.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'").replace(
+        "&amp;", "&").replace("&quot;", '"').strip()

@@ -1,0 +1,259 @@
+"""Accounts end to end: registration with the confirmation mail from a real SMTP server,
+login, logout, password reset, and every kind of bad input."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.extensions import db
+from app.themes.models import Membership, MembershipStatus, WorkgroupType
+from tests.factories import PASSWORD, ThemeFactory, UserFactory, member, OrganisationFactory
+from tests.helpers import page_text
+
+GOOD = "een-lange-zin-als-wachtwoord"
+
+
+def register(client, theme, email="new@example.org", username="Nieuwe Deelnemer",
+             password=GOOD, confirm=None, **extra):
+    return client.post(f"/register/{theme.slug}", {
+        "email": email, "username": username, "password": password,
+        "password_confirm": confirm if confirm is not None else password, **extra})
+
+
+def path_of(url: str) -> str:
+    return url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+
+
+def test_registration_starts_by_choosing_a_theme(client):
+    parent = ThemeFactory(name="Zorgregio Noord")
+    ThemeFactory(name="Mantelzorg", parent=parent)
+    resp = client.get("/register")
+    text = page_text(resp)
+    assert "Zorgregio Noord" in text and "Mantelzorg" in text
+    assert f'href="/register/{parent.slug}"' in resp.get_data(as_text=True)
+
+
+def test_register_confirm_by_mail_then_member_of_half_open_theme(client, mailbox):
+    theme = ThemeFactory(name="Mantelzorg", workgroup_type=WorkgroupType.HALF_OPEN)
+    org = OrganisationFactory(theme=theme, name="Thuiszorg Noord")
+    resp = register(client, theme, organisation=str(org.id))
+    assert resp.status_code == 200
+    assert "We sent a link to new@example.org" in page_text(resp)
+
+    user = db.session.scalar(select(User).where(User.email == "new@example.org"))
+    assert user is not None and not user.is_confirmed
+    assert user.password_hash.startswith("scrypt:") and GOOD not in user.password_hash
+
+    (mail,) = mailbox.wait_for("new@example.org")
+    assert "Confirm your e-mail address" in mail.subject
+    assert "Mantelzorg" in mail.text and mail.html  # multipart: text and HTML
+    link = mail.link("/confirm/")
+
+    resp = client.get(path_of(link))
+    assert resp.status_code == 302 and resp.headers["Location"] == f"/t/{theme.slug}"
+    page = page_text(client.get(f"/t/{theme.slug}"))
+    assert "Your e-mail address is confirmed" in page
+    assert "You are a member." in page
+    db.session.refresh(user)
+    assert user.is_confirmed
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+    assert membership.status == MembershipStatus.ACTIVE and membership.organisation_id == org.id
+
+
+def test_unconfirmed_account_cannot_log_in_and_can_ask_a_new_link(client, mailbox):
+    theme = ThemeFactory()
+    register(client, theme)
+    mailbox.wait_for("new@example.org")
+    resp = client.post("/login", {"email": "new@example.org", "password": GOOD})
+    assert resp.status_code == 403
+    assert "Confirm your e-mail address first" in page_text(resp)
+    resp = client.post("/confirm/resend", {"email": "new@example.org"})
+    assert resp.status_code == 302
+    mails = mailbox.wait_for("new@example.org", count=2)
+    assert mails[1].link("/confirm/")
+
+
+def test_weak_password_is_refused_and_the_form_is_kept(client):
+    theme = ThemeFactory()
+    resp = register(client, theme, email="keep@example.org", username="Behouden", password="kort")
+    assert resp.status_code == 422
+    text = page_text(resp)
+    assert "Use at least 10 characters." in text
+    html = resp.get_data(as_text=True)
+    assert 'value="keep@example.org"' in html and 'value="Behouden"' in html
+    assert db.session.scalar(select(User).where(User.email == "keep@example.org")) is None
+
+    for weak, message in [("wachtwoord123", "too easy to guess"),
+                          ("aaaaaaaaaaaa", "too easy to guess"),
+                          ("behouden-is-fijn", "Do not use your e-mail address or user name")]:
+        resp = register(client, theme, email="keep@example.org", username="Behouden", password=weak)
+        assert resp.status_code == 422 and message in page_text(resp), weak
+
+
+def test_passwords_must_match(client):
+    resp = register(client, ThemeFactory(), confirm="een-andere-zin-als-wachtwoord")
+    assert resp.status_code == 422 and "The passwords differ." in page_text(resp)
+
+
+def test_duplicate_email_and_username_are_named(client):
+    theme = ThemeFactory()
+    UserFactory(email="taken@example.org", username="Bezet")
+    resp = register(client, theme, email="TAKEN@example.org")
+    assert resp.status_code == 422
+    assert "This address already has an account" in page_text(resp)
+    resp = register(client, theme, email="free@example.org", username="bezet")
+    assert resp.status_code == 422 and "This user name is taken" in page_text(resp)
+
+
+def test_invalid_email_is_named(client):
+    resp = register(client, ThemeFactory(), email="not-an-address")
+    assert resp.status_code == 422 and "Invalid email address" in page_text(resp)
+
+
+def test_register_for_unknown_theme_is_404(client):
+    assert client.get("/register/bestaat-niet").status_code == 404
+
+
+def test_tampered_and_expired_links_are_explained(client, app, mailbox):
+    theme = ThemeFactory()
+    register(client, theme)
+    link = path_of(mailbox.wait_for("new@example.org")[0].link("/confirm/"))
+    resp = client.get(link[:-3] + "abc")
+    assert resp.status_code == 400 and "The link is not valid" in page_text(resp)
+    app.config["CONFIRM_TOKEN_MAX_AGE"] = -1
+    try:
+        resp = client.get(link)
+    finally:
+        app.config["CONFIRM_TOKEN_MAX_AGE"] = 48 * 3600
+    assert resp.status_code == 400 and "The link has expired." in page_text(resp)
+    assert not db.session.scalar(select(User).where(User.email == "new@example.org")).is_confirmed
+
+
+def test_login_lands_on_the_chosen_theme(client):
+    theme = ThemeFactory(name="Klimaatplan")
+    user = member(theme)
+    resp = client.post("/login", {"email": user.email.upper(), "password": PASSWORD,
+                                  "theme": theme.slug})
+    assert resp.status_code == 302 and resp.headers["Location"] == f"/t/{theme.slug}"
+    assert user.username in page_text(client.get("/"))
+
+
+def test_login_without_choice_lands_on_own_theme_and_next_is_kept_local(client):
+    theme = ThemeFactory()
+    user = member(theme)
+    resp = client.post("/login?next=https://evil.example/", {"email": user.email,
+                                                             "password": PASSWORD})
+    assert resp.headers["Location"] == f"/t/{theme.slug}"
+    client.logout()
+    resp = client.post("/login?next=/account", {"email": user.email, "password": PASSWORD})
+    assert resp.headers["Location"] == "/account"
+
+
+def test_wrong_password_and_unknown_address_get_the_same_answer(client):
+    user = UserFactory()
+    a = client.post("/login", {"email": user.email, "password": "fout-wachtwoord-123"})
+    b = client.post("/login", {"email": "nobody@example.org", "password": "fout-wachtwoord-123"})
+    assert a.status_code == b.status_code == 401
+    assert "E-mail address or password is not right." in page_text(a)
+    assert page_text(a).replace(user.email, "X") == page_text(b).replace("nobody@example.org", "X")
+
+
+def test_logout_needs_post_and_ends_the_session(client):
+    user = UserFactory()
+    client.login(user.email)
+    assert client.get("/logout").status_code == 405
+    assert client.get("/account").status_code == 200
+    client.logout()
+    resp = client.get("/account")
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
+
+
+def test_login_is_rate_limited(client, app):
+    user = UserFactory()
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    try:
+        codes = [client.post("/login", {"email": user.email, "password": "fout-wachtwoord-1"})
+                 .status_code for _ in range(4)]
+        last = client.post("/login", {"email": user.email, "password": PASSWORD})
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    assert codes[:3] == [401, 401, 401] and codes[3] == 429
+    assert last.status_code == 429 and "Too many attempts" in page_text(last)
+
+
+def test_password_reset_never_reveals_whether_an_address_exists(client, mailbox):
+    user = UserFactory(email="known@example.org")
+    known = client.post("/reset", {"email": "known@example.org"})
+    unknown = client.post("/reset", {"email": "unknown@example.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert (page_text(known).replace("known@example.org", "X")
+            == page_text(unknown).replace("unknown@example.org", "X"))
+    (mail,) = mailbox.wait_for("known@example.org")
+    assert mailbox.to("unknown@example.org") == []
+
+    link = path_of(mail.link("/reset/"))
+    resp = client.post(link, {"password": "nieuw-lang-wachtwoord", "password_confirm":
+                              "nieuw-lang-wachtwoord"})
+    assert resp.status_code == 302
+    client.logout()
+    assert client.post("/login", {"email": user.email, "password": PASSWORD}).status_code == 401
+    assert client.post("/login", {"email": user.email,
+                                  "password": "nieuw-lang-wachtwoord"}).status_code == 302
+    # The link works once.
+    assert client.get(link).status_code == 400
+
+
+def test_password_change_logs_out_other_sessions(client, other_client, mailbox):
+    user = UserFactory()
+    other_client.login(user.email)
+    assert other_client.get("/account").status_code == 200
+    client.post("/reset", {"email": user.email})
+    link = path_of(mailbox.wait_for(user.email)[0].link("/reset/"))
+    client.post(link, {"password": "nieuw-lang-wachtwoord", "password_confirm":
+                       "nieuw-lang-wachtwoord"})
+    assert other_client.get("/account").status_code == 302
+
+
+def test_form_without_csrf_token_is_refused_and_nothing_is_created(client):
+    theme = ThemeFactory()
+    resp = client.post(f"/register/{theme.slug}", {
+        "email": "csrf@example.org", "username": "Csrf", "password": GOOD,
+        "password_confirm": GOOD}, csrf=False)
+    assert resp.status_code == 400
+    assert "The form had expired or came from another page" in page_text(resp)
+    assert db.session.scalar(select(User).where(User.email == "csrf@example.org")) is None
+
+
+def test_registration_survives_a_mail_server_that_refuses(client, mailbox):
+    mailbox.refuse = True
+    resp = register(client, ThemeFactory())
+    assert resp.status_code == 200
+    assert "could not be sent just now" in page_text(resp)
+    assert db.session.scalar(select(User).where(User.email == "new@example.org")) is not None
+    mailbox.refuse = False
+    client.post("/confirm/resend", {"email": "new@example.org"})
+    assert mailbox.wait_for("new@example.org")[0].link("/confirm/")
+
+
+def test_same_address_joins_more_themes_from_the_account(client):
+    first, second = ThemeFactory(name="Eerste"), ThemeFactory(name="Tweede")
+    user = member(first)
+    client.login(user.email)
+    page = page_text(client.get("/account"))
+    assert "Tweede" in page and "Join another theme" in page
+    resp = client.post(f"/t/{second.slug}/join")
+    assert resp.status_code == 302
+    assert "Welcome to Tweede!" in page_text(client.get(f"/t/{second.slug}"))
+    assert {m.theme.name for m in db.session.get(User, user.id).memberships} == {"Eerste", "Tweede"}
+
+
+def test_hostile_input_never_gives_500(client):
+    theme = ThemeFactory()
+    for value in ["x" * 10_000, "\x00\x01", "🙂" * 50, "<script>alert(1)</script>", "' OR 1=1 --"]:
+        resp = register(client, theme, email=value, username=value, password=value)
+        assert resp.status_code == 422, value[:20]
+        assert "<script>alert(1)</script>" not in resp.get_data(as_text=True)
+        resp = client.post("/login", {"email": value, "password": value, "theme": value})
+        assert resp.status_code in (401, 422), value[:20]
+    assert client.get("/confirm/" + "A" * 5000).status_code == 400
+    assert client.get("/reset/%00%ff").status_code == 400
