@@ -4,11 +4,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 from flask_login import current_user
 
 from app.config import load_config
-from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import mail as mail_ext  # "mail" is also the app.mail package
 
 
 def select_locale() -> str:
@@ -16,6 +17,8 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, scheduler: the platform's language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang")
@@ -36,7 +39,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    mail.init_app(app)
+    mail_ext.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 

@@ -30,9 +30,9 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
     BOARD_NAME = "Werkgroepen"
-    # Address printed in mails' links; the request's host is used when unset.
-    SERVER_NAME: str | None = None
-    PREFERRED_URL_SCHEME = "http"
+    # The board's public address, used for links in mails (e.g. https://werkgroepen.example.org).
+    # Unset: the address of the request that caused the mail (http://127.0.0.1:5000 outside one).
+    BASE_URL: str | None = None
 
     # Mail (Flask-Mail). Without MAIL_SERVER mails are written to instance/mail/ and logged.
     MAIL_SERVER: str | None = None

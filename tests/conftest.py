@@ -36,7 +36,6 @@ def app(tmp_path_factory, smtp_server):
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "MAIL_FORM_RATE_LIMIT": "1000 per minute",
-        "SERVER_NAME": None,
     }, instance_path=str(base / "instance"))
     with app.app_context():
         if PG_URL:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import User
 from app.auth.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from app.extensions import db
+from app.urls import external_url
 from app.mail.services import MailDeliveryError, send_mail
 from app.themes.models import Membership, MembershipStatus, Theme
 from app.themes.services import ThemeError, join_theme, notify_request_if_pending
@@ -67,7 +68,7 @@ def register(*, email: str, password: str, username: str, theme: Theme,
 def send_confirmation(user: User, theme: Theme | None = None) -> bool:
     token = make_token("confirm", {"uid": user.id, "email": user.email,
                                    "theme": theme.slug if theme else None})
-    link = url_for("auth.confirm", token=token, _external=True)
+    link = external_url("auth.confirm", token=token)
     hours = current_app.config["CONFIRM_TOKEN_MAX_AGE"] // 3600
     try:
         send_mail(user.email, lambda: _("Confirm your e-mail address"), "confirm",
@@ -116,7 +117,7 @@ def request_password_reset(email: str) -> None:
     if user is None:
         return
     token = make_token("reset", {"uid": user.id, "stamp": user.security_stamp})
-    link = url_for("auth.reset_password", token=token, _external=True)
+    link = external_url("auth.reset_password", token=token)
     minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
     try:
         send_mail(user.email, lambda: _("Reset your password"), "reset", locale=user.locale,

@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.extensions import db
+from app.urls import external_url
 from app.mail.services import MailDeliveryError, send_mail
 from app.organisations.models import Organisation
 from app.permissions import forget_cached_memberships, standing
@@ -187,7 +187,7 @@ def notify_request_if_pending(membership: Membership) -> None:
     if membership.status != MembershipStatus.PENDING or not membership.user.is_confirmed:
         return
     theme = membership.theme
-    link = url_for("themes.requests", slug=theme.slug, _external=True)
+    link = external_url("themes.requests", slug=theme.slug)
     for admin in theme_admins(theme):
         try:
             send_mail(admin.email,
@@ -230,7 +230,7 @@ def decide_request(membership_id: int, admin: User, accept: bool) -> Membership:
                   (lambda: _("Welcome to %(theme)s", theme=theme.name)) if accept else
                   (lambda: _("Your request to join %(theme)s", theme=theme.name)),
                   "membership_decision", locale=applicant.locale, user=applicant, theme=theme,
-                  accepted=accept, link=url_for("themes.show", slug=theme.slug, _external=True))
+                  accepted=accept, link=external_url("themes.show", slug=theme.slug))
     except MailDeliveryError:
         log.warning("applicant %s not told of decision on %s", applicant.id, membership.id)
     return membership
