@@ -25,7 +25,7 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project=werkgroepen -o app/translations/messages.pot .
 
 update-messages: extract-messages
-	$(BIN)/pybabel update --no-location -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 	$(BIN)/python scripts/i18n.py fill-en
 	$(BIN)/python scripts/i18n.py check || echo "Translate the strings above in app/translations/nl/LC_MESSAGES/messages.po"
 

@@ -2,6 +2,7 @@
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -27,6 +28,20 @@ def render_error(code: int, detail: str | None = None):
 
 
 def init_app(app):
+    @app.before_request
+    def refuse_nul_in_url():
+        # NUL can never be part of a real address or query, and PostgreSQL cannot compare it.
+        if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+            return render_error(400)
+
+    @app.errorhandler(DataError)
+    def unstorable_input(exc):
+        from app.extensions import db
+        db.session.rollback()
+        app.logger.warning("input the database refused on %s: %s", request.path, exc.orig)
+        return render_error(400, _("Part of what you sent cannot be stored (for example an "
+                                   "invisible control character). Remove it and try again."))
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return render_error(400, _("The form had expired or came from another page, so nothing "

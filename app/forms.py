@@ -1,6 +1,34 @@
-"""Forms shared by several features."""
+"""Forms and form helpers shared by several features."""
+from __future__ import annotations
+
+import re
+
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+# C0 control characters other than tab, newline and carriage return (NUL among them, which
+# PostgreSQL cannot store in text) are never meaningful in what people type.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class CSRFOnlyForm(FlaskForm):
+def strip_control_characters(value):
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """Every form of the board: CSRF-protected, control characters filtered from all input."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = list(unbound_field.kwargs.get("filters") or [])
+            options["filters"] = [strip_control_characters, *filters]
+            return unbound_field.bind(form=form, **options)
+
+
+class CSRFOnlyForm(BaseForm):
     """A button that changes something: only the CSRF token is checked."""
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices (tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice("" if value is None else str(value), label) for value, label in pairs]

@@ -257,3 +257,12 @@ def test_hostile_input_never_gives_500(client):
         assert resp.status_code in (401, 422), value[:20]
     assert client.get("/confirm/" + "A" * 5000).status_code == 400
     assert client.get("/reset/%00%ff").status_code == 400
+    assert client.get("/t/%00").status_code == 400
+    assert client.get("/login?theme=%00").status_code == 400
+    assert client.get("/register/a%00b").status_code == 400
+
+
+def test_control_characters_are_removed_from_what_people_type(client, mailbox):
+    resp = register(client, ThemeFactory(), email="ctrl@example.org", username="Na\x00am\x07")
+    assert resp.status_code == 200
+    assert db.session.scalar(select(User).where(User.email == "ctrl@example.org")).username == "Naam"

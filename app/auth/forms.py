@@ -1,10 +1,11 @@
 """Account forms: registration, login, password reset, preferences."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from app.auth.passwords import password_problem
+from app.forms import BaseForm, choices
 
 
 def _strong_password(form, field):
@@ -18,7 +19,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(BaseForm):
     email = EmailField(_l("E-mail address"),
                        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     username = StringField(_l("User name"), description=_l("Shown as the author of your posts."),
@@ -32,7 +33,7 @@ class RegistrationForm(FlaskForm):
     submit = SubmitField(_l("Register"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     theme = SelectField(_l("Go to theme"), validators=[Optional()], validate_choice=False)
@@ -40,13 +41,13 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class EmailOnlyForm(FlaskForm):
+class EmailOnlyForm(BaseForm):
     email = EmailField(_l("E-mail address"),
                        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     submit = SubmitField(_l("Send"))
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(BaseForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), _strong_password])
     password_confirm = PasswordField(
         _l("Repeat password"),
@@ -54,12 +55,12 @@ class NewPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save password"))
 
 
-class JoinForm(FlaskForm):
+class JoinForm(BaseForm):
     organisation = SelectField(_l("Organisation (optional)"), coerce=_optional_int,
                                validators=[Optional()], validate_choice=False)
     submit = SubmitField(_l("Join"))
 
 
-class PreferencesForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
+class PreferencesForm(BaseForm):
+    locale = SelectField(_l("Language"), choices=choices([("nl", "Nederlands"), ("en", "English")]))
     submit = SubmitField(_l("Save"))

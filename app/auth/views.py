@@ -11,7 +11,7 @@ from app.auth.forms import (EmailOnlyForm, JoinForm, LoginForm, NewPasswordForm,
                             PreferencesForm, RegistrationForm)
 from app.auth.tokens import TokenExpired, TokenInvalid
 from app.extensions import limiter
-from app.forms import CSRFOnlyForm
+from app.forms import CSRFOnlyForm, choices
 from app.permissions import standing
 from app.themes import services as theme_services
 from app.themes.models import WorkgroupType
@@ -29,8 +29,8 @@ def _mail_limit() -> str:
 
 
 def _org_choices(theme):
-    return [("", _("— none —"))] + [(str(o.id), o.name)
-                                    for o in theme_services.organisation_choices(theme)]
+    return choices([("", _("— none —"))] + [(o.id, o.name)
+                                            for o in theme_services.organisation_choices(theme)])
 
 
 @bp.route("/register")
@@ -117,8 +117,8 @@ def login():
         return redirect(url_for("themes.home"))
     form = LoginForm()
     themes = theme_services.theme_tree()
-    form.theme.choices = [("", _("— my themes —"))] + [
-        (t.slug, "\u2003" * t.tree_depth + t.name) for t in themes]
+    form.theme.choices = choices([("", _("— my themes —"))] + [
+        (t.slug, "\u2003" * t.tree_depth + t.name) for t in themes])
     if request.method == "GET" and request.args.get("theme"):
         form.theme.data = request.args["theme"]
     status = 200

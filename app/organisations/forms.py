@@ -1,11 +1,13 @@
 """Organisation fiche form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from wtforms import EmailField, StringField, SubmitField, TextAreaField
+
+from app.forms import BaseForm
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = TextAreaField(_l("Activities"), validators=[Optional(), Length(max=5000)])
     vision = TextAreaField(_l("Vision on the theme"), validators=[Optional(), Length(max=5000)])

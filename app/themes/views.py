@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app.auth.forms import JoinForm
 from app.auth.services import find_user_by_email
 from app.extensions import db
-from app.forms import CSRFOnlyForm
+from app.forms import CSRFOnlyForm, choices
 from app.permissions import (can_administer, can_manage_roles, can_see_member_list,
                              is_platform_owner, standing)
 from app.themes import services
@@ -33,8 +33,8 @@ def home():
 def show(slug):
     theme = _theme_or_404(slug)
     join_form = JoinForm()
-    join_form.organisation.choices = [("", _("— none —"))] + [
-        (str(o.id), o.name) for o in services.organisation_choices(theme)]
+    join_form.organisation.choices = choices([("", _("— none —"))] + [
+        (o.id, o.name) for o in services.organisation_choices(theme)])
     return render_template("themes/theme.html", theme=theme, standing=standing(current_user, theme),
                            join_form=join_form, children=theme.children)
 
@@ -44,8 +44,8 @@ def show(slug):
 def join(slug):
     theme = _theme_or_404(slug)
     form = JoinForm()
-    form.organisation.choices = [("", "")] + [
-        (str(o.id), o.name) for o in services.organisation_choices(theme)]
+    form.organisation.choices = choices([("", "")] + [
+        (o.id, o.name) for o in services.organisation_choices(theme)])
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -76,8 +76,8 @@ def members(slug):
     manage = can_manage_roles(theme)
     memberships = services.theme_members(theme)
     transfer_form = MemberChoiceForm()
-    transfer_form.member.choices = [(m.id, m.user.username) for m in memberships
-                                    if m.theme_id == theme.id and m.role != Role.OWNER]
+    transfer_form.member.choices = choices((m.id, m.user.username) for m in memberships
+                                           if m.theme_id == theme.id and m.role != Role.OWNER)
     return render_template("themes/members.html", theme=theme, memberships=memberships,
                            manage=manage, action_form=CSRFOnlyForm(),
                            transfer_form=transfer_form, owner=services.owner_of(theme))
@@ -163,7 +163,7 @@ def new_subtheme(slug):
     if not can_manage_roles(parent):
         abort(403)
     form = ThemeForm()
-    form.parent.choices = [(parent.slug, parent.name)]
+    form.parent.choices = choices([(parent.slug, parent.name)])
     del form.owner_email
     status = 200
     if form.validate_on_submit():
@@ -197,8 +197,8 @@ def _platform_owner_only():
 def themes():
     tree = services.theme_tree()
     form = ThemeForm()
-    form.parent.choices = [("", _("— top level (organisation or project) —"))] + [
-        (t.slug, "\u2003" * t.tree_depth + t.name) for t in tree]
+    form.parent.choices = choices([("", _("— top level (organisation or project) —"))] + [
+        (t.slug, "\u2003" * t.tree_depth + t.name) for t in tree])
     status = 200
     if form.validate_on_submit():
         parent = services.get_theme_by_slug(form.parent.data) if form.parent.data else None
