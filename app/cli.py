@@ -152,6 +152,9 @@ def scheduler_command():
 
 
 def init_app(app):
+    from app.posts.seed import seed_command
+
+    app.cli.add_command(seed_command)
     app.cli.add_command(user_cli)
     app.cli.add_command(theme_cli)
     app.cli.add_command(demo_cli)

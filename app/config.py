@@ -71,7 +71,20 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # Largest request body (all attachments of one post together).
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+    # Attachments: stored outside the web root (default instance/uploads), served only through
+    # a view that checks visibility. Extensions allowed (None: documents, sheets, slides,
+    # text and the common image types), size per file, files per post.
+    UPLOAD_FOLDER: str | None = None
+    UPLOAD_ALLOWED_EXTENSIONS: list[str] | None = None
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    UPLOAD_MAX_FILES = 5
+
+    # Board
+    POSTS_PER_PAGE = 20
+    REPLIES_PER_PAGE = 100
 
     # Rate limits (Flask-Limiter). Storage "memory://" is per process; use redis:// or
     # memcached:// when several gunicorn workers must share the count.

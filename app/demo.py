@@ -2,8 +2,13 @@
 of every role. All demo accounts share one password, printed by `flask demo accounts`."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from app.auth.models import User
 from app.extensions import db
+from app.filters.models import Category, FilterGroup, FilterValue
+from app.posts.models import Part, Post, PostStatus, Reply, Star
+from app.posts.rendering import render_markdown
 from app.organisations.models import Organisation
 from app.themes import services
 from app.themes.models import Membership, MembershipStatus, Role
@@ -88,7 +93,91 @@ def load() -> None:
             db.session.add(Membership(user=user, theme=themes[slug], role=role, status=status,
                                       organisation=orgs.get(slug)))
         db.session.flush()
+    _load_board(themes, now)
     db.session.commit()
+
+
+def _load_board(themes, now) -> None:
+    """Categories, filters and posts of every kind: public, pending, rejected, closed part,
+    restricted audience, with replies and stars."""
+    users = {u.email.split("@")[0]: u for u in db.session.scalars(db.select(User))}
+    cats, values = {}, {}
+    for slug in ("zorgregio-noord", "gemeente-rivierstad", "vereniging-buurtwerk"):
+        for i, name in enumerate(["Vraag", "Idee", "Ervaring", "Aankondiging"]):
+            cats[(slug, name)] = Category(theme_id=themes[slug].id, name=name, position=i)
+            db.session.add(cats[(slug, name)])
+    for slug, group, names in [("zorgregio-noord", "Regio", ["Noord", "Oost", "West"]),
+                               ("zorgregio-noord", "Doelgroep", ["Ouderen", "Jongeren", "Gezinnen"]),
+                               ("gemeente-rivierstad", "Wijk", ["Centrum", "Haven", "Rivierkwartier"])]:
+        g = FilterGroup(theme_id=themes[slug].id, name=group)
+        g.values = [FilterValue(name=n, position=i) for i, n in enumerate(names)]
+        db.session.add(g)
+        for v in g.values:
+            values[v.name] = v
+    db.session.flush()
+
+    def post(slug, author, title, body, *, part=Part.PUBLIC, status=PostStatus.PUBLISHED,
+             category=None, tags=(), replies=(), stars=(), audience=(), note=None, days=1):
+        created = now - timedelta(days=days)
+        root = themes[slug].root.slug
+        p = Post(theme_id=themes[slug].id, author=users[author], title=title, body=body,
+                 body_html=render_markdown(body), part=part, status=status,
+                 category=cats.get((root, category)), restricted=bool(audience),
+                 moderation_note=note, created_at=created,
+                 published_at=created if status == PostStatus.PUBLISHED else None,
+                 last_activity_at=created if status == PostStatus.PUBLISHED else None)
+        p.filter_values = [values[t] for t in tags]
+        p.audience = [users[a] for a in audience]
+        db.session.add(p)
+        db.session.flush()
+        for i, (who, text) in enumerate(replies):
+            at = created + timedelta(hours=3 * (i + 1))
+            db.session.add(Reply(post_id=p.id, author=users[who], body=text,
+                                 body_html=render_markdown(text), status=PostStatus.PUBLISHED,
+                                 created_at=at, published_at=at))
+            p.reply_count += 1
+            p.last_reply_at = p.last_activity_at = at
+        for who in stars:
+            db.session.add(Star(user_id=users[who].id, post_id=p.id))
+            p.star_count += 1
+        return p
+
+    post("zorgregio-noord", "lid.zorg", "Respijtzorg in de regio: wie heeft ervaring?",
+         "Wij zoeken **logeeropvang** voor een moeder met dementie. Wie kent goede adressen?\n\n"
+         "- liefst in Noord\n- een paar dagen per maand",
+         category="Vraag", tags=["Noord", "Ouderen"], days=6, stars=["beheerder.zorg", "eigenaar.zorg"],
+         replies=[("beheerder.zorg", "Het Mantelzorgpunt Noord heeft een lijst; ik stuur hem door."),
+                  ("eigenaar.zorg", "In Oost start volgende maand een nieuw logeerhuis.")])
+    post("zorgregio-noord", "beheerder.zorg", "Regionale bijeenkomst mantelzorg op 12 december",
+         "Iedereen is welkom in het gemeentehuis van Noorderveld, 19.30 uur.",
+         category="Aankondiging", tags=["Noord", "Oost", "West"], days=3, stars=["lid.zorg"])
+    post("zorgregio-noord", "eigenaar.zorg", "Idee: één loket voor hulpmiddelen",
+         "Laten we de uitleen van rolstoelen en tilliften regionaal regelen.",
+         category="Idee", tags=["West", "Gezinnen"], days=10,
+         replies=[("lid.zorg", "Goed idee; nu moet je naar drie plekken.")])
+    post("zorgregio-noord", "lid.zorg", "Mijn ervaring met de nieuwe wijkverpleging",
+         "Wacht op goedkeuring door een beheerder.", category="Ervaring", tags=["Oost"],
+         status=PostStatus.PENDING, days=0)
+    post("zorgregio-noord", "lid.zorg", "Te koop: traplift", "Nauwelijks gebruikt, € 900.",
+         status=PostStatus.REJECTED, note="Dit platform is niet bedoeld voor advertenties.", days=2)
+    post("ouderenzorg", "beheerder.zorg", "Capaciteit verpleeghuizen eerste kwartaal",
+         "Interne cijfers per aanbieder volgen in de bijlage.", part=Part.CLOSED,
+         category="Aankondiging", days=4, replies=[("eigenaar.zorg", "Dank, ik bespreek het dinsdag.")])
+    post("ouderenzorg", "eigenaar.zorg", "Vertrouwelijk: personele bezetting",
+         "Alleen voor de beheerders en Lotte.", part=Part.CLOSED, audience=["lid.zorg"], days=1)
+    post("gemeente-rivierstad", "lid.gemeente", "Planning begroting 2027",
+         "Wie levert de cijfers van het sociaal domein aan?", part=Part.CLOSED,
+         category="Vraag", tags=["Centrum"], days=5, stars=["beheerder.gemeente"],
+         replies=[("beheerder.gemeente", "Dat doet Dienst Omgeving, voor 1 december.")])
+    post("klimaatplan", "eigenaar.gemeente", "Zonnepanelen op alle scholen",
+         "Publiek voorstel voor het klimaatplan 2030. Wat vindt u ervan?", category="Idee",
+         tags=["Haven"], days=7, stars=["lid.gemeente", "beheerder.gemeente"])
+    post("klimaatplan", "lid.gemeente", "Uitwerking warmtenet (intern)",
+         "Conceptberekeningen, nog niet voor publicatie.", part=Part.CLOSED, days=2)
+    post("vereniging-buurtwerk", "eigenaar.buurt", "Vrijwilligers gezocht voor de buurtbarbecue",
+         "Zaterdag 14 juni, vanaf 15 uur. Wie helpt mee?", category="Aankondiging", days=8)
+    post("vereniging-buurtwerk", "lid.buurt", "Sleutel buurthuis kwijt?",
+         "Wacht op goedkeuring.", status=PostStatus.PENDING, days=0)
 
 
 def print_accounts(echo) -> None:

@@ -52,8 +52,11 @@ def init_app(app):
         if exc.code in (301, 302, 303, 307, 308) or exc.code is None:
             return exc
         if exc.code == 413:
+            from app.posts.uploads import human_size
             limit = app.config.get("MAX_CONTENT_LENGTH") or 0
-            return render_error(413, _("The limit is %(mb)s MB.", mb=round(limit / 1024 / 1024)))
+            return render_error(413, _("The limit is %(size)s for everything sent at once. Go "
+                                       "back and send fewer or smaller files.",
+                                       size=human_size(limit)))
         return render_error(exc.code)
 
     @app.errorhandler(Exception)

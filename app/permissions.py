@@ -58,6 +58,7 @@ def forget_cached_memberships(user) -> None:
     """Call after changing a user's memberships within a request."""
     if has_request_context() and user is not None:
         g.pop(f"_memberships_{user.id}", None)
+        g.pop(f"_viewer_{user.id}", None)
 
 
 def standing(user, theme: Theme) -> Standing:
@@ -133,4 +134,144 @@ def template_helpers() -> dict:
         "can_administer": can_administer,
         "can_manage_roles": can_manage_roles,
         "is_platform_owner": is_platform_owner,
+        "can_edit_post": can_edit_post,
+        "can_moderate_post": can_moderate_post,
     }
+
+
+# ---------------------------------------------------------------------------- posts
+#
+# THE visibility rule for posts, replies and what hangs off them (counts, attachments,
+# search hits, digests, mails). Everything that shows a post builds its query from
+# visible_posts_clause(); nothing decides visibility anywhere else.
+#
+#   deleted                         -> nobody
+#   admin of the post's theme       -> every other status
+#   author                          -> own posts in every other status
+#   anyone else                     -> published only, and
+#       part closed                 -> members of the theme (or of an ancestor) only
+#       restricted audience         -> the chosen participants only
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking, reduced to what the policy needs (computed once per request)."""
+
+    user_id: int | None = None
+    member_theme_ids: frozenset[int] = frozenset()  # themes whose members-only content is open
+    admin_theme_ids: frozenset[int] = frozenset()  # themes this viewer administers
+    platform_owner: bool = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+
+def _expand_subtrees(member_ids: set[int], admin_ids: set[int]) -> tuple[frozenset, frozenset]:
+    """(member themes, admin themes), each with all descendants, in one recursive query."""
+    from sqlalchemy import case, func, literal
+
+    if not member_ids:
+        return frozenset(), frozenset()
+    flag = case((Theme.id.in_(admin_ids), 1), else_=0) if admin_ids else literal(0)
+    tree = (select(Theme.id.label("id"), flag.label("admin"))
+            .where(Theme.id.in_(member_ids)).cte("viewer_tree", recursive=True))
+    tree = tree.union_all(
+        select(Theme.id, tree.c.admin).where(Theme.parent_id == tree.c.id))
+    rows = db.session.execute(select(tree.c.id, func.max(tree.c.admin)).group_by(tree.c.id)).all()
+    return (frozenset(r[0] for r in rows), frozenset(r[0] for r in rows if r[1]))
+
+
+def viewer_for(user=None) -> Viewer:
+    """The policy's view of a user (default: the current user), cached per request."""
+    user = _viewer(user)
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_confirmed:
+        return Viewer()
+    cache_key = f"_viewer_{user.id}"
+    if has_request_context() and cache_key in g:
+        return g.get(cache_key)
+    active = [m for m in _user_memberships(user).values()
+              if m.status == MembershipStatus.ACTIVE]
+    member_ids = {m.theme_id for m in active}
+    admin_ids = {m.theme_id for m in active if m.role.rank >= Role.ADMIN.rank}
+    members, admins = _expand_subtrees(member_ids, admin_ids)
+    result = Viewer(user_id=user.id, member_theme_ids=members, admin_theme_ids=admins,
+                    platform_owner=bool(user.is_platform_owner))
+    if has_request_context():
+        setattr(g, cache_key, result)
+    return result
+
+
+def visible_posts_clause(viewer: Viewer):
+    """SQL condition on Post: may this viewer see the post at all (any status)?"""
+    from sqlalchemy import and_, false, or_
+
+    from app.posts.models import Part, Post, PostStatus, post_audience
+
+    not_deleted = Post.status != PostStatus.DELETED
+    if viewer.platform_owner:
+        return not_deleted
+    part_ok = Post.part == Part.PUBLIC
+    if viewer.member_theme_ids:
+        part_ok = or_(part_ok, Post.theme_id.in_(viewer.member_theme_ids))
+    if viewer.user_id is not None:
+        audience_ok = or_(Post.restricted == false(), Post.id.in_(
+            select(post_audience.c.post_id).where(post_audience.c.user_id == viewer.user_id)))
+    else:
+        audience_ok = Post.restricted == false()
+    ways = [and_(Post.status == PostStatus.PUBLISHED, part_ok, audience_ok)]
+    if viewer.user_id is not None:
+        ways.append(Post.author_id == viewer.user_id)
+    if viewer.admin_theme_ids:
+        ways.append(Post.theme_id.in_(viewer.admin_theme_ids))
+    return and_(not_deleted, or_(*ways))
+
+
+def visible_posts(user=None):
+    """select(Post) limited to what the viewer may see: the base of every post query."""
+    from app.posts.models import Post
+
+    return select(Post).where(visible_posts_clause(viewer_for(user)))
+
+
+def visible_replies_clause(viewer: Viewer):
+    """SQL condition on Reply (given its post is visible): published, own, or admin's."""
+    from sqlalchemy import or_
+
+    from app.posts.models import Post, PostStatus, Reply
+
+    if viewer.platform_owner:
+        return Reply.status != PostStatus.DELETED
+    ways = [Reply.status == PostStatus.PUBLISHED]
+    if viewer.user_id is not None:
+        ways.append((Reply.author_id == viewer.user_id) & (Reply.status != PostStatus.DELETED))
+    if viewer.admin_theme_ids:
+        ways.append(Reply.post_id.in_(select(Post.id).where(
+            Post.theme_id.in_(viewer.admin_theme_ids))) & (Reply.status != PostStatus.DELETED))
+    return or_(*ways)
+
+
+def can_read_post(post, user=None) -> bool:
+    """Does the one SQL policy admit this post for the viewer? (one query)"""
+    from app.posts.models import Post
+
+    if post is None:
+        return False
+    return db.session.scalar(
+        select(Post.id).where(Post.id == post.id, visible_posts_clause(viewer_for(user)))
+    ) is not None
+
+
+def can_moderate_post(post, user=None) -> bool:
+    v = viewer_for(user)
+    return v.platform_owner or post.theme_id in v.admin_theme_ids
+
+
+def can_edit_post(post, user=None) -> bool:
+    """Authors edit their own posts; admins edit any in their theme."""
+    from app.posts.models import PostStatus
+
+    v = viewer_for(user)
+    if post.status == PostStatus.DELETED or v.user_id is None:
+        return False
+    return post.author_id == v.user_id or can_moderate_post(post, user)

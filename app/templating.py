@@ -12,12 +12,38 @@ def init_app(app):
         from app.forms import CSRFOnlyForm
         ctx = {"current_locale": str(get_locale() or "nl")}
         if has_request_context():
-            ctx.update(logout_form=CSRFOnlyForm(),
+            ctx.update(logout_form=CSRFOnlyForm(formdata=None),  # never parse the body here
                        request_path=request.full_path.rstrip("?"))
         return ctx
 
     # Globals (not context) so that imported macros see them too.
     app.jinja_env.globals.update(template_helpers(), type_labels=TYPE_LABELS,
                                  board_name=app.config["BOARD_NAME"])
+    app.jinja_env.globals["board_url"] = board_url
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else "")
+
+
+def board_url(theme, query, **changes) -> str:
+    """The theme's board URL with the current sort/category/filters/page, some changed.
+
+    toggle_value=<id> adds or removes one filter value; any change but page resets page 1."""
+    from flask import url_for
+
+    sort = changes.get("sort", query.sort)
+    category = changes.get("category", query.category_id)
+    values = list(query.filter_value_ids)
+    if "toggle_value" in changes:
+        vid = changes["toggle_value"]
+        values = [v for v in values if v != vid] if vid in values else values + [vid]
+    page = changes.get("page", 1 if changes else query.page)
+    args = {}
+    if sort and sort != "recent":
+        args["sort"] = sort
+    if category:
+        args["category"] = category
+    if values:
+        args["f"] = sorted(values)
+    if page and page > 1:
+        args["page"] = page
+    return url_for("themes.show", slug=theme.slug, **args)

@@ -70,3 +70,83 @@ def member(theme, role=Role.MEMBER, status=MembershipStatus.ACTIVE, **user_kwarg
     user = UserFactory(**user_kwargs)
     MembershipFactory(user=user, theme=theme, role=role, status=status)
     return user
+
+
+# ---------------------------------------------------------------- the board
+
+from app.filters.models import Category, FilterGroup, FilterValue  # noqa: E402
+from app.posts.models import Part, Post, PostStatus, Reply, Star  # noqa: E402
+from app.posts.rendering import render_markdown  # noqa: E402
+
+
+class CategoryFactory(Base):
+    class Meta:
+        model = Category
+
+    theme_id = factory.LazyAttribute(lambda o: ThemeFactory().id)
+    name = factory.Sequence(lambda n: f"Categorie {n}")
+
+
+class FilterGroupFactory(Base):
+    class Meta:
+        model = FilterGroup
+
+    theme_id = factory.LazyAttribute(lambda o: ThemeFactory().id)
+    name = factory.Sequence(lambda n: f"Filter {n}")
+
+
+class FilterValueFactory(Base):
+    class Meta:
+        model = FilterValue
+
+    group = factory.SubFactory(FilterGroupFactory)
+    name = factory.Sequence(lambda n: f"Waarde {n}")
+
+
+class PostFactory(Base):
+    """A post as the service would have stored it (counters start at zero)."""
+
+    class Meta:
+        model = Post
+
+    theme = factory.SubFactory(ThemeFactory)
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Post {n}")
+    body = factory.Faker("paragraph", locale="nl_NL")
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+    part = Part.PUBLIC
+    status = PostStatus.PUBLISHED
+    restricted = factory.LazyAttribute(lambda o: False)
+    created_at = factory.LazyFunction(utcnow)
+    published_at = factory.LazyAttribute(
+        lambda o: o.created_at if o.status == PostStatus.PUBLISHED else None)
+    last_activity_at = factory.LazyAttribute(lambda o: o.published_at)
+
+    @factory.post_generation
+    def audience(self, create, extracted, **kwargs):
+        if extracted:
+            self.audience = list(extracted)
+            self.restricted = True
+            db.session.commit()
+
+
+class ReplyFactory(Base):
+    class Meta:
+        model = Reply
+
+    post = factory.SubFactory(PostFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Faker("sentence", locale="nl_NL")
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+    status = PostStatus.PUBLISHED
+    created_at = factory.LazyFunction(utcnow)
+    published_at = factory.LazyAttribute(
+        lambda o: o.created_at if o.status == PostStatus.PUBLISHED else None)
+
+
+class StarFactory(Base):
+    class Meta:
+        model = Star
+
+    user_id = factory.LazyAttribute(lambda o: UserFactory().id)
+    post_id = factory.LazyAttribute(lambda o: PostFactory().id)

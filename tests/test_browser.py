@@ -154,3 +154,73 @@ def test_keyboard_user_reaches_content_with_the_skip_link(new_page):
     assert focused.strip() == "Naar de inhoud"
     page.keyboard.press("Enter")
     assert page.url.endswith("#main")
+
+
+def test_post_with_category_filter_and_photo_starred_and_replied_sorts_first(new_page, tmp_path):
+    from tests.factories import (CategoryFactory, FilterGroupFactory, FilterValueFactory,
+                                 PostFactory, StarFactory, UserFactory)
+    theme = ThemeFactory(name="Ouderenzorg", slug="ouderenzorg-b",
+                         workgroup_type=WorkgroupType.CLOSED)
+    CategoryFactory(theme_id=theme.id, name="Idee")
+    region = FilterGroupFactory(theme_id=theme.id, name="Regio")
+    FilterValueFactory(group=region, name="Noord")
+    writer = member(theme, username="Wendy Schrijver")
+    reader = member(theme, username="Lex Lezer")
+    older = PostFactory(theme=theme, part="closed", title="Eerdere post met één ster")
+    StarFactory(user_id=UserFactory().id, post_id=older.id)
+    older.star_count = 1
+    from app.extensions import db
+    db.session.commit()
+    photo = tmp_path / "buurtfoto.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08"
+                      b"\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0"
+                      b"\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
+
+    page = new_page()
+    page.goto("/language/en")
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(writer.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Go to theme").select_option(label="Ouderenzorg")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="New post").click()
+    page.get_by_label("Title").fill("Gezamenlijke dagbesteding")
+    page.get_by_label("Text").fill("Wat als we de **dagbesteding** samen organiseren?")
+    page.get_by_label("Category").select_option(label="Idee")
+    page.get_by_label("Noord").check()
+    page.get_by_label("Attachments").set_input_files(str(photo))
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("heading", name="Gezamenlijke dagbesteding").wait_for()
+    assert "Your post is published." in page.inner_text("main")
+    assert page.locator("img[alt='buurtfoto.png']").evaluate("img => img.naturalWidth") == 1
+
+    other = new_page()
+    other.goto("/language/en")
+    other.goto("/login")
+    other.get_by_label("E-mail address").fill(reader.email)
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Log in").click()
+    other.goto(f"/t/{theme.slug}")
+    item = other.locator("li.post-item", has_text="Gezamenlijke dagbesteding")
+    star = item.get_by_role("button", name="Give a star")
+    star.click()  # JavaScript toggles it in place
+    item.locator("button[aria-pressed='true']").wait_for()
+    assert item.locator(".star-count").inner_text() == "1"
+    assert other.url.endswith(f"/t/{theme.slug}")
+    item.get_by_role("link", name="Gezamenlijke dagbesteding").click()
+    other.get_by_label("Your reply").fill("Goed plan, wij doen mee.")
+    other.get_by_role("button", name="Reply").click()
+    assert "Goed plan, wij doen mee." in other.inner_text("main")
+    # The writer stars it too: 2 stars now beat the older post's 1.
+    page.goto(f"/t/{theme.slug}")
+    page.locator("li.post-item", has_text="Gezamenlijke dagbesteding").get_by_role(
+        "button", name="Give a star").click()
+    page.locator("li.post-item", has_text="Gezamenlijke dagbesteding").locator(
+        "button[aria-pressed='true']").wait_for()
+    page.get_by_role("link", name="Most stars").click()
+    first = page.locator("li.post-item").first
+    assert "Gezamenlijke dagbesteding" in first.inner_text()
+    assert "1 reply" in first.inner_text() and "Idee" in first.inner_text()
+    page.get_by_role("link", name="Noord (1)").click()
+    assert page.locator("li.post-item").count() == 1
+    shot(page, "board-phone")

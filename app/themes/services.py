@@ -11,6 +11,7 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.extensions import db
@@ -42,7 +43,14 @@ class AlreadyDecided(ThemeError):
 # ---------------------------------------------------------------- lookups
 
 def get_theme_by_slug(slug: str) -> Theme | None:
-    return db.session.scalar(select(Theme).where(Theme.slug == slug))
+    """The theme with its ancestors loaded in the same query (policy checks walk the lineage)."""
+    chain = select(Theme.id, Theme.parent_id).where(Theme.slug == slug).cte("lineage", recursive=True)
+    chain = chain.union_all(select(Theme.id, Theme.parent_id).where(Theme.id == chain.c.parent_id))
+    themes = db.session.scalars(select(Theme).where(Theme.id.in_(select(chain.c.id)))).all()
+    by_id = {t.id: t for t in themes}
+    for t in themes:  # link them now: the session holds unreferenced objects only weakly
+        set_committed_value(t, "parent", by_id.get(t.parent_id))
+    return next((t for t in themes if t.slug == slug), None)
 
 
 def top_level_themes() -> list[Theme]:

@@ -2,7 +2,8 @@
 and the platform owner's theme administration."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -29,14 +30,35 @@ def home():
     return render_template("themes/home.html", themes=services.top_level_themes())
 
 
+def _int_arg(name: str, default=None):
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else default
+
+
 @bp.route("/t/<slug>")
 def show(slug):
+    """A theme: its subthemes and its board (filtered, sorted, paginated by query string)."""
+    from app.posts.services import SORTS, BoardQuery, board
+
     theme = _theme_or_404(slug)
+    s = standing(current_user, theme)
     join_form = JoinForm()
-    join_form.organisation.choices = choices([("", _("— none —"))] + [
-        (o.id, o.name) for o in services.organisation_choices(theme)])
-    return render_template("themes/theme.html", theme=theme, standing=standing(current_user, theme),
-                           join_form=join_form, children=theme.children)
+    join_form.organisation.choices = []
+    if current_user.is_authenticated and not s.joined and not s.is_member:  # the form shows
+        join_form.organisation.choices = choices([("", _("— none —"))] + [
+            (o.id, o.name) for o in services.organisation_choices(theme)])
+    sort = request.args.get("sort", "recent")
+    query = BoardQuery(sort=sort if sort in SORTS else "recent",
+                       category_id=_int_arg("category"),
+                       filter_value_ids=[int(v) for v in request.args.getlist("f")
+                                         if v.isdigit() and len(v) < 10],
+                       page=_int_arg("page", 1))
+    closed_to_viewer = theme.workgroup_type.value == "closed" and not s.is_member
+    the_board = None if closed_to_viewer else board(
+        theme, query, per_page=current_app.config["POSTS_PER_PAGE"])
+    return render_template("themes/theme.html", theme=theme, standing=s, join_form=join_form,
+                           children=theme.children, board=the_board, query=query,
+                           star_form=CSRFOnlyForm())
 
 
 @bp.route("/t/<slug>/join", methods=["POST"])

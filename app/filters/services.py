@@ -1,0 +1,102 @@
+"""Categories and filter groups: what a theme offers (its own plus its ancestors')."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.filters.models import Category, FilterGroup, FilterValue
+from app.themes.models import Theme
+from app.themes.services import ThemeError
+
+
+def categories_for(theme: Theme, counts=None) -> list[Category]:
+    """Categories of the theme and its ancestors, the ancestors' first.
+
+    `counts`, a subquery of (category_id, n), sets `c.count` on each in the same query."""
+    lineage = theme.lineage_ids()
+    q = select(Category).where(Category.theme_id.in_(lineage))
+    if counts is None:
+        rows = db.session.scalars(q).all()
+    else:
+        rows = []
+        for category, n in db.session.execute(
+                q.add_columns(counts.c.n).outerjoin(counts, counts.c.category_id == Category.id)):
+            category.count = n or 0
+            rows.append(category)
+    return sorted(rows, key=lambda c: (lineage.index(c.theme_id), c.position, c.name.lower()))
+
+
+def filter_groups_for(theme: Theme) -> list[FilterGroup]:
+    """Filter groups (with their values) of the theme and its ancestors."""
+    lineage = theme.lineage_ids()
+    rows = db.session.scalars(select(FilterGroup).where(FilterGroup.theme_id.in_(lineage))
+                              .options(joinedload(FilterGroup.values))).unique().all()
+    return sorted(rows, key=lambda g: (lineage.index(g.theme_id), g.position, g.name.lower()))
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ThemeError(_("Give a name."), field="name")
+    if len(name) > 60:
+        raise ThemeError(_("Use at most 60 characters."), field="name")
+    return name
+
+
+def add_category(theme: Theme, name: str) -> Category:
+    name = _clean_name(name)
+    if any(c.name.lower() == name.lower() for c in categories_for(theme)):
+        raise ThemeError(_("%(name)s already exists.", name=name), field="name")
+    position = db.session.scalar(select(func.count(Category.id))
+                                 .where(Category.theme_id == theme.id)) or 0
+    category = Category(theme_id=theme.id, name=name, position=position)
+    db.session.add(category)
+    db.session.commit()
+    return category
+
+
+def add_filter_group(theme: Theme, name: str) -> FilterGroup:
+    name = _clean_name(name)
+    if any(g.name.lower() == name.lower() for g in filter_groups_for(theme)):
+        raise ThemeError(_("%(name)s already exists.", name=name), field="name")
+    position = db.session.scalar(select(func.count(FilterGroup.id))
+                                 .where(FilterGroup.theme_id == theme.id)) or 0
+    group = FilterGroup(theme_id=theme.id, name=name, position=position)
+    db.session.add(group)
+    db.session.commit()
+    return group
+
+
+def add_filter_value(group: FilterGroup, name: str) -> FilterValue:
+    name = _clean_name(name)
+    if any(v.name.lower() == name.lower() for v in group.values):
+        raise ThemeError(_("%(name)s already exists.", name=name), field="name")
+    value = FilterValue(group=group, name=name, position=len(group.values))
+    db.session.add(value)
+    db.session.commit()
+    return value
+
+
+def own_category(theme: Theme, category_id: int) -> Category | None:
+    """A category defined by this very theme (only those can be removed here)."""
+    c = db.session.get(Category, category_id)
+    return c if c is not None and c.theme_id == theme.id else None
+
+
+def own_group(theme: Theme, group_id: int) -> FilterGroup | None:
+    g = db.session.get(FilterGroup, group_id)
+    return g if g is not None and g.theme_id == theme.id else None
+
+
+def own_value(theme: Theme, value_id: int) -> FilterValue | None:
+    v = db.session.get(FilterValue, value_id)
+    return v if v is not None and v.group.theme_id == theme.id else None
+
+
+def remove(obj) -> None:
+    """Remove a category, group or value; posts keep their text, only the tag goes."""
+    db.session.delete(obj)
+    db.session.commit()
+

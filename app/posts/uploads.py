@@ -1,0 +1,132 @@
+"""Attachments: checked against the size limit and the type allow-list, stored outside the
+web root under a random name, and described by a safe file name."""
+from __future__ import annotations
+
+import os
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+# extension -> content type served. Images are only accepted when their bytes say so.
+DEFAULT_ALLOWED = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "txt": "text/plain",
+    "csv": "text/csv",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+IMAGE_SIGNATURES = {
+    "png": [b"\x89PNG\r\n\x1a\n"],
+    "jpg": [b"\xff\xd8\xff"],
+    "jpeg": [b"\xff\xd8\xff"],
+    "gif": [b"GIF87a", b"GIF89a"],
+    "webp": [b"RIFF"],
+}
+
+
+class UploadRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class StoredFile:
+    stored_name: str
+    filename: str
+    content_type: str
+    size: int
+    is_image: bool
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config.get("UPLOAD_FOLDER") or
+                  Path(current_app.instance_path) / "uploads")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def allowed_types() -> dict[str, str]:
+    allowed = current_app.config.get("UPLOAD_ALLOWED_EXTENSIONS")
+    if not allowed:
+        return DEFAULT_ALLOWED
+    return {ext: DEFAULT_ALLOWED.get(ext, "application/octet-stream") for ext in allowed}
+
+
+def human_size(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} kB"
+
+
+def safe_filename(name: str) -> str:
+    """A file name safe on every system, keeping accented letters readable."""
+    name = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    name = secure_filename(name)[:120]
+    return name or "bestand"
+
+
+def check(file: FileStorage) -> tuple[str, str]:
+    """(extension, safe name) of an acceptable upload; UploadRefused names the problem."""
+    original = file.filename or ""
+    ext = original.rsplit(".", 1)[-1].lower() if "." in original else ""
+    allowed = allowed_types()
+    if ext not in allowed:
+        raise UploadRefused(_("%(name)s: this type of file is not accepted. Accepted: %(types)s.",
+                              name=original[:80], types=", ".join(sorted(allowed))))
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    file.stream.seek(0, os.SEEK_END)
+    size = file.stream.tell()
+    file.stream.seek(0)
+    if size > limit:
+        raise UploadRefused(_("%(name)s is %(size)s; the limit is %(limit)s per file.",
+                              name=original[:80], size=human_size(size), limit=human_size(limit)))
+    if size == 0:
+        raise UploadRefused(_("%(name)s is empty.", name=original[:80]))
+    if ext in IMAGE_SIGNATURES:
+        head = file.stream.read(16)
+        file.stream.seek(0)
+        if not any(head.startswith(sig) for sig in IMAGE_SIGNATURES[ext]) or (
+                ext == "webp" and head[8:12] != b"WEBP"):
+            raise UploadRefused(_("%(name)s is not a real %(ext)s image.", name=original[:80],
+                                  ext=ext.upper()))
+    base = safe_filename(original.rsplit(".", 1)[0])
+    return ext, f"{base}.{ext}"
+
+
+def store(file: FileStorage) -> StoredFile:
+    """Check and write one upload; returns what to record on the Attachment."""
+    ext, filename = check(file)
+    stored_name = secrets.token_hex(16) + "." + ext
+    path = upload_folder() / stored_name
+    file.save(path)
+    return StoredFile(stored_name=stored_name, filename=filename,
+                      content_type=allowed_types()[ext], size=path.stat().st_size,
+                      is_image=ext in IMAGE_SIGNATURES)
+
+
+def path_of(stored_name: str) -> Path:
+    return upload_folder() / stored_name
+
+
+def remove(stored_name: str) -> None:
+    try:
+        path_of(stored_name).unlink()
+    except FileNotFoundError:
+        pass

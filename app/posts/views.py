@@ -1,0 +1,221 @@
+"""Pages of the board: new post, a post with its replies, edit, delete, stars, attachments."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
+                   request, send_file, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.filters.services import categories_for, filter_groups_for
+from app.forms import CSRFOnlyForm, choices
+from app.permissions import can_edit_post, can_moderate_post, standing
+from app.posts import services, uploads
+from app.posts.forms import PostForm, ReplyForm
+from app.posts.models import Attachment, PostStatus, Reply
+from app.themes.models import WorkgroupType
+from app.themes.services import get_theme_by_slug, theme_members
+
+bp = Blueprint("posts", __name__, template_folder="templates")
+
+
+def _prepare_form(form: PostForm, theme, author):
+    form.category.choices = choices([("", _("— no category —"))] +
+                                     [(c.id, c.name) for c in categories_for(theme)])
+    orgs = services.author_organisations(author, theme)
+    form.organisation.choices = choices([("", _("— myself —"))] + [(o.id, o.name) for o in orgs])
+    members = [m for m in theme_members(theme) if m.user_id != author.id]
+    form.audience.choices = choices((m.user_id, m.user.username) for m in members)
+    return filter_groups_for(theme), members
+
+
+def _input_from(form: PostForm) -> services.PostInput:
+    return services.PostInput(
+        title=form.title.data, body=form.body.data, category_id=form.category.data,
+        filter_value_ids=form.filters.data or [], organisation_id=form.organisation.data,
+        part=form.part.data, audience_ids=form.audience.data or [],
+        files=request.files.getlist(form.attachments.name),
+        remove_attachment_ids=form.remove_attachments.data or [])
+
+
+@bp.route("/t/<slug>/posts/new", methods=["GET", "POST"])
+@login_required
+def new(slug):
+    theme = get_theme_by_slug(slug) or abort(404)
+    s = standing(current_user, theme)
+    if not (s.is_member or s.joined):
+        flash(_("Join %(theme)s to write a post.", theme=theme.name), "info")
+        return redirect(url_for("themes.show", slug=theme.slug))
+    if theme.workgroup_type == WorkgroupType.CLOSED and not s.is_member:
+        abort(403)
+    form = PostForm()
+    if request.method == "GET" and theme.workgroup_type == WorkgroupType.MIXED:
+        form.part.data = "closed" if s.is_member else "public"
+    groups, members = _prepare_form(form, theme, current_user)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            post = services.create_post(current_user, theme, _input_from(form))
+        except services.PostError as exc:
+            getattr(form, exc.field or "title").errors.append(exc.message)
+            status = 422
+        else:
+            if post.status == PostStatus.PENDING:
+                flash(_("Your post is saved and waits for approval by an admin."), "info")
+            else:
+                flash(_("Your post is published."), "success")
+            return redirect(url_for("posts.show", post_id=post.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("posts/form.html", form=form, theme=theme, groups=groups,
+                           members=members, post=None, standing=s), status
+
+
+@bp.route("/posts/<int:post_id>")
+def show(post_id):
+    post = services.get_visible_post(post_id) or abort(404)
+    limit = current_app.config["REPLIES_PER_PAGE"]
+    replies = services.visible_replies(post, limit=limit + 1)
+    more = len(replies) > limit
+    starred = post.id in services.starred_ids(current_user, [post.id])
+    return render_template("posts/show.html", post=post, theme=post.theme,
+                           replies=replies[:limit], more_replies=more, starred=starred,
+                           reply_form=ReplyForm(), action_form=CSRFOnlyForm(),
+                           can_reply=services.can_reply(post, current_user))
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(post_id):
+    post = services.get_visible_post(post_id) or abort(404)
+    if not can_edit_post(post):
+        abort(403)
+    theme = post.theme
+    form = PostForm(obj=None)
+    author = post.author or current_user
+    groups, members = _prepare_form(form, theme, author)
+    form.remove_attachments.choices = choices((a.id, a.filename) for a in post.attachments)
+    if request.method == "GET":
+        form.title.data, form.body.data = post.title, post.body
+        form.category.data = post.category_id
+        form.filters.data = [v.id for v in post.filter_values]
+        form.organisation.data = post.organisation_id
+        form.part.data = post.part.value
+        form.audience.data = [u.id for u in post.audience]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.edit_post(current_user, post, _input_from(form))
+        except services.PostError as exc:
+            getattr(form, exc.field or "title").errors.append(exc.message)
+            status = 422
+        else:
+            if post.status == PostStatus.PENDING:
+                flash(_("Your changes are saved; the post waits for approval by an admin."), "info")
+            else:
+                flash(_("Your changes are saved."), "success")
+            return redirect(url_for("posts.show", post_id=post.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("posts/form.html", form=form, theme=theme, groups=groups,
+                           members=members, post=post, standing=standing(current_user, theme)), status
+
+
+@bp.route("/posts/<int:post_id>/delete", methods=["POST"])
+@login_required
+def delete(post_id):
+    post = services.get_visible_post(post_id) or abort(404)
+    if not can_edit_post(post):
+        abort(403)
+    if not CSRFOnlyForm().validate_on_submit():
+        abort(400)
+    slug = post.theme.slug
+    services.delete_post(current_user, post)
+    flash(_("The post is deleted."), "success")
+    return redirect(url_for("themes.show", slug=slug))
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+@bp.route("/posts/<int:post_id>/star", methods=["POST"])
+@login_required
+def star(post_id):
+    post = services.get_visible_post(post_id) or abort(404)
+    if not CSRFOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        starred, count = services.toggle_star(current_user, post)
+    except services.PostError as exc:
+        if _wants_json():
+            return jsonify(error=exc.message), 403
+        flash(exc.message, "error")
+        return redirect(url_for("posts.show", post_id=post.id))
+    if _wants_json():
+        return jsonify(starred=starred, count=count,
+                       label=_("Remove star") if starred else _("Give a star"))
+    back = request.form.get("next")
+    from app.urls import safe_next
+    return redirect(safe_next(back) or url_for("posts.show", post_id=post.id))
+
+
+@bp.route("/posts/<int:post_id>/replies", methods=["POST"])
+@login_required
+def reply(post_id):
+    post = services.get_visible_post(post_id) or abort(404)
+    if not services.can_reply(post, current_user):
+        from app.errors import render_error
+        return render_error(403, _("You cannot reply to this post."))
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            r = services.add_reply(current_user, post, form.body.data)
+        except services.PostError as exc:
+            form.body.errors.append(exc.message)
+        else:
+            if r.status == PostStatus.PENDING:
+                flash(_("Your reply is saved and waits for approval by an admin."), "info")
+            else:
+                flash(_("Your reply is published."), "success")
+            return redirect(url_for("posts.show", post_id=post.id, _anchor=f"reply-{r.id}"))
+    limit = current_app.config["REPLIES_PER_PAGE"]
+    replies = services.visible_replies(post, limit=limit)
+    return render_template("posts/show.html", post=post, theme=post.theme, replies=replies,
+                           more_replies=False, reply_form=form, action_form=CSRFOnlyForm(),
+                           starred=post.id in services.starred_ids(current_user, [post.id]),
+                           can_reply=services.can_reply(post, current_user)), 422
+
+
+@bp.route("/replies/<int:reply_id>/delete", methods=["POST"])
+@login_required
+def delete_reply(reply_id):
+    reply = db.session.get(Reply, reply_id) or abort(404)
+    post = services.get_visible_post(reply.post_id) or abort(404)
+    if reply.status == PostStatus.DELETED:
+        abort(404)
+    if reply.author_id != current_user.id and not can_moderate_post(post):
+        abort(403)
+    if not CSRFOnlyForm().validate_on_submit():
+        abort(400)
+    services.delete_reply(current_user, reply)
+    flash(_("The reply is deleted."), "success")
+    return redirect(url_for("posts.show", post_id=post.id))
+
+
+@bp.route("/attachments/<int:attachment_id>/<path:filename>")
+def attachment(attachment_id, filename):
+    att = db.session.get(Attachment, attachment_id) or abort(404)
+    if services.get_visible_post(att.post_id) is None:
+        abort(404)  # whether it exists is itself private
+    path = uploads.path_of(att.stored_name)
+    if not path.exists():
+        abort(404)
+    inline = att.is_image and request.args.get("inline") == "1"
+    response = send_file(path, mimetype=att.content_type, as_attachment=not inline,
+                         download_name=att.filename, max_age=0, conditional=True)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+

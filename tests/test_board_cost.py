@@ -1,0 +1,107 @@
+"""A board page costs a bounded number of SQL queries, whatever the page size and filters;
+the seed command builds a consistent large board."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, func, select
+
+from app.extensions import db
+from app.posts.models import Part, Post, PostStatus, Reply, Star
+from app.themes.models import Role, WorkgroupType
+from tests.factories import (CategoryFactory, FilterGroupFactory, FilterValueFactory,
+                             PostFactory, ReplyFactory, StarFactory, ThemeFactory, UserFactory,
+                             member)
+from tests.helpers import Client
+
+MAX_QUERIES = 12
+
+
+@contextmanager
+def counted():
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _board(theme, n):
+    root_cat = CategoryFactory(theme_id=theme.parent_id or theme.id, name="Vraag")
+    group = FilterGroupFactory(theme_id=theme.id, name="Regio")
+    values = [FilterValueFactory(group=group, name=f"Regio {i}") for i in range(3)]
+    for i in range(n):
+        part = Part.CLOSED if theme.workgroup_type == WorkgroupType.CLOSED else Part.PUBLIC
+        post = PostFactory(theme=theme, category_id=root_cat.id, part=part)
+        post.filter_values = values[: 1 + i % 3]
+        ReplyFactory(post=post)
+        StarFactory(user_id=UserFactory().id, post_id=post.id)
+    db.session.commit()
+    return root_cat, values
+
+
+@pytest.mark.parametrize("per_page", [5, 40])
+@pytest.mark.parametrize("who", ["visitor", "member", "admin"])
+def test_board_page_queries_are_bounded(app, per_page, who):
+    root = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED, parent=root)
+    if who == "visitor":
+        root.workgroup_type = theme.workgroup_type = WorkgroupType.HALF_OPEN
+        db.session.commit()
+    category, values = _board(theme, 45)
+    client = Client(app)
+    if who != "visitor":
+        client.login(member(root, role=Role.ADMIN if who == "admin" else Role.MEMBER).email)
+    app.config["POSTS_PER_PAGE"] = per_page
+    try:
+        for url in (f"/t/{theme.slug}", f"/t/{theme.slug}?sort=stars&page=2",
+                    f"/t/{theme.slug}?category={category.id}&f={values[0].id}&f={values[1].id}"):
+            with counted() as statements:
+                resp = client.get(url)
+            assert resp.status_code == 200
+            assert resp.get_data(as_text=True).count('class="post-item"') == min(per_page, 45) \
+                or "category" in url or "page=2" in url
+            assert len(statements) <= MAX_QUERIES, "\n".join(s[:90] for s in statements)
+    finally:
+        app.config["POSTS_PER_PAGE"] = 20
+
+
+def test_post_page_queries_do_not_grow_with_replies(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    post = PostFactory(theme=theme)
+    client = Client(app)
+    client.login(member(theme).email)
+    ReplyFactory(post=post)
+    with counted() as few:
+        client.get(f"/posts/{post.id}")
+    for _ in range(30):
+        ReplyFactory(post=post, author=UserFactory())
+    with counted() as many:
+        resp = client.get(f"/posts/{post.id}")
+    assert resp.get_data(as_text=True).count('class="reply panel"') == 31
+    assert len(many) == len(few) <= MAX_QUERIES
+
+
+def test_seed_command_builds_a_consistent_board(app):
+    result = app.test_cli_runner().invoke(args=["seed", "--posts", "600", "--members", "40",
+                                                "--themes", "6"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(Post.id))) == 600
+    # Counters on the posts agree with the rows.
+    mismatched = db.session.scalar(select(func.count()).select_from(Post).where(
+        Post.reply_count != select(func.count(Reply.id)).where(
+            Reply.post_id == Post.id, Reply.status == PostStatus.PUBLISHED).scalar_subquery()))
+    assert mismatched == 0
+    mismatched = db.session.scalar(select(func.count()).select_from(Post).where(
+        Post.star_count != select(func.count()).select_from(Star).where(
+            Star.post_id == Post.id).scalar_subquery()))
+    assert mismatched == 0
+    statuses = set(db.session.scalars(select(Post.status).distinct()))
+    assert {PostStatus.PUBLISHED, PostStatus.PENDING} <= statuses
+    assert db.session.scalar(select(func.count()).select_from(Post).where(Post.restricted)) > 0
