@@ -47,6 +47,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     from app.auth.views import bp as auth_bp
     from app.filters.views import bp as filters_bp
+    from app.moderation.views import bp as moderation_bp
     from app.posts.views import bp as posts_bp
     from app.organisations.views import bp as organisations_bp
     from app.themes.views import bp as themes_bp, platform_bp
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(platform_bp)
     app.register_blueprint(posts_bp)
     app.register_blueprint(filters_bp)
+    app.register_blueprint(moderation_bp)
 
     from app import errors, cli, templating
 

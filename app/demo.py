@@ -7,6 +7,7 @@ from datetime import timedelta
 from app.auth.models import User
 from app.extensions import db
 from app.filters.models import Category, FilterGroup, FilterValue
+from app.moderation.models import Report, ReportReason
 from app.posts.models import Part, Post, PostStatus, Reply, Star
 from app.posts.rendering import render_markdown
 from app.organisations.models import Organisation
@@ -151,7 +152,7 @@ def _load_board(themes, now) -> None:
     post("zorgregio-noord", "beheerder.zorg", "Regionale bijeenkomst mantelzorg op 12 december",
          "Iedereen is welkom in het gemeentehuis van Noorderveld, 19.30 uur.",
          category="Aankondiging", tags=["Noord", "Oost", "West"], days=3, stars=["lid.zorg"])
-    post("zorgregio-noord", "eigenaar.zorg", "Idee: één loket voor hulpmiddelen",
+    reported = post("zorgregio-noord", "eigenaar.zorg", "Idee: één loket voor hulpmiddelen",
          "Laten we de uitleen van rolstoelen en tilliften regionaal regelen.",
          category="Idee", tags=["West", "Gezinnen"], days=10,
          replies=[("lid.zorg", "Goed idee; nu moet je naar drie plekken.")])
@@ -178,6 +179,10 @@ def _load_board(themes, now) -> None:
          "Zaterdag 14 juni, vanaf 15 uur. Wie helpt mee?", category="Aankondiging", days=8)
     post("vereniging-buurtwerk", "lid.buurt", "Sleutel buurthuis kwijt?",
          "Wacht op goedkeuring.", status=PostStatus.PENDING, days=0)
+    db.session.add(Report(theme_id=reported.theme_id, target=f"post:{reported.id}",
+                          post_id=reported.id, reporter=users["lid.zorg"],
+                          reason=ReportReason.OTHER,
+                          text="Dit idee stond vorige maand ook al op het platform."))
 
 
 def print_accounts(echo) -> None:

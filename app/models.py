@@ -4,3 +4,4 @@ from app.organisations.models import Organisation  # noqa: F401
 from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType  # noqa: F401
 from app.filters.models import Category, FilterGroup, FilterValue  # noqa: F401
 from app.posts.models import Attachment, Post, Reply, Star  # noqa: F401
+from app.moderation.models import ModerationDecision, Report  # noqa: F401

@@ -135,6 +135,7 @@ def template_helpers() -> dict:
         "can_manage_roles": can_manage_roles,
         "is_platform_owner": is_platform_owner,
         "can_edit_post": can_edit_post,
+        "current_user_administers": lambda: bool(viewer_for().admin_theme_ids),
         "can_moderate_post": can_moderate_post,
     }
 

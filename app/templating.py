@@ -1,6 +1,6 @@
 """Jinja globals and filters: the policy helpers, language and date formatting."""
 from flask import has_request_context, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_timedelta, get_locale
 
 from app.permissions import template_helpers
 from app.themes.forms import TYPE_LABELS
@@ -20,6 +20,8 @@ def init_app(app):
     app.jinja_env.globals.update(template_helpers(), type_labels=TYPE_LABELS,
                                  board_name=app.config["BOARD_NAME"])
     app.jinja_env.globals["board_url"] = board_url
+    app.jinja_env.globals["queue_badge"] = queue_badge
+    app.jinja_env.filters["timedelta"] = lambda delta: format_timedelta(delta, threshold=1.1)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else "")
 
@@ -47,3 +49,15 @@ def board_url(theme, query, **changes) -> str:
     if page and page > 1:
         args["page"] = page
     return url_for("themes.show", slug=theme.slug, **args)
+
+
+def queue_badge() -> int:
+    """What waits in the moderation queues the current user handles (0 for non-admins)."""
+    from flask import g
+
+    from app.moderation.services import queue_count
+    from app.permissions import viewer_for
+
+    if "_queue_badge" not in g:
+        g._queue_badge = queue_count(viewer_for())
+    return g._queue_badge

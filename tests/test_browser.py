@@ -131,8 +131,8 @@ def test_request_closed_theme_is_accepted_by_its_admin_then_seen(new_page, mailb
     admin_page.get_by_label("E-mail address").fill(admin.email)
     admin_page.get_by_label("Password").fill(PASSWORD)
     admin_page.get_by_role("button", name="Log in").click()
-    admin_page.goto(mail.link("/requests"))
-    row = admin_page.locator("li.request", has_text="Anna Aanvrager")
+    admin_page.goto(mail.link("/moderation"))
+    row = admin_page.locator("li.queue-item", has_text="Anna Aanvrager")
     shot(admin_page, "requests-phone")
     row.get_by_role("button", name="Accept").click()
     assert "Anna Aanvrager is accepted." in admin_page.inner_text("main")
@@ -224,3 +224,81 @@ def test_post_with_category_filter_and_photo_starred_and_replied_sorts_first(new
     page.get_by_role("link", name="Noord (1)").click()
     assert page.locator("li.post-item").count() == 1
     shot(page, "board-phone")
+
+
+def login(page, email, password=PASSWORD):
+    page.goto("/language/en")
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_moderation_journey_reject_resubmit_approve_report_hide(new_page, mailbox):
+    theme = ThemeFactory(name="Buurtzorg", slug="buurtzorg", workgroup_type=WorkgroupType.HALF_OPEN)
+    admin = member(theme, role=Role.ADMIN, username="Bea Beheerder")
+    poster = member(theme, username="Piet Poster")
+    reporter = member(theme, username="Rita Melder")
+
+    page = new_page()
+    login(page, poster.email)
+    page.goto("/t/buurtzorg/posts/new")
+    page.get_by_label("Title").fill("Rommelmarkt zaterdag")
+    page.get_by_label("Text").fill("Koop mijn oude fiets voor 50 euro!")
+    page.get_by_role("button", name="Publish").click()
+    assert "waits for approval" in page.inner_text("main")
+    post_url = page.url
+
+    visitor = new_page()
+    visitor.goto("/language/en")
+    assert visitor.goto(post_url).status == 404
+    visitor.goto("/t/buurtzorg")
+    assert "Rommelmarkt" not in visitor.inner_text("main")
+
+    moderator = new_page()
+    login(moderator, admin.email)
+    moderator.get_by_role("link", name="Moderation 1 waiting").click()
+    item = moderator.locator("li.queue-item", has_text="Rommelmarkt zaterdag")
+    item.get_by_text("Reject…").click()
+    item.get_by_label("Reason for rejecting").select_option(label="Advertising or spam is not allowed here.")
+    item.get_by_label("Explanation for the author").fill("Vertel over de rommelmarkt zelf.")
+    item.get_by_role("button", name="Reject").click()
+    assert "Rejected; the author is told why." in moderator.inner_text("main")
+
+    page.goto(post_url)
+    text = page.inner_text("main")
+    assert "Advertising or spam is not allowed here." in text
+    assert "Vertel over de rommelmarkt zelf." in text
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Text").fill("Zaterdag is er rommelmarkt op het plein, van 9 tot 14 uur.")
+    page.get_by_role("button", name="Save changes").click()
+    assert "waits for approval" in page.inner_text("main")
+
+    moderator.goto("/t/buurtzorg/moderation")
+    moderator.locator("li.queue-item", has_text="Rommelmarkt zaterdag").get_by_role(
+        "button", name="Approve").click()
+    assert "Approved: it is published." in moderator.inner_text("main")
+
+    visitor.goto(post_url)
+    assert "van 9 tot 14 uur" in visitor.inner_text("main")
+
+    rita = new_page()
+    login(rita, reporter.email)
+    rita.goto(post_url)
+    rita.get_by_role("link", name="Report").click()
+    rita.get_by_label("Offensive or a personal attack").check()
+    rita.get_by_label("Explain").fill("Er staat een telefoonnummer in.")
+    rita.get_by_role("button", name="Report").click()
+    assert "The admins of this theme will look at it" in rita.inner_text("main")
+
+    moderator.goto("/t/buurtzorg/moderation")
+    item = moderator.locator("li.queue-item", has_text="Er staat een telefoonnummer in.")
+    item.get_by_text("Hide…").click()
+    item.get_by_label("Reason for hiding").select_option(label="It contains personal data of others.")
+    item.get_by_role("button", name="Hide").click()
+    assert "Hidden; the author and reporters are told." in moderator.inner_text("main")
+    shot(moderator, "queue-after-hide")
+    assert visitor.goto(post_url).status == 404
+    page.goto(post_url)
+    assert "An admin hid this post" in page.inner_text("main")
+    assert mailbox.wait_for(reporter.email)

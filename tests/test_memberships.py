@@ -49,7 +49,7 @@ def test_closed_request_mailed_to_admins_then_accepted(client, other_client, mai
     for person in (admin, owner):
         (mail,) = mailbox.wait_for(person.email)
         assert "Anna Aanvrager asks to join Ouderenzorg" in mail.text
-        assert mail.link(f"/t/{theme.slug}/requests")
+        assert mail.link(f"/t/{theme.slug}/moderation?kind=members")
     assert mailbox.to(outsider.email) == []
 
     other_client.login(admin.email)

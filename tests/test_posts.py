@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.moderation import services as moderation
 from app.posts import services
 from app.posts.models import Part, Post, PostStatus, Reply, Star
 from app.themes.models import MembershipStatus, Role, WorkgroupType
@@ -48,7 +49,7 @@ def test_half_open_post_waits_for_approval_and_then_is_public(client, app):
     assert visitor.get(f"/posts/{post.id}").status_code == 404
     assert "Wachtende post" not in page_text(visitor.get(f"/t/{theme.slug}"))
 
-    services.approve_post(post.id, admin)
+    moderation.approve_post(admin, post.id)
     assert visitor.get(f"/posts/{post.id}").status_code == 200
     assert "Wachtende post" in page_text(visitor.get(f"/t/{theme.slug}"))
 
@@ -185,7 +186,7 @@ def test_rejected_post_shows_reason_and_edit_resubmits(client):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     author, admin = member(theme), member(theme, role=Role.ADMIN)
     post = PostFactory(theme=theme, author=author, status=PostStatus.PENDING)
-    services.reject_post(post.id, admin, "Geen advertenties, graag.")
+    moderation.reject_post(admin, post.id, None, "Geen advertenties, graag.")
     client.login(author.email)
     text = page_text(client.get(f"/posts/{post.id}"))
     assert "did not approve" in text and "Geen advertenties, graag." in text
@@ -197,14 +198,14 @@ def test_rejected_post_shows_reason_and_edit_resubmits(client):
 
 def test_the_first_moderation_decision_wins():
     theme = ThemeFactory()
-    admin = member(theme, role=Role.ADMIN)
+    admin = member(theme, role=Role.ADMIN, username="Eerste Beheerder")
     post = PostFactory(theme=theme, status=PostStatus.PENDING)
-    services.approve_post(post.id, admin)
+    moderation.approve_post(admin, post.id)
     try:
-        services.reject_post(post.id, admin, "te laat")
+        moderation.reject_post(admin, post.id, None, "te laat")
         raise AssertionError("second decision accepted")
-    except services.AlreadyDecided:
-        pass
+    except moderation.AlreadyDecided as exc:
+        assert "Eerste Beheerder" in exc.message
     db.session.refresh(post)
     assert post.status == PostStatus.PUBLISHED and post.moderation_note is None
 
@@ -225,7 +226,7 @@ def test_replies_follow_the_pending_rule_and_keep_counters(client):
     assert public_post.reply_count == 0
     pending = db.session.scalar(select(Reply).where(Reply.post_id == public_post.id))
     assert pending.status == PostStatus.PENDING
-    services.approve_reply(pending.id, admin)
+    moderation.approve_reply(admin, pending.id)
     db.session.refresh(public_post)
     assert public_post.reply_count == 1 and public_post.last_activity_at == pending.published_at
     client.post(f"/replies/{pending.id}/delete")

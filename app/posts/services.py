@@ -38,10 +38,6 @@ class PostError(ThemeError):
     """A rule was broken; the message names the problem (and the field)."""
 
 
-class AlreadyDecided(PostError):
-    pass
-
-
 # ------------------------------------------------------------------------- helpers
 
 def part_for(theme: Theme, requested: str | None) -> Part:
@@ -346,9 +342,16 @@ def starred_ids(user, post_ids) -> set[int]:
 
 
 # ------------------------------------------------------------------------- moderation states
+#
+# State changes the moderation queue drives (app/moderation/services.py adds the audit entry,
+# the mails and the commit). Each is a conditional update: the first decision wins.
 
-def _decide(model, item_id: int, admin: User, new_status: PostStatus, note: str | None,
-            from_statuses=(PostStatus.PENDING,)):
+def transition(model, item_id: int, new_status: PostStatus, note: str | None,
+               from_statuses=(PostStatus.PENDING,)) -> bool:
+    """Move a post or reply to a new status if it is still in one of `from_statuses`.
+
+    Keeps the post's counters in step when a reply is published or taken away. Returns False
+    (and changes nothing) when someone else decided first. Does not commit."""
     now = utcnow()
     values = {"status": new_status, "moderation_note": note}
     if new_status == PostStatus.PUBLISHED:
@@ -359,43 +362,22 @@ def _decide(model, item_id: int, admin: User, new_status: PostStatus, note: str 
         update(model).where(model.id == item_id, model.status.in_(from_statuses))
         .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        db.session.rollback()
-        raise AlreadyDecided(_("This item was already decided."))
-    return now
+        return False
+    if model is Reply:
+        post_id = db.session.scalar(select(Reply.post_id).where(Reply.id == item_id))
+        if new_status == PostStatus.PUBLISHED:
+            _count_reply(post_id, now, +1)
+        elif PostStatus.PUBLISHED in from_statuses:
+            _count_reply(post_id, None, -1)
+    db.session.expire_all()
+    return True
 
 
-def approve_post(post_id: int, admin: User) -> Post:
-    """Release a pending post. The first decision wins. Commits."""
-    _decide(Post, post_id, admin, PostStatus.PUBLISHED, None)
-    db.session.commit()
-    return db.session.get(Post, post_id)
-
-
-def reject_post(post_id: int, admin: User, reason: str) -> Post:
-    """Refuse a pending post; the author sees the reason. Commits."""
-    _decide(Post, post_id, admin, PostStatus.REJECTED, reason)
-    db.session.commit()
-    return db.session.get(Post, post_id)
-
-
-def hide_post(post_id: int, admin: User, reason: str) -> Post:
-    _decide(Post, post_id, admin, PostStatus.HIDDEN, reason, from_statuses=(PostStatus.PUBLISHED,))
-    db.session.commit()
-    return db.session.get(Post, post_id)
-
-
-def approve_reply(reply_id: int, admin: User) -> Reply:
-    now = _decide(Reply, reply_id, admin, PostStatus.PUBLISHED, None)
-    reply = db.session.get(Reply, reply_id)
-    _count_reply(reply.post_id, now, +1)
-    db.session.commit()
-    return reply
-
-
-def reject_reply(reply_id: int, admin: User, reason: str) -> Reply:
-    _decide(Reply, reply_id, admin, PostStatus.REJECTED, reason)
-    db.session.commit()
-    return db.session.get(Reply, reply_id)
+def rewrite_post(post: Post, title: str, body: str) -> None:
+    """An admin's correction of a post's text (edit-then-approve). Does not commit."""
+    title, body = _clean_text(title, body)
+    post.title, post.body, post.body_html = title, body, render_markdown(body)
+    post.updated_at = utcnow()
 
 
 # ------------------------------------------------------------------------- the board
@@ -480,14 +462,14 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
         .where(*base, *category_cond).group_by(post_filter_value.c.filter_value_id)).all())
 
     waiting: list[Post] = []
-    if viewer.is_authenticated:
-        # Admins see every post that waits or was taken down; authors their own.
-        conds = [Post.theme_id == theme.id, visible_posts_clause(viewer),
-                 Post.status.in_([PostStatus.PENDING, PostStatus.REJECTED, PostStatus.HIDDEN])]
-        if not (viewer.platform_owner or theme.id in viewer.admin_theme_ids):
-            conds.append(Post.author_id == viewer.user_id)
+    is_admin = viewer.platform_owner or theme.id in viewer.admin_theme_ids
+    if viewer.is_authenticated and not is_admin:  # admins have the moderation queue
+        # The author's own posts that wait, were refused or were hidden, with their state.
         waiting = list(db.session.scalars(
-            select(Post).where(*conds).order_by(Post.created_at.desc()).limit(20)))
+            select(Post).where(Post.theme_id == theme.id, Post.author_id == viewer.user_id,
+                               Post.status.in_([PostStatus.PENDING, PostStatus.REJECTED,
+                                                PostStatus.HIDDEN]))
+            .order_by(Post.created_at.desc()).limit(20)))
     return Board(posts=posts, total=total, page=page, pages=pages, value_counts=value_counts,
                  starred=starred,
                  waiting=waiting, categories=categories, groups=groups)

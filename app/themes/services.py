@@ -195,7 +195,7 @@ def notify_request_if_pending(membership: Membership) -> None:
     if membership.status != MembershipStatus.PENDING or not membership.user.is_confirmed:
         return
     theme = membership.theme
-    link = external_url("themes.requests", slug=theme.slug)
+    link = external_url("moderation.queue", slug=theme.slug, kind="members")
     for admin in theme_admins(theme):
         try:
             send_mail(admin.email,
@@ -217,21 +217,28 @@ def pending_requests(theme: Theme) -> list[Membership]:
 
 
 def decide_request(membership_id: int, admin: User, accept: bool) -> Membership:
-    """Accept or reject a pending request. The first decision wins (conditional update)."""
+    """Accept or reject a pending request. The first decision wins (conditional update);
+    the decision is written to the audit log in the same transaction."""
+    from app.moderation import audit
+    from app.moderation.models import Action
+
     new_status = MembershipStatus.ACTIVE if accept else MembershipStatus.REJECTED
     result = db.session.execute(
         update(Membership)
         .where(Membership.id == membership_id, Membership.status == MembershipStatus.PENDING)
         .values(status=new_status, decided_at=utcnow(), decided_by_id=admin.id)
         .execution_options(synchronize_session=False))
-    membership = db.session.get(Membership, membership_id)
     if result.rowcount != 1:
         db.session.rollback()
         membership = db.session.get(Membership, membership_id)
         who = membership.decided_by.username if membership and membership.decided_by else "?"
         raise AlreadyDecided(_("This request was already decided by %(name)s.", name=who))
-    db.session.commit()
+    membership = db.session.get(Membership, membership_id)
     db.session.refresh(membership)
+    audit.record(theme_id=membership.theme_id, actor=admin,
+                 action=Action.ACCEPT_MEMBER if accept else Action.REJECT_MEMBER,
+                 target=f"membership:{membership_id}", summary=membership.user.username)
+    db.session.commit()
     applicant, theme = membership.user, membership.theme
     try:
         send_mail(applicant.email,

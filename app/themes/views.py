@@ -101,7 +101,7 @@ def members(slug):
     transfer_form.member.choices = choices((m.id, m.user.username) for m in memberships
                                            if m.theme_id == theme.id and m.role != Role.OWNER)
     return render_template("themes/members.html", theme=theme, memberships=memberships,
-                           manage=manage, action_form=CSRFOnlyForm(),
+                           manage=manage, administer=can_administer(theme), action_form=CSRFOnlyForm(),
                            transfer_form=transfer_form, owner=services.owner_of(theme))
 
 

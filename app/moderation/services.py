@@ -1,0 +1,427 @@
+"""Moderation: the review queue of a theme, decisions with reasons, reports, the audit log.
+
+Every decision is one transaction: a conditional state change (the first decision wins), its
+audit entry, then a commit; only then are the people it affects told by mail, so a decision
+that lost a race sends nothing.
+"""
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, true, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.auth.models import User
+from app.extensions import db
+from app.mail.services import MailDeliveryError, send_mail
+from app.moderation import audit
+from app.moderation.models import Action, ModerationDecision, Report, ReportReason, Resolution
+from app.permissions import Viewer, can_read_post, forget_cached_memberships, standing
+from app.posts import services as posts
+from app.posts.models import Post, PostStatus, Reply
+from app.themes.models import Membership, MembershipStatus, Role, Theme
+from app.themes.services import ThemeError, pending_requests, subtree_ids, theme_admins
+from app.timeutil import utcnow
+from app.urls import external_url
+
+log = logging.getLogger(__name__)
+
+REJECT_REASONS = {
+    "off_topic": _l("It is not about this theme."),
+    "advertising": _l("Advertising or spam is not allowed here."),
+    "offensive": _l("It is offensive or a personal attack."),
+    "privacy": _l("It contains personal data of others."),
+    "duplicate": _l("The same question or idea was posted before."),
+    "other": _l("Another reason (explained below)."),
+}
+REPORT_REASONS = {
+    ReportReason.SPAM: _l("Spam or advertising"),
+    ReportReason.OFF_TOPIC: _l("Not about this theme"),
+    ReportReason.OFFENSIVE: _l("Offensive or a personal attack"),
+    ReportReason.PRIVACY: _l("Personal data of others"),
+    ReportReason.OTHER: _l("Something else"),
+}
+
+
+class ModerationError(ThemeError):
+    pass
+
+
+class AlreadyDecided(ModerationError):
+    pass
+
+
+def compose_reason(code: str | None, text: str | None, locale: str) -> str:
+    """The reason as the author reads it: the chosen common reason (in their language) and
+    the admin's own words."""
+    parts = []
+    if code and code in REJECT_REASONS and code != "other":
+        with force_locale(locale):
+            parts.append(str(REJECT_REASONS[code]))
+    if text and text.strip():
+        parts.append(text.strip())
+    if not parts:
+        raise ModerationError(_("Give a reason: choose one or write it."), field="reason")
+    return " ".join(parts)
+
+
+def _tell(user: User | None, subject, template: str, **context) -> None:
+    if user is None or not user.is_confirmed:
+        return
+    try:
+        send_mail(user.email, subject, template, locale=user.locale, user=user, **context)
+    except MailDeliveryError:
+        log.warning("user %s not told (%s)", user.id, template)
+
+
+def _lost(target: str):
+    db.session.rollback()
+    raise AlreadyDecided(_("This was already decided by %(name)s.", name=audit.last_decider(target)))
+
+
+def _post_link(post: Post) -> str:
+    return external_url("posts.show", post_id=post.id)
+
+
+# ------------------------------------------------------------------ pending posts and replies
+
+def approve_post(admin: User, post_id: int) -> Post:
+    target = f"post:{post_id}"
+    if not posts.transition(Post, post_id, PostStatus.PUBLISHED, None):
+        _lost(target)
+    post = db.session.get(Post, post_id)
+    audit.record(theme_id=post.theme_id, actor=admin, action=Action.APPROVE, target=target,
+                 summary=post.title)
+    db.session.commit()
+    _tell(post.author, lambda: _("Your post is published"), "moderation_outcome", item=post,
+          outcome="approved", reason=None, diff=None, link=_post_link(post))
+    return post
+
+
+def reject_post(admin: User, post_id: int, code: str | None, text: str | None) -> Post:
+    post = db.session.get(Post, post_id)
+    locale = post.author.locale if post and post.author else "nl"
+    reason = compose_reason(code, text, locale)
+    target = f"post:{post_id}"
+    if not posts.transition(Post, post_id, PostStatus.REJECTED, reason):
+        _lost(target)
+    post = db.session.get(Post, post_id)
+    audit.record(theme_id=post.theme_id, actor=admin, action=Action.REJECT, target=target,
+                 summary=post.title, reason=reason)
+    db.session.commit()
+    _tell(post.author, lambda: _("Your post was not approved"), "moderation_outcome", item=post,
+          outcome="rejected", reason=reason, diff=None, link=_post_link(post))
+    return post
+
+
+def edit_and_approve_post(admin: User, post_id: int, title: str, body: str) -> Post:
+    """An admin corrects a pending post and releases it; the author is told what changed."""
+    post = db.session.get(Post, post_id)
+    if post is None:
+        raise ModerationError(_("This post no longer exists."))
+    before = f"{post.title}\n\n{post.body}"
+    target = f"post:{post_id}"
+    if not posts.transition(Post, post_id, PostStatus.PUBLISHED, None):
+        _lost(target)
+    post = db.session.get(Post, post_id)
+    try:
+        posts.rewrite_post(post, title, body)
+    except posts.PostError:
+        db.session.rollback()
+        raise
+    after = f"{post.title}\n\n{post.body}"
+    audit.record(theme_id=post.theme_id, actor=admin, action=Action.EDIT_APPROVE, target=target,
+                 summary=post.title, before=before, after=after)
+    db.session.commit()
+    diff = [line for line in difflib.ndiff(before.splitlines(), after.splitlines())
+            if line[:1] in "+-"]
+    _tell(post.author, lambda: _("Your post is published with a correction"),
+          "moderation_outcome", item=post, outcome="edited", reason=None, diff=diff,
+          link=_post_link(post))
+    return post
+
+
+def approve_reply(admin: User, reply_id: int) -> Reply:
+    target = f"reply:{reply_id}"
+    if not posts.transition(Reply, reply_id, PostStatus.PUBLISHED, None):
+        _lost(target)
+    reply = db.session.get(Reply, reply_id)
+    audit.record(theme_id=reply.post.theme_id, actor=admin, action=Action.APPROVE, target=target,
+                 summary=reply.post.title)
+    db.session.commit()
+    _tell(reply.author, lambda: _("Your reply is published"), "moderation_outcome", item=reply,
+          outcome="approved", reason=None, diff=None, link=_post_link(reply.post))
+    return reply
+
+
+def reject_reply(admin: User, reply_id: int, code: str | None, text: str | None) -> Reply:
+    reply = db.session.get(Reply, reply_id)
+    locale = reply.author.locale if reply and reply.author else "nl"
+    reason = compose_reason(code, text, locale)
+    target = f"reply:{reply_id}"
+    if not posts.transition(Reply, reply_id, PostStatus.REJECTED, reason):
+        _lost(target)
+    reply = db.session.get(Reply, reply_id)
+    audit.record(theme_id=reply.post.theme_id, actor=admin, action=Action.REJECT, target=target,
+                 summary=reply.post.title, reason=reason)
+    db.session.commit()
+    _tell(reply.author, lambda: _("Your reply was not approved"), "moderation_outcome",
+          item=reply, outcome="rejected", reason=reason, diff=None, link=_post_link(reply.post))
+    return reply
+
+
+# ------------------------------------------------------------------ reports
+
+def parse_target(target: str) -> tuple[Post | None, Reply | None]:
+    kind, _sep, raw = (target or "").partition(":")
+    if kind not in ("post", "reply") or not raw.isdigit():
+        return None, None
+    if kind == "post":
+        return db.session.get(Post, int(raw)), None
+    reply = db.session.get(Reply, int(raw))
+    return (reply.post if reply else None), reply
+
+
+def report(user: User, post: Post, reply: Reply | None, reason: str, text: str) -> Report:
+    """A logged-in person reports a post or reply they can see. Once per person per item."""
+    if not can_read_post(post, user) or (reply is not None and reply.status != PostStatus.PUBLISHED
+                                         and reply.author_id != user.id):
+        raise ModerationError(_("You cannot report this."))
+    author_id = reply.author_id if reply is not None else post.author_id
+    if author_id == user.id:
+        raise ModerationError(_("You cannot report your own text; edit or delete it instead."))
+    try:
+        reason_enum = ReportReason(reason)
+    except ValueError:
+        raise ModerationError(_("Choose a reason."), field="reason")
+    text = (text or "").strip()
+    if reason_enum == ReportReason.OTHER and not text:
+        raise ModerationError(_("Tell the admins what is wrong."), field="text")
+    if len(text) > 2000:
+        raise ModerationError(_("Use at most %(n)d characters.", n=2000), field="text")
+    target = f"reply:{reply.id}" if reply is not None else f"post:{post.id}"
+    first = not db.session.scalar(select(Report.id).where(
+        Report.target == target, Report.resolved_at.is_(None)).limit(1))
+    entry = Report(theme_id=post.theme_id, target=target, post_id=post.id,
+                   reply_id=reply.id if reply is not None else None, reporter_id=user.id,
+                   reason=reason_enum, text=text)
+    db.session.add(entry)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ModerationError(_("You already reported this; the admins will look at it."))
+    if first:  # one mail per reported item, not one per report
+        theme = db.session.get(Theme, post.theme_id)
+        link = external_url("moderation.queue", slug=theme.slug, kind="reports")
+        for admin in theme_admins(theme):
+            _tell(admin, lambda: _("Something was reported in %(theme)s", theme=theme.name),
+                  "report_received", theme=theme, post=post, reply=reply,
+                  reason_label=REPORT_REASONS[reason_enum], text=text, link=link)
+    return entry
+
+
+def _report_target_exists():
+    """Reports whose post or reply was deleted meanwhile (e.g. by its author) wait for nobody."""
+    live_posts = select(Post.id).where(Post.status != PostStatus.DELETED)
+    live_replies = select(Reply.id).where(Reply.status != PostStatus.DELETED)
+    return Report.post_id.in_(live_posts) & (
+        Report.reply_id.is_(None) | Report.reply_id.in_(live_replies))
+
+
+def _open_reports(target: str) -> list[Report]:
+    return list(db.session.scalars(select(Report).where(
+        Report.target == target, Report.resolved_at.is_(None)).options(joinedload(Report.reporter))))
+
+
+def _resolve_reports(target: str, admin: User, resolution: Resolution) -> list[User]:
+    """Close the target's open reports; returns the reporters to tell."""
+    reports = _open_reports(target)
+    db.session.execute(update(Report).where(Report.target == target, Report.resolved_at.is_(None))
+                       .values(resolved_at=utcnow(), resolution=resolution,
+                               resolved_by_id=admin.id))
+    return [r.reporter for r in reports if r.reporter is not None]
+
+
+def take_down(admin: User, target: str, delete_it: bool, code: str | None, text: str | None):
+    """Hide (author and admins still see it, with the reason) or delete a reported item."""
+    post, reply = parse_target(target)
+    if post is None:
+        raise ModerationError(_("This item no longer exists."))
+    item = reply if reply is not None else post
+    locale = item.author.locale if item.author else "nl"
+    reason = compose_reason(code, text, locale)
+    model = Reply if reply is not None else Post
+    new_status = PostStatus.DELETED if delete_it else PostStatus.HIDDEN
+    allowed_from = (PostStatus.PUBLISHED, PostStatus.PENDING) + (
+        (PostStatus.HIDDEN,) if delete_it else ())
+    if not posts.transition(model, item.id, new_status, reason, from_statuses=allowed_from):
+        _lost(target)
+    reporters = _resolve_reports(target, admin,
+                                 Resolution.DELETED if delete_it else Resolution.HIDDEN)
+    item = db.session.get(model, item.id)
+    audit.record(theme_id=post.theme_id, actor=admin,
+                 action=Action.DELETE if delete_it else Action.HIDE, target=target,
+                 summary=post.title, reason=reason,
+                 before=item.body if delete_it else None)
+    db.session.commit()
+    outcome = "deleted" if delete_it else "hidden"
+    _tell(item.author, (lambda: _("An admin removed your text")) if delete_it else
+          (lambda: _("An admin hid your text")), "moderation_outcome", item=item,
+          outcome=outcome, reason=reason, diff=None, link=_post_link(post))
+    for reporter in reporters:
+        _tell(reporter, lambda: _("About what you reported"), "report_outcome", post=post,
+              outcome=outcome)
+    return item
+
+
+def dismiss_reports(admin: User, target: str) -> None:
+    """Keep the item as it is and close its reports; the reporters are told."""
+    post, reply = parse_target(target)
+    if post is None:
+        raise ModerationError(_("This item no longer exists."))
+    if not _open_reports(target):
+        _lost(target)
+    reporters = _resolve_reports(target, admin, Resolution.DISMISSED)
+    audit.record(theme_id=post.theme_id, actor=admin, action=Action.DISMISS, target=target,
+                 summary=post.title)
+    db.session.commit()
+    for reporter in reporters:
+        _tell(reporter, lambda: _("About what you reported"), "report_outcome", post=post,
+              outcome="dismissed")
+
+
+# ------------------------------------------------------------------ members
+
+def remove_member(admin: User, theme: Theme, membership_id: int, reason: str) -> None:
+    """Remove someone from the theme (not its owner; admins only by the owner)."""
+    m = db.session.get(Membership, membership_id)
+    if m is None or m.theme_id not in subtree_ids(theme) or m.status != MembershipStatus.ACTIVE:
+        raise ModerationError(_("That person is not a member of this theme."))
+    if m.role == Role.OWNER:
+        raise ModerationError(_("The owner cannot be removed; transfer ownership first."))
+    if m.role == Role.ADMIN and not standing(admin, m.theme).is_owner:
+        raise ModerationError(_("Only the owner can remove an admin."))
+    if m.user_id == admin.id:
+        raise ModerationError(_("You cannot remove yourself here."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ModerationError(_("Give a reason: the person is told."), field="reason")
+    user, member_theme = m.user, m.theme
+    deleted = db.session.execute(delete(Membership).where(
+        Membership.id == membership_id, Membership.status == MembershipStatus.ACTIVE)).rowcount
+    if deleted != 1:
+        _lost(f"membership:{membership_id}")
+    audit.record(theme_id=member_theme.id, actor=admin, action=Action.REMOVE_MEMBER,
+                 target=f"membership:{membership_id}", summary=user.username, reason=reason)
+    db.session.commit()
+    forget_cached_memberships(user)
+    _tell(user, lambda: _("You are no longer a member of %(theme)s", theme=member_theme.name),
+          "member_removed", theme=member_theme, reason=reason)
+
+
+# ------------------------------------------------------------------ the queue
+
+KINDS = ("posts", "replies", "reports", "members")
+
+
+@dataclass
+class QueueItem:
+    kind: str
+    since: datetime
+    theme: Theme
+    post: Post | None = None
+    reply: Reply | None = None
+    membership: Membership | None = None
+    reports: list[Report] = field(default_factory=list)
+
+    @property
+    def target(self) -> str:
+        if self.reply is not None:
+            return f"reply:{self.reply.id}"
+        if self.post is not None:
+            return f"post:{self.post.id}"
+        return f"membership:{self.membership.id}"
+
+
+def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
+          limit: int = 100) -> list[QueueItem]:
+    """What waits for the admins of `theme` (and its subthemes), oldest first."""
+    scope = subtree_ids(theme)
+    if subtheme_id is not None:
+        scope = [subtheme_id] if subtheme_id in scope else []
+    themes = {t.id: t for t in db.session.scalars(select(Theme).where(Theme.id.in_(scope)))}
+    items: list[QueueItem] = []
+    if kind in (None, "posts"):
+        for p in db.session.scalars(
+                select(Post).where(Post.theme_id.in_(scope), Post.status == PostStatus.PENDING)
+                .options(joinedload(Post.author), joinedload(Post.category))
+                .order_by(Post.created_at).limit(limit)):
+            items.append(QueueItem("posts", p.created_at, themes[p.theme_id], post=p))
+    if kind in (None, "replies"):
+        for r in db.session.scalars(
+                select(Reply).join(Post, Post.id == Reply.post_id)
+                .where(Post.theme_id.in_(scope), Reply.status == PostStatus.PENDING,
+                       Post.status != PostStatus.DELETED)
+                .options(joinedload(Reply.author), joinedload(Reply.post))
+                .order_by(Reply.created_at).limit(limit)):
+            items.append(QueueItem("replies", r.created_at, themes[r.post.theme_id], post=r.post,
+                                   reply=r))
+    if kind in (None, "reports"):
+        grouped: dict[str, QueueItem] = {}
+        for rep in db.session.scalars(
+                select(Report).where(Report.theme_id.in_(scope), Report.resolved_at.is_(None),
+                                     _report_target_exists())
+                .options(joinedload(Report.reporter), joinedload(Report.post),
+                         joinedload(Report.reply)).order_by(Report.created_at).limit(limit * 5)):
+            item = grouped.get(rep.target)
+            if item is None:
+                item = grouped[rep.target] = QueueItem("reports", rep.created_at,
+                                                       themes[rep.theme_id], post=rep.post,
+                                                       reply=rep.reply)
+                items.append(item)
+            item.reports.append(rep)
+    if kind in (None, "members"):
+        for m in pending_requests(theme):
+            if m.theme_id in scope:
+                items.append(QueueItem("members", m.created_at, m.theme, membership=m))
+    items.sort(key=lambda i: i.since)
+    return items[:limit]
+
+
+def queue_count(viewer: Viewer) -> int:
+    """Everything waiting in the queues this viewer handles (the navigation badge): one query."""
+    if not viewer.admin_theme_ids and not viewer.platform_owner:
+        return 0
+
+    def scoped(column):
+        return true() if viewer.platform_owner else column.in_(viewer.admin_theme_ids)
+
+    pending_posts = select(func.count(Post.id)).where(
+        scoped(Post.theme_id), Post.status == PostStatus.PENDING).scalar_subquery()
+    pending_replies = select(func.count(Reply.id)).join(Post, Post.id == Reply.post_id).where(
+        scoped(Post.theme_id), Reply.status == PostStatus.PENDING,
+        Post.status != PostStatus.DELETED).scalar_subquery()
+    reports = select(func.count(func.distinct(Report.target))).where(
+        scoped(Report.theme_id), Report.resolved_at.is_(None),
+        _report_target_exists()).scalar_subquery()
+    requests = select(func.count(Membership.id)).join(User, User.id == Membership.user_id).where(
+        scoped(Membership.theme_id), Membership.status == MembershipStatus.PENDING,
+        User.email_confirmed_at.is_not(None)).scalar_subquery()
+    return db.session.scalar(select(pending_posts + pending_replies + reports + requests)) or 0
+
+
+def decisions(theme: Theme, page: int = 1, per_page: int = 50) -> tuple[list[ModerationDecision], bool]:
+    """The theme's (and its subthemes') audit log, newest first; (entries, has_more)."""
+    rows = list(db.session.scalars(
+        select(ModerationDecision).where(ModerationDecision.theme_id.in_(subtree_ids(theme)))
+        .order_by(ModerationDecision.created_at.desc(), ModerationDecision.id.desc())
+        .limit(per_page + 1).offset((max(1, page) - 1) * per_page)))
+    return rows[:per_page], len(rows) > per_page

@@ -1,0 +1,367 @@
+"""The moderation queue: every decision path with the mails it sends (read from the real SMTP
+server), reports, removing members, concurrent decisions, permissions and the audit log."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.moderation import services as moderation
+from app.moderation.models import Action, ModerationDecision, Report
+from app.posts.models import Part, Post, PostStatus, Reply
+from app.themes.models import Membership, MembershipStatus, Role, WorkgroupType
+from tests.factories import (MembershipFactory, PostFactory, ReplyFactory, ThemeFactory,
+                             UserFactory, member)
+from tests.helpers import Client, page_text
+
+
+def decisions(action=None):
+    q = select(ModerationDecision).order_by(ModerationDecision.id)
+    if action:
+        q = q.where(ModerationDecision.action == action)
+    return list(db.session.scalars(q))
+
+
+@pytest.fixture
+def board(app):
+    theme = ThemeFactory(name="Mantelzorg", workgroup_type=WorkgroupType.HALF_OPEN)
+    admin = member(theme, role=Role.ADMIN, username="Bart Beheerder")
+    author = member(theme, username="Anna Auteur")
+    admin_client = Client(app)
+    admin_client.login(admin.email)
+    return theme, admin, author, admin_client
+
+
+def decide(client, theme, target, action, **reason):
+    return client.post(f"/t/{theme.slug}/moderation/decide",
+                       {"target": target, "action": action, **reason})
+
+
+def test_queue_lists_what_waits_oldest_first_with_waiting_time(board):
+    theme, admin, author, admin_client = board
+    sub = ThemeFactory(name="Jonge mantelzorgers", parent=theme,
+                       workgroup_type=WorkgroupType.MIXED)
+    from datetime import timedelta
+    from app.timeutil import utcnow
+    PostFactory(theme=theme, author=author, title="Oudste", status=PostStatus.PENDING,
+                created_at=utcnow() - timedelta(days=3))
+    PostFactory(theme=sub, author=author, title="In subthema", status=PostStatus.PENDING,
+                created_at=utcnow() - timedelta(hours=5))
+    ReplyFactory(post=PostFactory(theme=theme, title="Met reactie"), author=author,
+                 status=PostStatus.PENDING, body="Reactie wacht")
+    MembershipFactory(user=UserFactory(username="Nieuw Lid"), theme=sub,
+                      status=MembershipStatus.PENDING)
+    text = page_text(admin_client.get(f"/t/{theme.slug}/moderation"))
+    assert text.index("Oudste") < text.index("In subthema") < text.index("Reactie wacht")
+    assert "waiting 3 days" in text and "waiting 5 hours" in text
+    assert "Nieuw Lid" in text and "4 items wait" in text
+    only_posts = page_text(admin_client.get(f"/t/{theme.slug}/moderation?kind=posts"))
+    assert "Oudste" in only_posts and "Reactie wacht" not in only_posts
+    only_sub = page_text(admin_client.get(f"/t/{theme.slug}/moderation?theme={sub.id}"))
+    assert "In subthema" in only_sub and "Oudste" not in only_sub
+    # The badge in the navigation counts it all.
+    assert "Moderation 4 waiting" in page_text(admin_client.get("/"))
+
+
+def test_approve_publishes_tells_the_author_and_is_logged(board, mailbox, app):
+    theme, admin, author, admin_client = board
+    post = PostFactory(theme=theme, author=author, title="Graag vrijgeven",
+                       status=PostStatus.PENDING)
+    resp = decide(admin_client, theme, f"post:{post.id}", "approve")
+    assert resp.status_code == 303
+    assert "Approved: it is published." in page_text(admin_client.get(resp.headers["Location"]))
+    db.session.refresh(post)
+    assert post.status == PostStatus.PUBLISHED and post.published_at is not None
+    (mail,) = mailbox.wait_for(author.email)
+    assert "Your post is published" in mail.subject and mail.link(f"/posts/{post.id}")
+    (entry,) = decisions(Action.APPROVE)
+    assert (entry.actor_name, entry.target, entry.summary) == ("Bart Beheerder", f"post:{post.id}",
+                                                               "Graag vrijgeven")
+    assert "Graag vrijgeven" in page_text(Client(app).get(f"/t/{theme.slug}"))
+
+
+def test_reject_needs_a_reason_which_the_author_reads_in_their_language(board, mailbox):
+    theme, admin, author, admin_client = board
+    author.locale = "nl"
+    db.session.commit()
+    post = PostFactory(theme=theme, author=author, status=PostStatus.PENDING)
+    resp = decide(admin_client, theme, f"post:{post.id}", "reject")
+    assert "Give a reason" in page_text(admin_client.get(resp.headers["Location"]))
+    db.session.refresh(post)
+    assert post.status == PostStatus.PENDING and mailbox.to(author.email) == []
+
+    decide(admin_client, theme, f"post:{post.id}", "reject", reason_code="advertising",
+           reason_text="Zet het op de marktplaats.")
+    db.session.refresh(post)
+    with force_locale("nl"):
+        expected = str(moderation.REJECT_REASONS["advertising"])
+    assert post.status == PostStatus.REJECTED
+    assert post.moderation_note == f"{expected} Zet het op de marktplaats."
+    (mail,) = mailbox.wait_for(author.email)
+    assert "Zet het op de marktplaats." in mail.text and expected in mail.text
+    author_client = Client(admin_client.app)
+    author_client.login(author.email)
+    assert "Zet het op de marktplaats." in page_text(author_client.get(f"/posts/{post.id}"))
+    assert decisions(Action.REJECT)[0].reason == post.moderation_note
+
+
+def test_edit_then_approve_tells_the_author_what_changed(board, mailbox):
+    theme, admin, author, admin_client = board
+    post = PostFactory(theme=theme, author=author, title="Bijeenkomst", status=PostStatus.PENDING,
+                       body="Kom allemaal.\nBel mij op 0612345678.")
+    resp = admin_client.post(f"/t/{theme.slug}/moderation/posts/{post.id}/edit",
+                             {"title": "Bijeenkomst", "body": "Kom allemaal."})
+    assert resp.status_code == 302
+    db.session.refresh(post)
+    assert post.status == PostStatus.PUBLISHED and post.body == "Kom allemaal."
+    assert "0612345678" not in post.body_html
+    (mail,) = mailbox.wait_for(author.email)
+    assert "- Bel mij op 0612345678." in mail.text
+    (entry,) = decisions(Action.EDIT_APPROVE)
+    assert "0612345678" in entry.before_text and "0612345678" not in entry.after_text
+    # Once decided, the edit page says so instead of deciding twice.
+    again = admin_client.get(f"/t/{theme.slug}/moderation/posts/{post.id}/edit")
+    assert again.status_code == 302
+
+
+def test_replies_are_approved_and_rejected_with_counters_and_mails(board, mailbox):
+    theme, admin, author, admin_client = board
+    post = PostFactory(theme=theme)
+    good = ReplyFactory(post=post, author=author, status=PostStatus.PENDING)
+    bad = ReplyFactory(post=post, author=author, status=PostStatus.PENDING)
+    decide(admin_client, theme, f"reply:{good.id}", "approve")
+    decide(admin_client, theme, f"reply:{bad.id}", "reject", reason_code="off_topic")
+    db.session.refresh(post)
+    assert post.reply_count == 1
+    db.session.refresh(bad)
+    assert bad.status == PostStatus.REJECTED and "not about this theme" in bad.moderation_note
+    subjects = sorted(m.subject for m in mailbox.wait_for(author.email, count=2))
+    assert "Your reply is published" in subjects[0] and "Your reply was not approved" in subjects[1]
+    assert len(decisions()) == 2
+
+
+def test_reports_group_per_item_notify_admins_once_and_refuse_doubles(board, mailbox, app):
+    theme, admin, author, admin_client = board
+    post = PostFactory(theme=theme, author=author, title="Twijfelachtig")
+    first, second = member(theme, username="Melder Een"), member(theme, username="Melder Twee")
+    for who, reason, text in [(first, "spam", ""), (second, "other", "Klopt niet")]:
+        client = Client(app)
+        client.login(who.email)
+        assert client.post(f"/posts/{post.id}/report", {"reason": reason, "text": text}).status_code == 302
+    again = Client(app)
+    again.login(first.email)
+    resp = again.post(f"/posts/{post.id}/report", {"reason": "offensive"})
+    assert resp.status_code == 422 and "already reported" in page_text(resp)
+    resp = again.post(f"/posts/{post.id}/report", {"reason": "other", "text": ""})
+    assert resp.status_code == 422
+    own = Client(app)
+    own.login(author.email)
+    resp = own.post(f"/posts/{post.id}/report", {"reason": "spam"})
+    assert resp.status_code == 422 and "your own text" in page_text(resp)
+    assert db.session.scalar(select(func.count(Report.id))) == 2
+    (mail,) = mailbox.wait_for(admin.email)  # one mail for the item, not one per report
+    assert "Twijfelachtig" in mail.text and mail.link("/moderation")
+    queue = page_text(admin_client.get(f"/t/{theme.slug}/moderation?kind=reports"))
+    assert "Reported (2 reports)" in queue and "Klopt niet" in queue and "Spam or advertising" in queue
+
+
+def test_cannot_report_what_one_cannot_see(app):
+    closed = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    post = PostFactory(theme=closed, part=Part.CLOSED)
+    client = Client(app)
+    client.login(UserFactory().email)
+    assert client.post(f"/posts/{post.id}/report", {"reason": "spam"}).status_code == 404
+    assert db.session.scalar(select(func.count(Report.id))) == 0
+
+
+def _reported(theme, author, reporters, app):
+    post = PostFactory(theme=theme, author=author, title="Gemeld bericht")
+    for who in reporters:
+        client = Client(app)
+        client.login(who.email)
+        client.post(f"/posts/{post.id}/report", {"reason": "offensive"})
+    return post
+
+
+def test_hiding_a_reported_post(board, mailbox, app):
+    theme, admin, author, admin_client = board
+    reporter = member(theme)
+    post = _reported(theme, author, [reporter], app)
+    mailbox.clear()
+    decide(admin_client, theme, f"post:{post.id}", "hide", reason_code="offensive")
+    db.session.refresh(post)
+    assert post.status == PostStatus.HIDDEN
+    assert Client(app).get(f"/posts/{post.id}").status_code == 404
+    author_client = Client(app)
+    author_client.login(author.email)
+    text = page_text(author_client.get(f"/posts/{post.id}"))
+    assert "An admin hid this post" in text and "offensive" in text
+    assert "An admin hid your text" in mailbox.wait_for(author.email)[0].subject
+    assert "The admins hid the text." in mailbox.wait_for(reporter.email)[0].text
+    assert db.session.scalar(select(Report.resolution)) .value == "hidden"
+    assert decisions(Action.HIDE)[0].reason
+
+
+def test_deleting_a_reported_reply(board, mailbox, app):
+    theme, admin, author, admin_client = board
+    reporter = member(theme)
+    post = PostFactory(theme=theme)
+    reply = ReplyFactory(post=post, author=author, body="Grove taal")
+    post.reply_count = 1
+    db.session.commit()
+    client = Client(app)
+    client.login(reporter.email)
+    client.post(f"/replies/{reply.id}/report", {"reason": "offensive"})
+    mailbox.clear()
+    decide(admin_client, theme, f"reply:{reply.id}", "delete", reason_text="Grof.")
+    db.session.refresh(reply)
+    db.session.refresh(post)
+    assert reply.status == PostStatus.DELETED and post.reply_count == 0
+    assert "Grove taal" not in page_text(Client(app).get(f"/posts/{post.id}"))
+    assert "The admins removed the text." in mailbox.wait_for(reporter.email)[0].text
+    assert "Grof." in mailbox.wait_for(author.email)[0].text
+    assert decisions(Action.DELETE)[0].before_text == "Grove taal"
+
+
+def test_dismissing_a_report_keeps_the_post_and_tells_the_reporters(board, mailbox, app):
+    theme, admin, author, admin_client = board
+    reporters = [member(theme), member(theme)]
+    post = _reported(theme, author, reporters, app)
+    mailbox.clear()
+    decide(admin_client, theme, f"post:{post.id}", "dismiss")
+    db.session.refresh(post)
+    assert post.status == PostStatus.PUBLISHED
+    for r in reporters:
+        assert "leave it as it is" in mailbox.wait_for(r.email)[0].text
+    assert mailbox.to(author.email) == []
+    assert "Nothing waits" in page_text(admin_client.get(f"/t/{theme.slug}/moderation"))
+    resp = decide(admin_client, theme, f"post:{post.id}", "dismiss")
+    assert "already decided by Bart Beheerder" in page_text(admin_client.get(resp.headers["Location"]))
+
+
+def test_removing_a_member(board, mailbox, app):
+    theme, admin, author, admin_client = board
+    closed = ThemeFactory(workgroup_type=WorkgroupType.CLOSED, parent=theme)
+    mid = db.session.scalar(select(Membership.id).where(Membership.user_id == author.id))
+    resp = admin_client.post(f"/t/{theme.slug}/members/{mid}/remove", {"reason": ""})
+    assert resp.status_code == 422
+    admin_client.post(f"/t/{theme.slug}/members/{mid}/remove", {"reason": "Herhaaldelijk grof."})
+    assert db.session.get(Membership, mid) is None
+    assert "Herhaaldelijk grof." in mailbox.wait_for(author.email)[0].text
+    author_client = Client(app)
+    author_client.login(author.email)
+    assert author_client.get(f"/t/{closed.slug}/members").status_code == 403
+    assert decisions(Action.REMOVE_MEMBER)[0].summary == "Anna Auteur"
+    # Nobody removes the owner; an admin does not remove another admin.
+    owner = member(theme, role=Role.OWNER)
+    other_admin = member(theme, role=Role.ADMIN)
+    for target in (owner, other_admin):
+        tm = db.session.scalar(select(Membership).where(Membership.user_id == target.id))
+        admin_client.post(f"/t/{theme.slug}/members/{tm.id}/remove", {"reason": "x"})
+        assert db.session.get(Membership, tm.id) is not None
+
+
+def test_membership_requests_are_decided_from_the_queue_and_logged(board, mailbox):
+    theme, admin, author, admin_client = board
+    closed = ThemeFactory(workgroup_type=WorkgroupType.CLOSED, parent=theme)
+    applicant = UserFactory(username="Aanvrager")
+    MembershipFactory(user=applicant, theme=closed, status=MembershipStatus.PENDING)
+    m = db.session.scalar(select(Membership).where(Membership.user_id == applicant.id))
+    decide(admin_client, theme, f"membership:{m.id}", "accept")
+    db.session.refresh(m)
+    assert m.status == MembershipStatus.ACTIVE
+    assert "is accepted" in mailbox.wait_for(applicant.email)[0].text
+    assert decisions(Action.ACCEPT_MEMBER)[0].summary == "Aanvrager"
+
+
+def test_two_admins_deciding_the_same_post_at_once(app, mailbox):
+    theme = ThemeFactory()
+    admins = [member(theme, role=Role.ADMIN, username=f"Beheerder {i}") for i in range(2)]
+    author = member(theme)
+    post = PostFactory(theme=theme, author=author, status=PostStatus.PENDING)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def act(admin_id, approve):
+        with app.test_request_context(), force_locale("en"):
+            admin = db.session.get(type(author), admin_id)
+            barrier.wait()
+            try:
+                if approve:
+                    moderation.approve_post(admin, post.id)
+                else:
+                    moderation.reject_post(admin, post.id, "off_topic", None)
+                outcomes.append("won")
+            except moderation.AlreadyDecided as exc:
+                outcomes.append(exc.message)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=act, args=(admins[0].id, True)),
+               threading.Thread(target=act, args=(admins[1].id, False))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("won") == 1
+    loser = next(o for o in outcomes if o != "won")
+    assert "already decided by Beheerder" in loser
+    assert len(mailbox.wait_for(author.email)) == 1
+    assert len(decisions()) == 1
+    db.session.expire_all()
+    final = db.session.get(Post, post.id).status
+    assert final == (PostStatus.PUBLISHED if decisions()[0].action == Action.APPROVE
+                     else PostStatus.REJECTED)
+
+
+@pytest.mark.parametrize("who", ["visitor", "member", "admin-elsewhere", "author"])
+def test_the_queue_is_closed_to_everyone_but_its_admins(app, who):
+    theme = ThemeFactory()
+    author = member(theme)
+    post = PostFactory(theme=theme, author=author, status=PostStatus.PENDING)
+    client = Client(app)
+    if who == "member":
+        client.login(member(theme).email)
+    elif who == "admin-elsewhere":
+        elsewhere = ThemeFactory()
+        client.login(member(elsewhere, role=Role.ADMIN).email)
+        # Through their own theme's queue, this theme's post is out of reach.
+        resp = decide(client, elsewhere, f"post:{post.id}", "approve")
+        assert resp.status_code == 404
+    elif who == "author":
+        client.login(author.email)
+    queue = client.get(f"/t/{theme.slug}/moderation")
+    log = client.get(f"/t/{theme.slug}/moderation/log")
+    action = decide(client, theme, f"post:{post.id}", "approve")
+    if who == "visitor":
+        assert queue.status_code == log.status_code == action.status_code == 302
+    else:
+        assert queue.status_code == log.status_code == action.status_code == 403
+    db.session.refresh(post)
+    assert post.status == PostStatus.PENDING and decisions() == []
+
+
+def test_the_audit_log_shows_every_decision_and_cannot_be_changed(board, app):
+    theme, admin, author, admin_client = board
+    post = PostFactory(theme=theme, author=author, title="Logboek", status=PostStatus.PENDING)
+    decide(admin_client, theme, f"post:{post.id}", "reject", reason_text="Te kort.")
+    text = page_text(admin_client.get(f"/t/{theme.slug}/moderation/log"))
+    assert "Bart Beheerder" in text and "rejected" in text and "Logboek" in text
+    assert "Te kort." in text
+    assert admin_client.post(f"/t/{theme.slug}/moderation/log").status_code == 405
+    entry_id = decisions()[0].id
+    assert admin_client.get(f"/t/{theme.slug}/moderation/log/{entry_id}/edit").status_code == 404
+
+
+def test_reports_of_a_text_its_author_deleted_leave_the_queue(board, app):
+    theme, admin, author, admin_client = board
+    post = _reported(theme, author, [member(theme)], app)
+    assert "Moderation 1 waiting" in page_text(admin_client.get("/"))
+    author_client = Client(app)
+    author_client.login(author.email)
+    author_client.post(f"/posts/{post.id}/delete")
+    assert "Nothing waits" in page_text(admin_client.get(f"/t/{theme.slug}/moderation"))
+    assert "waiting" not in page_text(admin_client.get("/"))
