@@ -40,6 +40,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     login_manager.init_app(app)
     csrf.init_app(app)
     mail_ext.init_app(app)
+    from app.mail import services as outbox
+    outbox.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
@@ -47,6 +49,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     from app.auth.views import bp as auth_bp
     from app.filters.views import bp as filters_bp
+    from app.digest.views import bp as digest_bp
+    from app.mail.notification_views import bp as notifications_bp
+    from app.mail.views import bp as outbox_bp
     from app.moderation.views import bp as moderation_bp
     from app.posts.views import bp as posts_bp
     from app.organisations.views import bp as organisations_bp
@@ -59,6 +64,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(posts_bp)
     app.register_blueprint(filters_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(outbox_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(digest_bp)
 
     from app import errors, cli, templating
 

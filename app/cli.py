@@ -143,6 +143,51 @@ def demo_accounts():
     demo.print_accounts(click.echo)
 
 
+outbox_cli = AppGroup("outbox", help="The mail outbox.")
+
+
+@outbox_cli.command("list")
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed", "held"]))
+@click.option("--limit", default=50, show_default=True)
+def outbox_list(status, limit):
+    """Show the newest mails in the outbox."""
+    from app.mail.models import OutboxMessage
+
+    q = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status:
+        q = q.where(OutboxMessage.status == status)
+    for m in db.session.scalars(q):
+        click.echo(f"{m.id:>7} {m.status.value:8} {m.attempts:>2} {m.created_at:%Y-%m-%d %H:%M} "
+                   f"{m.recipient:35} {m.subject[:60]}"
+                   + (f"\n{'':>20}{m.last_error}" if m.last_error and m.status.value != "sent" else ""))
+
+
+@outbox_cli.command("flush")
+@click.option("--now", "include_not_due", is_flag=True, help="Also retry what waits for back-off.")
+def outbox_flush(include_not_due):
+    """Deliver what is due now."""
+    from app.mail.services import flush
+
+    counts = flush(current_app._get_current_object(), include_not_due=include_not_due)
+    click.echo(f"sent {counts['sent']}, failed {counts['failed']}, skipped {counts['skipped']}")
+
+
+@outbox_cli.command("release")
+def outbox_release():
+    """Send the mails held while no MAIL_SERVER was configured."""
+    from sqlalchemy import update
+
+    from app.mail.models import OutboxMessage, OutboxStatus
+    from app.timeutil import utcnow
+
+    if not current_app.config.get("MAIL_SERVER"):
+        raise click.ClickException("Configure BOARD_MAIL_SERVER first.")
+    n = db.session.execute(update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.HELD)
+                           .values(status=OutboxStatus.PENDING, next_attempt_at=utcnow())).rowcount
+    db.session.commit()
+    click.echo(f"{n} held mails released; `flask outbox flush` or the scheduler sends them.")
+
+
 @click.command("scheduler")
 def scheduler_command():
     """Run the scheduler process (exactly one per deployment)."""
@@ -156,6 +201,7 @@ def init_app(app):
 
     app.cli.add_command(seed_command)
     app.cli.add_command(user_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(theme_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(scheduler_command)

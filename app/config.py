@@ -34,7 +34,7 @@ class Defaults:
     # Unset: the address of the request that caused the mail (http://127.0.0.1:5000 outside one).
     BASE_URL: str | None = None
 
-    # Mail (Flask-Mail). Without MAIL_SERVER mails are written to instance/mail/ and logged.
+    # Mail (Flask-Mail). Without MAIL_SERVER mails are held in the outbox (see app/mail).
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -45,6 +45,12 @@ class Defaults:
     MAIL_TIMEOUT = 10
     # Flask-Mail would silently drop mail whenever TESTING is on; our tests use a real server.
     MAIL_SUPPRESS_SEND = False
+    # Outbox delivery after commit: "thread" (background sender per process), "sync" (in the
+    # committing thread), "scheduler" (only the scheduler's minutely flush).
+    MAIL_DELIVERY = "thread"
+    MAIL_MAX_ATTEMPTS = 12  # 1, 2, 4 … minutes apart (about 17 hours in all), then "failed"
+    MAIL_CLAIM_TIMEOUT_MINUTES = 10  # a claim older than this is given back (sender crashed)
+    MAIL_MESSAGE_ID_DOMAIN = "werkgroepen.localhost"
     # Platform owner's address shown as the escalation contact.
     PLATFORM_CONTACT_EMAIL = "platform@werkgroepen.localhost"
 
@@ -93,9 +99,13 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     MAIL_FORM_RATE_LIMIT = "5 per minute;30 per hour"
+    PUSH_RATE_LIMIT = "5 per hour;20 per day"
 
-    # Scheduler (flask scheduler) timezone.
+    # Scheduler (flask scheduler) timezone, and when digests go out (local time).
     SCHEDULER_TIMEZONE = "Europe/Brussels"
+    DIGEST_HOUR = 8  # members' digests and overviews, after their period ends
+    ADMIN_DIGEST_HOUR = 7
+    DIGEST_MAX_POSTS = 10
 
 
 def load_config(app: Flask, overrides: dict | None = None) -> None:

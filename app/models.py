@@ -5,3 +5,5 @@ from app.themes.models import Membership, MembershipStatus, Role, Theme, Workgro
 from app.filters.models import Category, FilterGroup, FilterValue  # noqa: F401
 from app.posts.models import Attachment, Post, Reply, Star  # noqa: F401
 from app.moderation.models import ModerationDecision, Report  # noqa: F401
+from app.mail.models import DeliveryAttempt, OutboxMessage  # noqa: F401
+from app.digest.models import DigestDelivery, DigestRun, ThreadMute  # noqa: F401

@@ -136,6 +136,7 @@ def template_helpers() -> dict:
         "is_platform_owner": is_platform_owner,
         "can_edit_post": can_edit_post,
         "current_user_administers": lambda: bool(viewer_for().admin_theme_ids),
+        "may_push": lambda theme: _may_push(theme),
         "can_moderate_post": can_moderate_post,
     }
 
@@ -276,3 +277,8 @@ def can_edit_post(post, user=None) -> bool:
     if post.status == PostStatus.DELETED or v.user_id is None:
         return False
     return post.author_id == v.user_id or can_moderate_post(post, user)
+
+
+def _may_push(theme) -> bool:
+    from app.mail.messaging import may_push
+    return may_push(theme, current_user)

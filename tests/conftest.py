@@ -33,6 +33,7 @@ def app(tmp_path_factory, smtp_server):
         "SQLALCHEMY_DATABASE_URI": uri,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_server.port,
+        "MAIL_DELIVERY": "sync",  # deliver right after each commit: tests read the mailbox
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "MAIL_FORM_RATE_LIMIT": "1000 per minute",

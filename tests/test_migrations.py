@@ -4,7 +4,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app import create_app
 from app.extensions import db
@@ -31,4 +31,9 @@ def test_upgrade_and_downgrade_round_trip(tmp_path):
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         assert "membership" in inspect(db.engine).get_table_names()
+        # Indexes SQLAlchemy cannot reflect on SQLite (expression, partial) are still there.
+        names = {row[0] for row in db.session.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'index'"))}
+        assert {"uq_user_username_lower", "uq_membership_one_owner"} <= names
+        db.session.remove()
         db.engine.dispose()

@@ -26,6 +26,11 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     is_platform_owner: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # E-mail overview of new posts in one's themes (P10): never, daily, weekly, monthly.
+    overview_frequency: Mapped[str] = mapped_column(String(10), default="weekly")
+    last_overview_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Admins' daily summary of what waits in their queues.
+    admin_digest: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on password change so that signed reset links and sessions become stale.
     security_stamp: Mapped[int] = mapped_column(default=0)
 

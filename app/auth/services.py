@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.auth.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from app.extensions import db
 from app.urls import external_url
-from app.mail.services import MailDeliveryError, send_mail
+from app.mail.services import send_mail
 from app.themes.models import Membership, MembershipStatus, Theme
 from app.themes.services import ThemeError, join_theme, notify_request_if_pending
 from app.timeutil import utcnow
@@ -54,28 +54,26 @@ def register(*, email: str, password: str, username: str, theme: Theme,
     user = User(email=email, username=username, locale=locale)
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
-    join_theme(user, theme, organisation_id)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise AccountError(_("This address or user name was registered just now; "
                              "log in or choose another."), field="email")
-    return user, send_confirmation(user, theme)
+    join_theme(user, theme, organisation_id)
+    send_confirmation(user, theme)
+    db.session.commit()
+    return user
 
 
-def send_confirmation(user: User, theme: Theme | None = None) -> bool:
+def send_confirmation(user: User, theme: Theme | None = None) -> None:
+    """Queue the confirmation mail (the caller commits)."""
     token = make_token("confirm", {"uid": user.id, "email": user.email,
                                    "theme": theme.slug if theme else None})
     link = external_url("auth.confirm", token=token)
     hours = current_app.config["CONFIRM_TOKEN_MAX_AGE"] // 3600
-    try:
-        send_mail(user.email, lambda: _("Confirm your e-mail address"), "confirm",
-                  locale=user.locale, user=user, link=link, hours=hours, theme=theme)
-        return True
-    except MailDeliveryError:
-        return False
+    send_mail(user.email, lambda: _("Confirm your e-mail address"), "confirm",
+              locale=user.locale, kind="account", user=user, link=link, hours=hours, theme=theme)
 
 
 def confirm_email(token: str) -> tuple[User, Theme | None]:
@@ -90,10 +88,10 @@ def confirm_email(token: str) -> tuple[User, Theme | None]:
     if user.is_confirmed:
         return user, theme
     user.email_confirmed_at = utcnow()
-    db.session.commit()
     # Requests of unconfirmed people are not shown to admins; now they are.
     for membership in user.memberships:
         notify_request_if_pending(membership)
+    db.session.commit()
     return user, theme
 
 
@@ -119,11 +117,9 @@ def request_password_reset(email: str) -> None:
     token = make_token("reset", {"uid": user.id, "stamp": user.security_stamp})
     link = external_url("auth.reset_password", token=token)
     minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
-    try:
-        send_mail(user.email, lambda: _("Reset your password"), "reset", locale=user.locale,
-                  user=user, link=link, minutes=minutes)
-    except MailDeliveryError:
-        log.warning("reset mail for user %s not delivered", user.id)
+    send_mail(user.email, lambda: _("Reset your password"), "reset", locale=user.locale,
+              kind="account", user=user, link=link, minutes=minutes)
+    db.session.commit()
 
 
 def user_for_reset(token: str) -> User:

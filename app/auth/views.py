@@ -10,7 +10,7 @@ from app.auth import services
 from app.auth.forms import (EmailOnlyForm, JoinForm, LoginForm, NewPasswordForm,
                             PreferencesForm, RegistrationForm)
 from app.auth.tokens import TokenExpired, TokenInvalid
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.forms import CSRFOnlyForm, choices
 from app.permissions import standing
 from app.themes import services as theme_services
@@ -50,7 +50,7 @@ def register(slug):
     status = 200
     if form.validate_on_submit():
         try:
-            user, sent = services.register(
+            user = services.register(
                 email=form.email.data, password=form.password.data,
                 username=form.username.data, theme=theme,
                 organisation_id=form.organisation.data, locale=_current_locale())
@@ -59,7 +59,7 @@ def register(slug):
             status = 422
         else:
             return render_template("auth/check_mail.html", email=user.email, theme=theme,
-                                   sent=sent, resend_form=EmailOnlyForm(email=user.email))
+                                   resend_form=EmailOnlyForm(email=user.email))
     elif form.is_submitted():
         status = 422
     return render_template("auth/register.html", form=form, theme=theme), status
@@ -103,6 +103,7 @@ def resend_confirmation():
         user = services.find_user_by_email(form.email.data)
         if user is not None and not user.is_confirmed:
             services.send_confirmation(user)
+            db.session.commit()
         # Same answer whether or not the address is known or already confirmed.
         flash(_("If %(email)s waits for confirmation, a new link is on its way.",
                 email=form.email.data), "info")

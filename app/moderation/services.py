@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.extensions import db
-from app.mail.services import MailDeliveryError, send_mail
+from app.mail.services import send_mail
 from app.moderation import audit
 from app.moderation.models import Action, ModerationDecision, Report, ReportReason, Resolution
 from app.permissions import Viewer, can_read_post, forget_cached_memberships, standing
@@ -73,12 +73,11 @@ def compose_reason(code: str | None, text: str | None, locale: str) -> str:
 
 
 def _tell(user: User | None, subject, template: str, **context) -> None:
+    """Queue a mail in the current transaction (it goes out when the decision commits)."""
     if user is None or not user.is_confirmed:
         return
-    try:
-        send_mail(user.email, subject, template, locale=user.locale, user=user, **context)
-    except MailDeliveryError:
-        log.warning("user %s not told (%s)", user.id, template)
+    send_mail(user.email, subject, template, locale=user.locale, user=user,
+              kind="moderation", **context)
 
 
 def _lost(target: str):
@@ -99,9 +98,9 @@ def approve_post(admin: User, post_id: int) -> Post:
     post = db.session.get(Post, post_id)
     audit.record(theme_id=post.theme_id, actor=admin, action=Action.APPROVE, target=target,
                  summary=post.title)
-    db.session.commit()
     _tell(post.author, lambda: _("Your post is published"), "moderation_outcome", item=post,
           outcome="approved", reason=None, diff=None, link=_post_link(post))
+    db.session.commit()
     return post
 
 
@@ -115,9 +114,9 @@ def reject_post(admin: User, post_id: int, code: str | None, text: str | None) -
     post = db.session.get(Post, post_id)
     audit.record(theme_id=post.theme_id, actor=admin, action=Action.REJECT, target=target,
                  summary=post.title, reason=reason)
-    db.session.commit()
     _tell(post.author, lambda: _("Your post was not approved"), "moderation_outcome", item=post,
           outcome="rejected", reason=reason, diff=None, link=_post_link(post))
+    db.session.commit()
     return post
 
 
@@ -139,12 +138,12 @@ def edit_and_approve_post(admin: User, post_id: int, title: str, body: str) -> P
     after = f"{post.title}\n\n{post.body}"
     audit.record(theme_id=post.theme_id, actor=admin, action=Action.EDIT_APPROVE, target=target,
                  summary=post.title, before=before, after=after)
-    db.session.commit()
     diff = [line for line in difflib.ndiff(before.splitlines(), after.splitlines())
             if line[:1] in "+-"]
     _tell(post.author, lambda: _("Your post is published with a correction"),
           "moderation_outcome", item=post, outcome="edited", reason=None, diff=diff,
           link=_post_link(post))
+    db.session.commit()
     return post
 
 
@@ -155,9 +154,11 @@ def approve_reply(admin: User, reply_id: int) -> Reply:
     reply = db.session.get(Reply, reply_id)
     audit.record(theme_id=reply.post.theme_id, actor=admin, action=Action.APPROVE, target=target,
                  summary=reply.post.title)
-    db.session.commit()
+    from app.mail.notifications import notify_new_reply
+    notify_new_reply(reply)
     _tell(reply.author, lambda: _("Your reply is published"), "moderation_outcome", item=reply,
           outcome="approved", reason=None, diff=None, link=_post_link(reply.post))
+    db.session.commit()
     return reply
 
 
@@ -171,9 +172,9 @@ def reject_reply(admin: User, reply_id: int, code: str | None, text: str | None)
     reply = db.session.get(Reply, reply_id)
     audit.record(theme_id=reply.post.theme_id, actor=admin, action=Action.REJECT, target=target,
                  summary=reply.post.title, reason=reason)
-    db.session.commit()
     _tell(reply.author, lambda: _("Your reply was not approved"), "moderation_outcome",
           item=reply, outcome="rejected", reason=reason, diff=None, link=_post_link(reply.post))
+    db.session.commit()
     return reply
 
 
@@ -214,7 +215,7 @@ def report(user: User, post: Post, reply: Reply | None, reason: str, text: str) 
                    reason=reason_enum, text=text)
     db.session.add(entry)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise ModerationError(_("You already reported this; the admins will look at it."))
@@ -225,6 +226,7 @@ def report(user: User, post: Post, reply: Reply | None, reason: str, text: str) 
             _tell(admin, lambda: _("Something was reported in %(theme)s", theme=theme.name),
                   "report_received", theme=theme, post=post, reply=reply,
                   reason_label=REPORT_REASONS[reason_enum], text=text, link=link)
+    db.session.commit()
     return entry
 
 
@@ -271,7 +273,6 @@ def take_down(admin: User, target: str, delete_it: bool, code: str | None, text:
                  action=Action.DELETE if delete_it else Action.HIDE, target=target,
                  summary=post.title, reason=reason,
                  before=item.body if delete_it else None)
-    db.session.commit()
     outcome = "deleted" if delete_it else "hidden"
     _tell(item.author, (lambda: _("An admin removed your text")) if delete_it else
           (lambda: _("An admin hid your text")), "moderation_outcome", item=item,
@@ -279,6 +280,7 @@ def take_down(admin: User, target: str, delete_it: bool, code: str | None, text:
     for reporter in reporters:
         _tell(reporter, lambda: _("About what you reported"), "report_outcome", post=post,
               outcome=outcome)
+    db.session.commit()
     return item
 
 
@@ -292,10 +294,10 @@ def dismiss_reports(admin: User, target: str) -> None:
     reporters = _resolve_reports(target, admin, Resolution.DISMISSED)
     audit.record(theme_id=post.theme_id, actor=admin, action=Action.DISMISS, target=target,
                  summary=post.title)
-    db.session.commit()
     for reporter in reporters:
         _tell(reporter, lambda: _("About what you reported"), "report_outcome", post=post,
               outcome="dismissed")
+    db.session.commit()
 
 
 # ------------------------------------------------------------------ members
@@ -321,10 +323,10 @@ def remove_member(admin: User, theme: Theme, membership_id: int, reason: str) ->
         _lost(f"membership:{membership_id}")
     audit.record(theme_id=member_theme.id, actor=admin, action=Action.REMOVE_MEMBER,
                  target=f"membership:{membership_id}", summary=user.username, reason=reason)
-    db.session.commit()
-    forget_cached_memberships(user)
     _tell(user, lambda: _("You are no longer a member of %(theme)s", theme=member_theme.name),
           "member_removed", theme=member_theme, reason=reason)
+    db.session.commit()
+    forget_cached_memberships(user)
 
 
 # ------------------------------------------------------------------ the queue

@@ -277,6 +277,9 @@ def add_reply(author: User, post: Post, body: str) -> Reply:
     db.session.add(reply)
     if not pending:
         _count_reply(post.id, now, +1)
+        db.session.flush()
+        from app.mail.notifications import notify_new_reply
+        notify_new_reply(reply)  # queued in this transaction
     db.session.commit()
     return reply
 

@@ -78,8 +78,10 @@ def show(post_id):
     replies = services.visible_replies(post, limit=limit + 1)
     more = len(replies) > limit
     starred = post.id in services.starred_ids(current_user, [post.id])
+    from app.mail.notifications import is_muted
     return render_template("posts/show.html", post=post, theme=post.theme,
                            replies=replies[:limit], more_replies=more, starred=starred,
+                           muted=is_muted(current_user, post.id),
                            reply_form=ReplyForm(), action_form=CSRFOnlyForm(),
                            can_reply=services.can_reply(post, current_user))
 

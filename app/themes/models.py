@@ -50,6 +50,9 @@ class Theme(db.Model):
     workgroup_type: Mapped[WorkgroupType] = mapped_column(_enum(WorkgroupType, "workgroup_type"))
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Members' digest (W16): off, daily, weekly, monthly; push mail by members (W11).
+    digest_frequency: Mapped[str] = mapped_column(String(10), default="weekly")
+    members_may_push: Mapped[bool] = mapped_column(default=False)
 
     parent: Mapped["Theme | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Theme"]] = relationship(
@@ -108,6 +111,8 @@ class Membership(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Mails from this theme (reply notifications, its digest, its posts in one's overview).
+    notifications: Mapped[bool] = mapped_column(default=True)
 
     user: Mapped["User"] = relationship(back_populates="memberships",  # noqa: F821
                                         foreign_keys=[user_id])

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.auth.models import User
 from app.extensions import db
 from app.urls import external_url
-from app.mail.services import MailDeliveryError, send_mail
+from app.mail.services import send_mail
 from app.organisations.models import Organisation
 from app.permissions import forget_cached_memberships, standing
 from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType
@@ -191,19 +191,16 @@ def join_theme(user: User, theme: Theme, organisation_id: int | None = None) -> 
 
 
 def notify_request_if_pending(membership: Membership) -> None:
-    """Tell the theme's admins that a confirmed person asks to join (after commit)."""
+    """Queue a mail to the theme's admins that a confirmed person asks to join (before the
+    caller commits: the mail goes out with the request, or not at all)."""
     if membership.status != MembershipStatus.PENDING or not membership.user.is_confirmed:
         return
     theme = membership.theme
     link = external_url("moderation.queue", slug=theme.slug, kind="members")
     for admin in theme_admins(theme):
-        try:
-            send_mail(admin.email,
-                      lambda: _("New membership request for %(theme)s", theme=theme.name),
-                      "membership_request", locale=admin.locale, admin=admin,
-                      applicant=membership.user, theme=theme, link=link)
-        except MailDeliveryError:
-            log.warning("admin %s not told of request %s", admin.id, membership.id)
+        send_mail(admin.email, lambda: _("New membership request for %(theme)s", theme=theme.name),
+                  "membership_request", locale=admin.locale, user=admin, admin=admin,
+                  applicant=membership.user, theme=theme, link=link)
 
 
 def pending_requests(theme: Theme) -> list[Membership]:
@@ -238,16 +235,13 @@ def decide_request(membership_id: int, admin: User, accept: bool) -> Membership:
     audit.record(theme_id=membership.theme_id, actor=admin,
                  action=Action.ACCEPT_MEMBER if accept else Action.REJECT_MEMBER,
                  target=f"membership:{membership_id}", summary=membership.user.username)
-    db.session.commit()
     applicant, theme = membership.user, membership.theme
-    try:
-        send_mail(applicant.email,
-                  (lambda: _("Welcome to %(theme)s", theme=theme.name)) if accept else
-                  (lambda: _("Your request to join %(theme)s", theme=theme.name)),
-                  "membership_decision", locale=applicant.locale, user=applicant, theme=theme,
-                  accepted=accept, link=external_url("themes.show", slug=theme.slug))
-    except MailDeliveryError:
-        log.warning("applicant %s not told of decision on %s", applicant.id, membership.id)
+    send_mail(applicant.email,
+              (lambda: _("Welcome to %(theme)s", theme=theme.name)) if accept else
+              (lambda: _("Your request to join %(theme)s", theme=theme.name)),
+              "membership_decision", locale=applicant.locale, user=applicant, theme=theme,
+              accepted=accept, link=external_url("themes.show", slug=theme.slug))
+    db.session.commit()
     return membership
 
 

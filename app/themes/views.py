@@ -72,12 +72,12 @@ def join(slug):
         abort(400)
     try:
         membership = services.join_theme(current_user, theme, form.organisation.data)
+        services.notify_request_if_pending(membership)
         db.session.commit()
     except services.ThemeError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("themes.show", slug=theme.slug))
-    services.notify_request_if_pending(membership)
     if membership.is_active:
         flash(_("Welcome to %(theme)s!", theme=theme.name), "success")
     elif theme.workgroup_type.value == "mixed":

@@ -1,0 +1,282 @@
+"""Digests (W16) and overviews (P10).
+
+- A members' digest is a DigestRun with a unique key per top-level theme and period. Admins
+  may edit the run of the current period (intro, which posts) before it goes, or send it
+  now; the scheduler sends it when the period has ended. Recipients are claimed one by one
+  with a unique DigestDelivery row, so two schedulers, a restart or a retry never mail a
+  period twice, and a failed run resumes with only the recipients not yet served.
+- Every recipient gets only the chosen posts that the visibility policy lets them see.
+- The admins' digest tells each admin what waits in their moderation queues (daily).
+- The overview (P10) mails each person the new posts of their themes at their own frequency.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.digest.models import DigestDelivery, DigestRun
+from app.extensions import db
+from app.mail.notifications import theme_notifications_on, unsubscribe_url
+from app.mail.services import send_mail
+from app.moderation.services import queue_count
+from app.permissions import viewer_for, visible_posts_clause
+from app.posts.models import Post, PostStatus
+from app.themes.models import Membership, MembershipStatus, Role, Theme
+from app.themes.services import subtree_ids
+from app.timeutil import utcnow
+from app.urls import external_url
+
+log = logging.getLogger(__name__)
+FREQUENCIES = ("off", "daily", "weekly", "monthly")
+BATCH = 200
+
+
+# ------------------------------------------------------------------ periods
+
+def period_of(frequency: str, moment: datetime) -> tuple[str, datetime, datetime]:
+    """(key, start, end) of the period containing `moment` (UTC calendar periods)."""
+    day = datetime(moment.year, moment.month, moment.day)
+    if frequency == "daily":
+        return day.strftime("%Y-%m-%d"), day, day + timedelta(days=1)
+    if frequency == "weekly":
+        start = day - timedelta(days=day.weekday())
+        year, week, _weekday = start.isocalendar()
+        return f"{year}-W{week:02d}", start, start + timedelta(days=7)
+    if frequency == "monthly":
+        start = day.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+        return start.strftime("%Y-%m"), start, end
+    raise ValueError(frequency)
+
+
+def previous_period(frequency: str, now: datetime) -> tuple[str, datetime, datetime]:
+    _key, start, _end = period_of(frequency, now)
+    return period_of(frequency, start - timedelta(seconds=1))
+
+
+# ------------------------------------------------------------------ members' digest
+
+def candidate_posts(theme: Theme, start: datetime, end: datetime, limit: int) -> list[Post]:
+    """The period's most interesting published posts of the theme and its subthemes."""
+    return list(db.session.scalars(
+        select(Post).where(Post.theme_id.in_(subtree_ids(theme)),
+                           Post.status == PostStatus.PUBLISHED,
+                           Post.published_at >= start, Post.published_at < end)
+        .order_by((Post.star_count * 2 + Post.reply_count).desc(), Post.published_at.desc())
+        .limit(limit)))
+
+
+def get_run(theme: Theme, key: str, start: datetime, end: datetime) -> DigestRun:
+    """The run for a theme and period, created once whoever asks first."""
+    full_key = f"theme:{theme.id}:{key}"
+    run = db.session.scalar(select(DigestRun).where(DigestRun.key == full_key))
+    if run is not None:
+        return run
+    from flask import current_app
+    posts = candidate_posts(theme, start, end, current_app.config["DIGEST_MAX_POSTS"])
+    try:
+        with db.session.begin_nested():
+            run = DigestRun(key=full_key, kind="theme", theme_id=theme.id, period_start=start,
+                            period_end=end, post_ids=[p.id for p in posts])
+            db.session.add(run)
+        db.session.commit()
+    except IntegrityError:  # another process created it first
+        db.session.rollback()
+        run = db.session.scalar(select(DigestRun).where(DigestRun.key == full_key))
+    return run
+
+
+def current_run(theme: Theme) -> DigestRun:
+    frequency = theme.digest_frequency if theme.digest_frequency != "off" else "weekly"
+    key, start, end = period_of(frequency, utcnow())
+    return get_run(theme, key, start, end)
+
+
+def edit_run(run: DigestRun, intro: str, post_ids: list[int]) -> None:
+    """An admin's choice of intro and posts (only posts of the theme's period). Commits."""
+    if run.status != "draft":
+        from app.themes.services import ThemeError
+        raise ThemeError(_("This digest was already sent."))
+    allowed = {p.id for p in candidate_posts(run.theme, run.period_start, run.period_end, 100)}
+    run.intro = (intro or "").strip()[:5000]
+    run.post_ids = [pid for pid in dict.fromkeys(post_ids) if pid in allowed]
+    run.edited = True
+    db.session.commit()
+
+
+def recipients(theme: Theme) -> list[User]:
+    """Confirmed active members of the theme or its subthemes with its mails switched on."""
+    users = list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.theme_id.in_(subtree_ids(theme)),
+               Membership.status == MembershipStatus.ACTIVE,
+               User.email_confirmed_at.is_not(None)).distinct().order_by(User.id)))
+    return [u for u in users if theme_notifications_on(u.id, theme)]
+
+
+def visible_digest_posts(run: DigestRun, user: User) -> list[Post]:
+    if not run.post_ids:
+        return []
+    found = {p.id: p for p in db.session.scalars(
+        select(Post).where(Post.id.in_(run.post_ids), Post.status == PostStatus.PUBLISHED,
+                           visible_posts_clause(viewer_for(user))))}
+    return [found[pid] for pid in run.post_ids if pid in found]
+
+
+def send_run(run_id: int) -> int:
+    """Send a run to every recipient not yet served; resumable and safe to run twice.
+    Returns how many mails this call queued."""
+    from flask import current_app
+
+    claimed = db.session.execute(
+        update(DigestRun).where(DigestRun.id == run_id, DigestRun.status.in_(["draft", "sending"]))
+        .values(status="sending", started_at=func.coalesce(DigestRun.started_at, utcnow()))
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return 0
+    run = db.session.get(DigestRun, run_id)
+    theme = run.theme
+    if not run.edited:  # keep the automatic choice up to date until it goes
+        run.post_ids = [p.id for p in candidate_posts(
+            theme, run.period_start, run.period_end, current_app.config["DIGEST_MAX_POSTS"])]
+        db.session.commit()
+    served = set(db.session.scalars(select(DigestDelivery.user_id)
+                                    .where(DigestDelivery.run_id == run.id)))
+    queued = 0
+    todo = [u for u in recipients(theme) if u.id not in served]
+    for i in range(0, len(todo), BATCH):
+        for user in todo[i:i + BATCH]:
+            try:
+                with db.session.begin_nested():
+                    delivery = DigestDelivery(run_id=run.id, user_id=user.id)
+                    db.session.add(delivery)
+            except IntegrityError:
+                continue  # another sender served this person
+            posts = visible_digest_posts(run, user)
+            if not posts:
+                continue  # nothing this person may see: served, no mail
+            message = send_mail(
+                user.email, lambda: _("What happened in %(theme)s", theme=theme.name), "digest",
+                locale=user.locale, kind="digest", user=user,
+                unsubscribe_url=unsubscribe_url(user, "theme", theme.id), theme=theme,
+                posts=posts, intro=run.intro,
+                links={p.id: external_url("posts.show", post_id=p.id) for p in posts})
+            db.session.flush()
+            delivery.outbox_id = message.id
+            queued += 1
+        db.session.commit()
+    db.session.execute(update(DigestRun).where(DigestRun.id == run.id)
+                       .values(status="sent", sent_at=utcnow()))
+    db.session.commit()
+    return queued
+
+
+def send_due_digests(now: datetime | None = None) -> int:
+    """The scheduler's job: send each top-level theme's digest of the period that ended."""
+    now = now or utcnow()
+    sent = 0
+    for theme in db.session.scalars(select(Theme).where(Theme.parent_id.is_(None),
+                                                        Theme.digest_frequency != "off")):
+        key, start, end = previous_period(theme.digest_frequency, now)
+        run = get_run(theme, key, start, end)
+        if run.status != "sent":
+            sent += send_run(run.id)
+    return sent
+
+
+# ------------------------------------------------------------------ admins' digest
+
+def send_admin_digests(now: datetime | None = None) -> int:
+    """Tell each admin (once a day) what waits in their queues."""
+    now = now or utcnow()
+    key = f"admins:{now:%Y-%m-%d}"
+    run = db.session.scalar(select(DigestRun).where(DigestRun.key == key))
+    if run is None:
+        try:
+            with db.session.begin_nested():
+                run = DigestRun(key=key, kind="admins", period_start=now, period_end=now)
+                db.session.add(run)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            run = db.session.scalar(select(DigestRun).where(DigestRun.key == key))
+    if run.status == "sent":
+        return 0
+    admins = list(db.session.scalars(
+        select(User).where(User.email_confirmed_at.is_not(None), User.admin_digest.is_(True),
+                           (User.is_platform_owner.is_(True)) | User.id.in_(
+                               select(Membership.user_id).where(
+                                   Membership.status == MembershipStatus.ACTIVE,
+                                   Membership.role.in_([Role.ADMIN, Role.OWNER]))))
+        .order_by(User.id)))
+    queued = 0
+    for user in admins:
+        try:
+            with db.session.begin_nested():
+                db.session.add(DigestDelivery(run_id=run.id, user_id=user.id))
+        except IntegrityError:
+            continue
+        waiting = queue_count(viewer_for(user))
+        if waiting:
+            send_mail(user.email, lambda: ngettext("%(num)d item waits for moderation",
+                                                   "%(num)d items wait for moderation", waiting),
+                      "admin_digest", locale=user.locale, kind="admin_digest", user=user,
+                      unsubscribe_url=unsubscribe_url(user, "admin_digest"), waiting=waiting,
+                      link=external_url("moderation.overview"))
+            queued += 1
+        db.session.commit()
+    run.status, run.sent_at = "sent", utcnow()
+    db.session.commit()
+    return queued
+
+
+# ------------------------------------------------------------------ personal overviews
+
+OVERVIEW_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
+
+
+def send_overviews(now: datetime | None = None) -> int:
+    """Mail each person the new posts of their themes, at their own frequency (P10)."""
+    now = now or utcnow()
+    queued = 0
+    users = list(db.session.scalars(select(User).where(
+        User.email_confirmed_at.is_not(None), User.overview_frequency != "never")))
+    for user in users:
+        days = OVERVIEW_DAYS.get(user.overview_frequency)
+        if days is None:
+            continue
+        previous = user.last_overview_at
+        if previous is not None and previous > now - timedelta(days=days) + timedelta(hours=1):
+            continue
+        since = previous or (now - timedelta(days=days))
+        # Claim this person's overview: a second scheduler finds last_overview_at changed.
+        claimed = db.session.execute(
+            update(User).where(User.id == user.id, (User.last_overview_at == previous)
+                               if previous is not None else User.last_overview_at.is_(None))
+            .values(last_overview_at=now)).rowcount
+        if not claimed:
+            db.session.rollback()
+            continue
+        viewer = viewer_for(user)
+        theme_ids = [t for t in viewer.member_theme_ids
+                     if theme_notifications_on(user.id, db.session.get(Theme, t))]
+        posts = list(db.session.scalars(
+            select(Post).where(Post.theme_id.in_(theme_ids), Post.status == PostStatus.PUBLISHED,
+                               Post.published_at >= since, Post.published_at < now,
+                               Post.author_id != user.id, visible_posts_clause(viewer))
+            .order_by(Post.published_at.desc()).limit(20))) if theme_ids else []
+        if posts:
+            send_mail(user.email, lambda: _("New in your themes"), "overview", locale=user.locale,
+                      kind="overview", user=user, posts=posts,
+                      unsubscribe_url=unsubscribe_url(user, "overview"),
+                      links={p.id: external_url("posts.show", post_id=p.id) for p in posts})
+            queued += 1
+        db.session.commit()
+    return queued

@@ -1,0 +1,189 @@
+"""Mail that is never lost: the outbox is written with the event, delivered after commit over
+real SMTP, retried with back-off when the server is down, never sent twice, and sends nothing
+for a transaction that rolled back."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.mail import services as outbox
+from app.mail.models import DeliveryAttempt, OutboxMessage, OutboxStatus
+from app.themes.models import WorkgroupType
+from app.timeutil import utcnow
+from tests.factories import ThemeFactory, UserFactory
+from tests.helpers import Client, page_text
+from tests.mailbox import free_port
+
+
+def rows(status=None):
+    q = select(OutboxMessage).order_by(OutboxMessage.id)
+    if status:
+        q = q.where(OutboxMessage.status == status)
+    return list(db.session.scalars(q))
+
+
+def register(client, theme, email="nieuw@example.org"):
+    return client.post(f"/register/{theme.slug}", {
+        "email": email, "username": email.split("@")[0], "password": "een-lange-zin-als-wachtwoord",
+        "password_confirm": "een-lange-zin-als-wachtwoord"})
+
+
+def test_refused_mail_waits_and_is_delivered_exactly_once_when_the_server_is_back(client, app,
+                                                                                   mailbox):
+    mailbox.refuse = True
+    resp = register(client, ThemeFactory())
+    assert resp.status_code == 200 and "We sent a link" in page_text(resp)
+    (row,) = rows()
+    assert row.status == OutboxStatus.PENDING and row.attempts == 1
+    assert "451" in row.last_error and row.next_attempt_at > utcnow()
+    assert mailbox.messages == []
+
+    mailbox.refuse = False
+    assert outbox.flush(app)["sent"] == 0  # not due yet: back-off
+    assert outbox.flush(app, include_not_due=True)["sent"] == 1
+    assert outbox.flush(app, include_not_due=True)["sent"] == 0
+    (mail,) = mailbox.wait_for("nieuw@example.org")
+    assert mail.message["Message-ID"] == row.message_id
+    db.session.expire_all()
+    assert rows()[0].status == OutboxStatus.SENT
+    attempts = db.session.scalars(select(DeliveryAttempt.ok).order_by(DeliveryAttempt.id)).all()
+    assert attempts == [False, True]
+    assert len(mailbox.to("nieuw@example.org")) == 1
+
+
+def test_mail_server_down_keeps_the_mail(client, app, mailbox):
+    state = app.extensions["mail"]
+    real_port, state.port = state.port, free_port()  # nothing listens there
+    try:
+        register(client, ThemeFactory())
+    finally:
+        state.port = real_port
+    (row,) = rows()
+    assert row.status == OutboxStatus.PENDING and "Connection refused" in row.last_error
+    outbox.flush(app, include_not_due=True)
+    assert len(mailbox.wait_for("nieuw@example.org")) == 1
+
+
+def test_a_transaction_that_rolls_back_sends_nothing(app, mailbox):
+    user = UserFactory()
+    with app.test_request_context():
+        outbox.send_mail(user.email, "Test", "reset", locale="en", user=user,
+                         link="http://x", minutes=5)
+        db.session.rollback()
+    assert rows() == []
+    # And a rule broken halfway through a request: the registration fails, no mail leaves.
+    client = Client(app)
+    UserFactory(username="Bezet")
+    resp = client.post(f"/register/{ThemeFactory().slug}", {
+        "email": "ander@example.org", "username": "Bezet",
+        "password": "een-lange-zin-als-wachtwoord", "password_confirm": "een-lange-zin-als-wachtwoord"})
+    assert resp.status_code == 422 and rows() == [] and mailbox.messages == []
+
+
+def test_two_senders_never_send_the_same_mail_twice(app, mailbox):
+    app.config["MAIL_DELIVERY"] = "scheduler"  # leave the rows for the racing senders
+    try:
+        client = Client(app)
+        for i in range(5):
+            register(client, ThemeFactory(), email=f"race{i}@example.org")
+    finally:
+        app.config["MAIL_DELIVERY"] = "sync"
+    ids = [r.id for r in rows()]
+    assert len(ids) == 5 and mailbox.messages == []
+    barrier = threading.Barrier(2)
+
+    def sender():
+        barrier.wait()
+        outbox.deliver(app, ids)
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(5):
+        assert len(mailbox.wait_for(f"race{i}@example.org")) == 1
+    assert len(mailbox.messages) == 5
+    assert db.session.scalar(select(func.count(DeliveryAttempt.id))) == 5
+
+
+def test_a_claim_left_by_a_crashed_sender_is_taken_back(app, mailbox):
+    app.config["MAIL_DELIVERY"] = "scheduler"
+    try:
+        register(Client(app), ThemeFactory())
+    finally:
+        app.config["MAIL_DELIVERY"] = "sync"
+    row = rows()[0]
+    row.status, row.claimed_at = OutboxStatus.SENDING, utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert outbox.flush(app)["sent"] == 1
+    assert len(mailbox.wait_for("nieuw@example.org")) == 1
+
+
+def test_after_the_last_try_it_fails_visibly_and_can_be_sent_again(app, mailbox):
+    owner = UserFactory(is_platform_owner=True)
+    mailbox.refuse = True
+    app.config["MAIL_MAX_ATTEMPTS"] = 2
+    try:
+        register(Client(app), ThemeFactory())
+        outbox.flush(app, include_not_due=True)
+    finally:
+        app.config["MAIL_MAX_ATTEMPTS"] = 12
+        mailbox.refuse = False
+    (row,) = rows()
+    assert row.status == OutboxStatus.FAILED and row.attempts == 2
+    admin = Client(app)
+    admin.login(owner.email)
+    listing = page_text(admin.get("/platform/outbox/?status=failed"))
+    assert "nieuw@example.org" in listing and "failed (1)" in listing
+    resp = admin.post(f"/platform/outbox/{row.id}/retry")
+    assert resp.status_code == 302
+    assert len(mailbox.wait_for("nieuw@example.org")) == 1
+    db.session.expire_all()
+    assert rows()[0].status == OutboxStatus.SENT
+
+
+def test_without_a_mail_server_mail_is_held_and_readable_by_the_platform_owner(app, mailbox):
+    owner = UserFactory(is_platform_owner=True)
+    app.config["MAIL_SERVER"] = None
+    try:
+        register(Client(app), ThemeFactory(name="Thuiszorg"))
+    finally:
+        app.config["MAIL_SERVER"] = "127.0.0.1"
+    (row,) = rows()
+    assert row.status == OutboxStatus.HELD and mailbox.messages == []
+    admin = Client(app)
+    admin.login(owner.email)
+    page = page_text(admin.get(f"/platform/outbox/{row.id}"))
+    assert "Confirm your e-mail address" in page and "/confirm/" in page
+    member = Client(app)
+    member.login(UserFactory().email)
+    assert member.get("/platform/outbox/").status_code == 403
+    assert member.get(f"/platform/outbox/{row.id}").status_code == 403
+
+
+def test_mails_are_multipart_in_the_recipients_language_with_the_board_name(client, mailbox):
+    theme = ThemeFactory(name="Ouderenzorg", workgroup_type=WorkgroupType.CLOSED)
+    UserFactory(email="nl@example.org", locale="nl")
+    client.post("/reset", {"email": "nl@example.org"})
+    (mail,) = mailbox.wait_for("nl@example.org")
+    assert mail.subject.startswith("[Werkgroepen]")
+    assert mail.message.is_multipart() and "Hallo" in mail.text and "Hallo" in mail.html
+    assert mail.message["Auto-Submitted"] == "auto-generated"
+    assert theme  # the reset mail names no theme
+
+
+def test_outbox_cli(app, mailbox):
+    app.config["MAIL_DELIVERY"] = "scheduler"
+    try:
+        register(Client(app), ThemeFactory())
+    finally:
+        app.config["MAIL_DELIVERY"] = "sync"
+    runner = app.test_cli_runner()
+    listing = runner.invoke(args=["outbox", "list"]).output
+    assert "pending" in listing and "nieuw@example.org" in listing
+    assert "sent 1" in runner.invoke(args=["outbox", "flush"]).output
+    assert len(mailbox.wait_for("nieuw@example.org")) == 1
