@@ -42,6 +42,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     mail_ext.init_app(app)
     from app.mail import services as outbox
     outbox.init_app(app)
+    from app.search import index as search_index
+    search_index.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
@@ -52,6 +54,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.digest.views import bp as digest_bp
     from app.mail.notification_views import bp as notifications_bp
     from app.mail.views import bp as outbox_bp
+    from app.search.views import bp as search_bp
     from app.moderation.views import bp as moderation_bp
     from app.posts.views import bp as posts_bp
     from app.organisations.views import bp as organisations_bp
@@ -67,6 +70,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(outbox_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(digest_bp)
+    app.register_blueprint(search_bp)
 
     from app import errors, cli, templating
 

@@ -131,6 +131,8 @@ def demo_load(force):
         click.echo("Accounts exist already; demo data not loaded again.")
     else:
         demo.load()
+        from app.search.index import reindex_all
+        reindex_all()  # before this process exits (a background writer might not finish)
         click.echo("Demo data loaded.")
     demo.print_accounts(click.echo)
 
@@ -188,6 +190,21 @@ def outbox_release():
     click.echo(f"{n} held mails released; `flask outbox flush` or the scheduler sends them.")
 
 
+search_cli = AppGroup("search", help="The search index.")
+
+
+@search_cli.command("reindex")
+def search_reindex():
+    """Rebuild the search index from the database (with a progress bar)."""
+    from app.posts.models import Post
+    from app.search.index import reindex_all
+
+    total = db.session.scalar(select(func.count(Post.id))) or 0
+    with click.progressbar(length=total, label="Indexing posts") as bar:
+        n = reindex_all(progress=bar.update)
+    click.echo(f"Indexed {n} posts.")
+
+
 @click.command("scheduler")
 def scheduler_command():
     """Run the scheduler process (exactly one per deployment)."""
@@ -202,6 +219,7 @@ def init_app(app):
     app.cli.add_command(seed_command)
     app.cli.add_command(user_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(search_cli)
     app.cli.add_command(theme_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(scheduler_command)

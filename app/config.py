@@ -88,6 +88,13 @@ class Defaults:
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_MAX_FILES = 5
 
+    # Search: whoosh index directory (default instance/search); after-commit indexing
+    # "thread" (background writer per process) or "sync" (in the committing thread).
+    SEARCH_INDEX_DIR: str | None = None
+    SEARCH_INDEXING = "thread"
+    SEARCH_MAX_HITS = 500  # best matches considered before filters and sorting
+    SEARCH_QUERY_MAX_LENGTH = 200
+
     # Board
     POSTS_PER_PAGE = 20
     REPLIES_PER_PAGE = 100

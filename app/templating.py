@@ -21,6 +21,7 @@ def init_app(app):
                                  board_name=app.config["BOARD_NAME"])
     app.jinja_env.globals["board_url"] = board_url
     app.jinja_env.globals["queue_badge"] = queue_badge
+    app.jinja_env.globals["search_snippet"] = _snippet
     app.jinja_env.filters["timedelta"] = lambda delta: format_timedelta(delta, threshold=1.1)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else "")
@@ -33,6 +34,7 @@ def board_url(theme, query, **changes) -> str:
     from flask import url_for
 
     sort = changes.get("sort", query.sort)
+    q = getattr(query, "q", "")
     category = changes.get("category", query.category_id)
     values = list(query.filter_value_ids)
     if "toggle_value" in changes:
@@ -40,7 +42,9 @@ def board_url(theme, query, **changes) -> str:
         values = [v for v in values if v != vid] if vid in values else values + [vid]
     page = changes.get("page", 1 if changes else query.page)
     args = {}
-    if sort and sort != "recent":
+    if q:
+        args["q"] = q
+    if sort and sort != ("relevance" if q else "recent"):
         args["sort"] = sort
     if category:
         args["category"] = category
@@ -61,3 +65,8 @@ def queue_badge() -> int:
     if "_queue_badge" not in g:
         g._queue_badge = queue_count(viewer_for())
     return g._queue_badge
+
+
+def _snippet(parsed, text):
+    from app.search.services import snippet
+    return snippet(parsed, text)

@@ -366,8 +366,12 @@ def transition(model, item_id: int, new_status: PostStatus, note: str | None,
         .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         return False
+    from app.search.index import touch
+    if model is Post:
+        touch(item_id)
     if model is Reply:
         post_id = db.session.scalar(select(Reply.post_id).where(Reply.id == item_id))
+        touch(post_id)
         if new_status == PostStatus.PUBLISHED:
             _count_reply(post_id, now, +1)
         elif PostStatus.PUBLISHED in from_statuses:
@@ -399,6 +403,7 @@ class BoardQuery:
     category_id: int | None = None
     filter_value_ids: list[int] = field(default_factory=list)
     page: int = 1
+    q: str = ""  # search words: the board then shows matches from the theme and its subthemes
 
 
 @dataclass
@@ -412,6 +417,8 @@ class Board:
     waiting: list[Post]
     categories: list
     groups: list
+    search: object = None  # the parsed query when searching
+    search_problem: str | None = None
 
 
 def _value_conditions(values_by_group: dict[int, list[int]]):
@@ -433,14 +440,38 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
 
     base = [Post.theme_id == theme.id, Post.status == PostStatus.PUBLISHED,
             visible_posts_clause(viewer)]
+    parsed, problem, ranked = None, None, None
+    if query.q:
+        from app.search.services import SearchProblem, parse, search_ids
+        try:
+            parsed = parse(query.q)
+            ranked = search_ids(parsed, viewer, theme_id=theme.id)
+        except SearchProblem as exc:
+            problem, ranked = exc.message, []
+        # Matches in the theme and its subthemes, and every state the viewer may see.
+        from app.themes.services import subtree_ids
+        base = [Post.theme_id.in_(subtree_ids(theme)), Post.id.in_(ranked),
+                visible_posts_clause(viewer)]
     category_cond = [Post.category_id == query.category_id] if query.category_id else []
     value_conds = _value_conditions(by_group)
     where = base + category_cond + value_conds
 
     order = SORTS.get(query.sort, SORTS["recent"])
-    total = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, query.page), pages)
+    if ranked is not None and query.sort == "relevance":
+        # Keep whoosh's order: the ids that pass every condition, ranked, then one page.
+        allowed = set(db.session.scalars(select(Post.id).where(*where)))
+        ordered = [pid for pid in ranked if pid in allowed]
+        total = len(ordered)
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, query.page), pages)
+        page_ids = ordered[(page - 1) * per_page: page * per_page]
+        where = where + [Post.id.in_(page_ids)]
+        order = ()
+    else:
+        total = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, query.page), pages)
+        page_ids = None
     # The viewer's own stars come with the page (outer join): no query per post, nor an extra one.
     q = select(Post)
     if viewer.user_id is not None:
@@ -448,11 +479,16 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
             Star, (Star.post_id == Post.id) & (Star.user_id == viewer.user_id))
     else:
         q = q.add_columns(literal(None))
+    q = q.where(*where).order_by(*order)
+    if page_ids is None:
+        q = q.limit(per_page).offset((page - 1) * per_page)
     rows = db.session.execute(
-        q.where(*where).order_by(*order).limit(per_page).offset((page - 1) * per_page)
-        .options(joinedload(Post.author), joinedload(Post.category),
-                 joinedload(Post.organisation), selectinload(Post.filter_values))).unique().all()
+        q.options(joinedload(Post.author), joinedload(Post.category),
+                  joinedload(Post.organisation), selectinload(Post.filter_values))).unique().all()
     posts = [r[0] for r in rows]
+    if page_ids is not None:
+        rank = {pid: i for i, pid in enumerate(page_ids)}
+        posts.sort(key=lambda p: rank[p.id])
     starred = {r[0].id for r in rows if r[1] is not None}
 
     # Facet counts: what the viewer would get by picking each, with the rest of the selection.
@@ -466,7 +502,7 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
 
     waiting: list[Post] = []
     is_admin = viewer.platform_owner or theme.id in viewer.admin_theme_ids
-    if viewer.is_authenticated and not is_admin:  # admins have the moderation queue
+    if viewer.is_authenticated and not is_admin and not query.q:  # admins have the queue
         # The author's own posts that wait, were refused or were hidden, with their state.
         waiting = list(db.session.scalars(
             select(Post).where(Post.theme_id == theme.id, Post.author_id == viewer.user_id,
@@ -475,6 +511,7 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
             .order_by(Post.created_at.desc()).limit(20)))
     return Board(posts=posts, total=total, page=page, pages=pages, value_counts=value_counts,
                  starred=starred,
-                 waiting=waiting, categories=categories, groups=groups)
+                 waiting=waiting, categories=categories, groups=groups, search=parsed,
+                 search_problem=problem)
 
 

@@ -47,8 +47,12 @@ def show(slug):
     if current_user.is_authenticated and not s.joined and not s.is_member:  # the form shows
         join_form.organisation.choices = choices([("", _("— none —"))] + [
             (o.id, o.name) for o in services.organisation_choices(theme)])
-    sort = request.args.get("sort", "recent")
-    query = BoardQuery(sort=sort if sort in SORTS else "recent",
+    from app.search.services import clean_query
+    q, _truncated = clean_query(request.args.get("q"))
+    sort = request.args.get("sort") or ("relevance" if q else "recent")
+    if sort not in SORTS and not (sort == "relevance" and q):
+        sort = "relevance" if q else "recent"
+    query = BoardQuery(sort=sort, q=q,
                        category_id=_int_arg("category"),
                        filter_value_ids=[int(v) for v in request.args.getlist("f")
                                          if v.isdigit() and len(v) < 10],

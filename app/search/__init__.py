@@ -1,0 +1,1 @@
+"""Full-text search with whoosh, filtered by the one visibility policy."""

@@ -1,0 +1,115 @@
+"""Searching: words are matched in whoosh, filtered there by the visibility policy (so what a
+viewer may not see is never even a hit), and the hits are checked once more against the SQL
+policy before anything is shown. Counts and snippets come only from what passes both."""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from markupsafe import Markup
+from whoosh import highlight
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.query import And, NullQuery, Or, Term, Not
+
+from app.permissions import Viewer
+from app.search.index import TEXT_FIELDS, open_index, schema
+
+
+class SearchProblem(Exception):
+    """The query cannot be searched; the message says how to fix it."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Parsed:
+    query: object
+    text: str
+    truncated: bool
+
+
+def clean_query(raw: str | None) -> tuple[str, bool]:
+    text = " ".join((raw or "").replace("\x00", " ").split())
+    limit = current_app.config["SEARCH_QUERY_MAX_LENGTH"]
+    return (text[:limit], True) if len(text) > limit else (text, False)
+
+
+def parse(raw: str | None) -> Parsed:
+    text, truncated = clean_query(raw)
+    if not text:
+        raise SearchProblem(_("Type one or more words to search for."))
+    fields = schema()
+    # Words that either language throws away (de, het, the, of …) cannot be searched alone.
+    if not all(list(fields[f].analyzer(text)) for f in ("text_nl", "text_en")):
+        raise SearchProblem(_("These words are too common to search for. Try more specific "
+                              "words."))
+    parser = MultifieldParser(TEXT_FIELDS, schema=fields)
+    try:
+        query = parser.parse(text)
+    except Exception:
+        query = None
+    if query is None or query is NullQuery or not query.all_terms():
+        # Unbalanced quotes, operators only, …: search the plain words instead.
+        words = re.findall(r"\w+", text)
+        query = MultifieldParser(TEXT_FIELDS, schema=schema(), group=OrGroup).parse(
+            " ".join(words)) if words else NullQuery
+        if query is NullQuery or not query.all_terms():
+            raise SearchProblem(_("These words are too common to search for. Try more specific "
+                                  "words."))
+    return Parsed(query=query, text=text, truncated=truncated)
+
+
+def policy_filter(viewer: Viewer):
+    """The visibility policy as a whoosh query (mirrors permissions.visible_posts_clause)."""
+    not_deleted = Not(Term("status", "deleted"))
+    if viewer.platform_owner:
+        return not_deleted
+    part_ok = Or([Term("part", "public")] + [Term("theme", str(t)) for t in viewer.member_theme_ids])
+    audience = [Term("restricted", "0")]
+    if viewer.user_id is not None:
+        audience.append(Term("audience", str(viewer.user_id)))
+    ways = [And([Term("status", "published"), part_ok, Or(audience)])]
+    if viewer.user_id is not None:
+        ways.append(Term("author", str(viewer.user_id)))
+    if viewer.admin_theme_ids:
+        ways.append(Or([Term("theme", str(t)) for t in viewer.admin_theme_ids]))
+    return And([not_deleted, Or(ways)])
+
+
+def search_ids(parsed: Parsed, viewer: Viewer, theme_id: int | None = None) -> list[int]:
+    """Ids of the best matching posts the viewer may see, best first."""
+    flt = policy_filter(viewer)
+    if theme_id is not None:
+        flt = And([flt, Term("themes", str(theme_id))])
+    ix = open_index()
+    with ix.searcher() as searcher:
+        results = searcher.search(parsed.query, filter=flt,
+                                  limit=current_app.config["SEARCH_MAX_HITS"])
+        return [int(hit["id"]) for hit in results]
+
+
+_formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+_fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+
+
+def snippet(parsed: Parsed, text: str) -> Markup:
+    """A highlighted extract of `text` around the searched words (escaped HTML)."""
+    terms = {t[1] for t in parsed.query.all_terms() if isinstance(t[1], str)}
+    if not text:
+        return Markup("")
+    analyzer = schema()["text_nl"].analyzer
+    stems = set()
+    for field in ("text_nl", "text_en"):
+        for token in schema()[field].analyzer(" ".join(terms)):
+            stems.add(token.text)
+    words = stems | {w.lower() for w in terms}
+    out = highlight.highlight(text, frozenset(words), analyzer, _fragmenter, _formatter, top=2)
+    if not out:
+        plain = html.escape(text[:220]) + ("…" if len(text) > 220 else "")
+        return Markup(plain)
+    return Markup(out)
