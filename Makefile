@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi:app
 
-.PHONY: run test install translations extract-messages update-messages migrate serve scheduler clean bench
+.PHONY: run test install translations extract-messages update-messages clean bench bench-quick bench-install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,5 +40,18 @@ run: install
 test: install
 	CI=$${CI:-} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench-install: $(VENV)/.bench-installed translations
+
+# Benchmarks (not part of make test): BENCH_ARGS="--db postgresql --pg-url ..." or "--million".
+bench: bench-install
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+bench-quick: bench-install
+	$(BIN)/python benchmarks/run.py --quick $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache benchmarks/work

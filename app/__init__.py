@@ -78,6 +78,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     cli.init_app(app)
     templating.init_app(app)
 
+    if app.config.get("QUERY_COUNT_HEADER"):
+        _count_queries(app)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -105,9 +108,29 @@ def _configure_login() -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         uid, _, stamp = user_id.partition(":")
-        if not uid.isdigit():
+        from app.urls import parse_id
+        if parse_id(uid) is None:
             return None
-        user = db.session.get(User, int(uid))
+        user = db.session.get(User, parse_id(uid))
         if user is None or str(user.security_stamp) != stamp or not user.is_confirmed:
             return None
         return user
+
+
+def _count_queries(app) -> None:
+    """Benchmarks only: report the SQL statements a response cost in X-Query-Count."""
+    from flask import g, has_request_context
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(conn, cursor, statement, parameters, context, executemany):
+        if has_request_context():
+            g._query_count = g.get("_query_count", 0) + 1
+
+    @app.after_request
+    def _header(response):
+        response.headers["X-Query-Count"] = str(g.get("_query_count", 0))
+        return response

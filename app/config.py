@@ -95,6 +95,9 @@ class Defaults:
     SEARCH_MAX_HITS = 500  # best matches considered before filters and sorting
     SEARCH_QUERY_MAX_LENGTH = 200
 
+    # Benchmarks: add an X-Query-Count header to every response.
+    QUERY_COUNT_HEADER = False
+
     # Board
     POSTS_PER_PAGE = 20
     REPLIES_PER_PAGE = 100

@@ -34,6 +34,13 @@ def init_app(app):
         if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
             return render_error(400)
 
+    @app.errorhandler(OverflowError)
+    def number_too_large(exc):
+        # An id larger than the database can hold (SQLite raises before asking): no such thing.
+        from app.extensions import db
+        db.session.rollback()
+        return render_error(404)
+
     @app.errorhandler(DataError)
     def unstorable_input(exc):
         from app.extensions import db

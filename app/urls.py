@@ -1,4 +1,5 @@
 """Safe redirects: only to paths on this site."""
+import re
 from urllib.parse import urlsplit
 
 
@@ -26,3 +27,16 @@ def external_url(endpoint: str, **values) -> str:
     base = (base or "http://127.0.0.1:5000").rstrip("/")
     with current_app.test_request_context(base_url=base):
         return url_for(endpoint, _external=True, **values)
+
+
+def parse_id(value, default=None, maximum: int = 2**31 - 1):
+    """A positive integer from user input (query string, form), or `default`.
+
+    Only ASCII digits count (str.isdigit() also accepts '²', which int() refuses), and values
+    past what the database stores are refused too."""
+    if isinstance(value, int):
+        return value if 0 < value <= maximum else default
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,10}", value):
+        return default
+    number = int(value)
+    return number if 0 < number <= maximum else default

@@ -16,7 +16,13 @@ def _strong_password(form, field):
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    if value in (None, "", "None"):
+        return None
+    from app.urls import parse_id
+    number = parse_id(str(value))
+    if number is None:
+        raise ValueError("not an id")
+    return number
 
 
 class RegistrationForm(BaseForm):

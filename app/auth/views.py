@@ -54,7 +54,8 @@ def register(slug):
                 email=form.email.data, password=form.password.data,
                 username=form.username.data, theme=theme,
                 organisation_id=form.organisation.data, locale=_current_locale())
-        except services.AccountError as exc:
+        except theme_services.ThemeError as exc:  # AccountError, or a rule of joining
+            db.session.rollback()
             getattr(form, exc.field or "email").errors.append(exc.message)
             status = 422
         else:

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.forms import CSRFOnlyForm
 from app.permissions import can_administer
 from app.themes.services import ThemeError, get_theme_by_slug
+from app.urls import parse_id
 
 bp = Blueprint("digest", __name__, template_folder="templates")
 
@@ -33,7 +34,7 @@ def edit(slug):
         db.session.commit()
         try:
             if run.status == "draft":
-                ids = [int(v) for v in request.form.getlist("post") if v.isdigit()]
+                ids = [i for i in map(parse_id, request.form.getlist("post")) if i]
                 services.edit_run(run, request.form.get("intro", ""), ids)
             if action == "send":
                 n = services.send_run(run.id)

@@ -8,6 +8,7 @@ from app.filters.forms import NameForm
 from app.forms import CSRFOnlyForm
 from app.permissions import can_administer
 from app.themes.services import ThemeError, get_theme_by_slug
+from app.urls import parse_id
 
 bp = Blueprint("filters", __name__, template_folder="templates")
 
@@ -37,7 +38,8 @@ def index(slug):
                     obj = services.add_filter_group(theme, form.name.data)
                 else:
                     group_id = request.form.get("group", "")
-                    group = services.own_group(theme, int(group_id)) if group_id.isdigit() else None
+                    gid = parse_id(group_id)
+                    group = services.own_group(theme, gid) if gid else None
                     if group is None:
                         abort(404)
                     obj = services.add_filter_value(group, form.name.data)

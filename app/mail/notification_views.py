@@ -19,6 +19,7 @@ from app.permissions import standing
 from app.posts.services import get_visible_post
 from app.themes.models import Membership, MembershipStatus
 from app.themes.services import get_theme_by_slug, theme_members
+from app.urls import parse_id
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -88,7 +89,7 @@ def push(slug):
     form = PushForm()
     status = 200
     if form.validate_on_submit():
-        ids = [int(v) for v in request.form.getlist("recipients") if v.isdigit()]
+        ids = [i for i in map(parse_id, request.form.getlist("recipients")) if i]
         try:
             n = push_mail(current_user, theme, form.subject.data, form.message.data,
                           everyone=form.everyone.data, user_ids=ids)

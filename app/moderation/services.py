@@ -30,6 +30,7 @@ from app.themes.models import Membership, MembershipStatus, Role, Theme
 from app.themes.services import ThemeError, pending_requests, subtree_ids, theme_admins
 from app.timeutil import utcnow
 from app.urls import external_url
+from app.urls import parse_id
 
 log = logging.getLogger(__name__)
 
@@ -182,18 +183,18 @@ def reject_reply(admin: User, reply_id: int, code: str | None, text: str | None)
 
 def parse_target(target: str) -> tuple[Post | None, Reply | None]:
     kind, _sep, raw = (target or "").partition(":")
-    if kind not in ("post", "reply") or not raw.isdigit():
+    item_id = parse_id(raw)
+    if kind not in ("post", "reply") or item_id is None:
         return None, None
     if kind == "post":
-        return db.session.get(Post, int(raw)), None
-    reply = db.session.get(Reply, int(raw))
+        return db.session.get(Post, item_id), None
+    reply = db.session.get(Reply, item_id)
     return (reply.post if reply else None), reply
 
 
 def report(user: User, post: Post, reply: Reply | None, reason: str, text: str) -> Report:
     """A logged-in person reports a post or reply they can see. Once per person per item."""
-    if not can_read_post(post, user) or (reply is not None and reply.status != PostStatus.PUBLISHED
-                                         and reply.author_id != user.id):
+    if not can_read_post(post, user) or (reply is not None and reply.status != PostStatus.PUBLISHED):
         raise ModerationError(_("You cannot report this."))
     author_id = reply.author_id if reply is not None else post.author_id
     if author_id == user.id:
@@ -277,11 +278,17 @@ def take_down(admin: User, target: str, delete_it: bool, code: str | None, text:
     _tell(item.author, (lambda: _("An admin removed your text")) if delete_it else
           (lambda: _("An admin hid your text")), "moderation_outcome", item=item,
           outcome=outcome, reason=reason, diff=None, link=_post_link(post))
-    for reporter in reporters:
-        _tell(reporter, lambda: _("About what you reported"), "report_outcome", post=post,
-              outcome=outcome)
+    _tell_reporters(reporters, post, outcome)
     db.session.commit()
     return item
+
+
+def _tell_reporters(reporters: list[User], post: Post, outcome: str) -> None:
+    """The outcome, naming the post only to reporters who may (still) see it."""
+    for reporter in reporters:
+        title = post.title if can_read_post(post, reporter) else None
+        _tell(reporter, lambda: _("About what you reported"), "report_outcome", title=title,
+              outcome=outcome)
 
 
 def dismiss_reports(admin: User, target: str) -> None:
@@ -294,9 +301,7 @@ def dismiss_reports(admin: User, target: str) -> None:
     reporters = _resolve_reports(target, admin, Resolution.DISMISSED)
     audit.record(theme_id=post.theme_id, actor=admin, action=Action.DISMISS, target=target,
                  summary=post.title)
-    for reporter in reporters:
-        _tell(reporter, lambda: _("About what you reported"), "report_outcome", post=post,
-              outcome="dismissed")
+    _tell_reporters(reporters, post, "dismissed")
     db.session.commit()
 
 
@@ -381,8 +386,10 @@ def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
         for rep in db.session.scalars(
                 select(Report).where(Report.theme_id.in_(scope), Report.resolved_at.is_(None),
                                      _report_target_exists())
-                .options(joinedload(Report.reporter), joinedload(Report.post),
-                         joinedload(Report.reply)).order_by(Report.created_at).limit(limit * 5)):
+                .options(joinedload(Report.reporter),
+                         joinedload(Report.post).joinedload(Post.author),
+                         joinedload(Report.reply).joinedload(Reply.author))
+                .order_by(Report.created_at).limit(limit * 5)):
             item = grouped.get(rep.target)
             if item is None:
                 item = grouped[rep.target] = QueueItem("reports", rep.created_at,

@@ -9,12 +9,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import DecisionForm, EditApproveForm, RemoveMemberForm, ReportForm
-from app.permissions import can_administer, is_platform_owner, viewer_for
+from app.permissions import (can_administer, is_platform_owner, viewer_for,
+                             visible_replies_clause)
 from app.posts.models import Post, PostStatus, Reply
 from app.posts.services import PostError, get_visible_post
 from app.themes import services as theme_services
 from app.themes.models import Membership, Theme
-from app.urls import safe_next
+from app.urls import parse_id, safe_next
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 
@@ -51,7 +52,7 @@ def queue(slug):
     theme = _admin_theme(slug)
     kind = request.args.get("kind") if request.args.get("kind") in services.KINDS else None
     sub = request.args.get("theme", "")
-    subtheme_id = int(sub) if sub.isdigit() and len(sub) < 10 else None
+    subtheme_id = parse_id(sub)
     items = services.queue(theme, kind=kind, subtheme_id=subtheme_id)
     subthemes = db.session.scalars(select(Theme).where(
         Theme.id.in_(theme_services.subtree_ids(theme))).order_by(Theme.name)).all()
@@ -78,9 +79,9 @@ def decide(slug):
     action, target = request.form.get("action", ""), request.form.get("target", "")
     code, text = form.reason_code.data, form.reason_text.data
     kind, _sep, raw = target.partition(":")
-    if not raw.isdigit() or kind not in ("post", "reply", "membership"):
+    item_id = parse_id(raw)
+    if item_id is None or kind not in ("post", "reply", "membership"):
         abort(400)
-    item_id = int(raw)
     try:
         if kind == "membership":
             m = db.session.get(Membership, item_id) or abort(404)
@@ -155,7 +156,7 @@ def edit_approve(slug, post_id):
 def log(slug):
     theme = _admin_theme(slug)
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 7 else 1
+    page = parse_id(page, 1)
     entries, more = services.decisions(theme, page)
     return render_template("moderation/log.html", theme=theme, entries=entries, page=page,
                            more=more)
@@ -190,10 +191,9 @@ def remove_member(slug, membership_id):
 def report(post_id=None, reply_id=None):
     reply = None
     if reply_id is not None:
-        reply = db.session.get(Reply, reply_id) or abort(404)
+        reply = db.session.scalar(select(Reply).where(
+            Reply.id == reply_id, visible_replies_clause(viewer_for()))) or abort(404)
         post_id = reply.post_id
-        if reply.status == PostStatus.DELETED:
-            abort(404)
     post = get_visible_post(post_id) or abort(404)
     form = ReportForm()
     status = 200

@@ -10,7 +10,11 @@ from app.forms import BaseForm, choices
 def _optional_int(value):
     if value in (None, "", "None"):
         return None
-    return int(value)
+    from app.urls import parse_id
+    number = parse_id(str(value))
+    if number is None:
+        raise ValueError("not an id")
+    return number
 
 
 class PostForm(BaseForm):

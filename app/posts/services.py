@@ -103,6 +103,9 @@ def _check_tags(theme: Theme, category_id, filter_value_ids):
 def _check_audience(theme: Theme, author: User, audience_ids) -> list[User]:
     if not audience_ids:
         return []
+    from app.permissions import can_see_member_list
+    if not can_see_member_list(theme, author):
+        raise PostError(_("Only accepted members can choose who sees a post."), field="audience")
     members = {m.user_id: m.user for m in theme_members(theme)}
     chosen = []
     for uid in set(audience_ids):

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.filters.services import categories_for, filter_groups_for
 from app.forms import CSRFOnlyForm, choices
-from app.permissions import can_edit_post, can_moderate_post, standing
+from app.permissions import can_edit_post, can_moderate_post, can_see_member_list, standing
 from app.posts import services, uploads
 from app.posts.forms import PostForm, ReplyForm
 from app.posts.models import Attachment, PostStatus, Reply
@@ -24,7 +24,9 @@ def _prepare_form(form: PostForm, theme, author):
                                      [(c.id, c.name) for c in categories_for(theme)])
     orgs = services.author_organisations(author, theme)
     form.organisation.choices = choices([("", _("— myself —"))] + [(o.id, o.name) for o in orgs])
-    members = [m for m in theme_members(theme) if m.user_id != author.id]
+    # Picking an audience needs the member list: only for those who may see it.
+    members = ([m for m in theme_members(theme) if m.user_id != author.id]
+               if can_see_member_list(theme, author) else [])
     form.audience.choices = choices((m.user_id, m.user.username) for m in members)
     return filter_groups_for(theme), members
 
@@ -184,8 +186,10 @@ def reply(post_id):
             return redirect(url_for("posts.show", post_id=post.id, _anchor=f"reply-{r.id}"))
     limit = current_app.config["REPLIES_PER_PAGE"]
     replies = services.visible_replies(post, limit=limit)
+    from app.mail.notifications import is_muted
     return render_template("posts/show.html", post=post, theme=post.theme, replies=replies,
                            more_replies=False, reply_form=form, action_form=CSRFOnlyForm(),
+                           muted=is_muted(current_user, post.id),
                            starred=post.id in services.starred_ids(current_user, [post.id]),
                            can_reply=services.can_reply(post, current_user)), 422
 
@@ -193,10 +197,11 @@ def reply(post_id):
 @bp.route("/replies/<int:reply_id>/delete", methods=["POST"])
 @login_required
 def delete_reply(reply_id):
-    reply = db.session.get(Reply, reply_id) or abort(404)
+    from sqlalchemy import select
+    from app.permissions import viewer_for, visible_replies_clause
+    reply = db.session.scalar(select(Reply).where(
+        Reply.id == reply_id, visible_replies_clause(viewer_for()))) or abort(404)
     post = services.get_visible_post(reply.post_id) or abort(404)
-    if reply.status == PostStatus.DELETED:
-        abort(404)
     if reply.author_id != current_user.id and not can_moderate_post(post):
         abort(403)
     if not CSRFOnlyForm().validate_on_submit():

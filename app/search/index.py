@@ -4,6 +4,7 @@ reindex` rebuilds it. Writers wait for whoosh's lock, so several threads and gun
 can write; a missing or corrupt index is rebuilt instead of failing."""
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import shutil
@@ -33,7 +34,9 @@ def _analyzer(lang: str):
             | StemFilter(lang=lang))
 
 
+@functools.lru_cache(maxsize=1)
 def schema() -> Schema:
+    """The index schema (built once per process: analyzers are not free to make)."""
     return Schema(
         id=ID(stored=True, unique=True),
         theme=ID(stored=True),
@@ -62,11 +65,27 @@ def index_dir() -> Path:
 
 _open_lock = threading.Lock()
 _rebuilding = threading.local()
+_opened: dict[str, object] = {}
+
+
+def forget_index() -> None:
+    """Drop the cached index object (after a read error: the next open checks the files)."""
+    _opened.pop(str(index_dir()), None)
 
 
 def open_index(rebuild_if_broken: bool = True):
-    """The index, created (and filled from the database) when missing or unreadable."""
+    """The index (cached per process), created and filled from the database when missing or
+    unreadable."""
     path = index_dir()
+    cached = _opened.get(str(path))
+    if cached is not None and path.exists():
+        return cached
+    ix = _open_checked(path, rebuild_if_broken)
+    _opened[str(path)] = ix
+    return ix
+
+
+def _open_checked(path: Path, rebuild_if_broken: bool):
     with _open_lock:
         try:
             if whoosh_index.exists_in(str(path)):
@@ -128,10 +147,16 @@ def update_posts(post_ids: Iterable[int], ix=None) -> None:
     post_ids = set(post_ids)
     if not post_ids:
         return
-    ix = ix or open_index()
+    if ix is None:
+        ix = open_index()
     with Session(db.engine) as session:
         docs, gone = _documents(session, post_ids)
-    writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.05)
+    try:
+        writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.05)
+    except Exception:
+        forget_index()  # the files changed under us (deleted, rebuilt): open them again
+        ix = open_index()
+        writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.05)
     try:
         for doc in docs:
             writer.update_document(**doc)
@@ -154,6 +179,7 @@ def reindex_all(ix=None, progress: Callable[[int], None] | None = None, batch: i
             shutil.rmtree(path, ignore_errors=True)
             path.mkdir(parents=True, exist_ok=True)
             ix = whoosh_index.create_in(str(path), schema())
+            _opened[str(path)] = ix
         with Session(db.engine) as session:
             ids = list(session.scalars(select(Post.id).order_by(Post.id)))
             writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.05, limitmb=256)

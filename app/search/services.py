@@ -15,7 +15,7 @@ from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import And, NullQuery, Or, Term, Not
 
 from app.permissions import Viewer
-from app.search.index import TEXT_FIELDS, open_index, schema
+from app.search.index import TEXT_FIELDS, forget_index, open_index, schema
 
 
 class SearchProblem(Exception):
@@ -86,11 +86,18 @@ def search_ids(parsed: Parsed, viewer: Viewer, theme_id: int | None = None) -> l
     flt = policy_filter(viewer)
     if theme_id is not None:
         flt = And([flt, Term("themes", str(theme_id))])
-    ix = open_index()
-    with ix.searcher() as searcher:
-        results = searcher.search(parsed.query, filter=flt,
-                                  limit=current_app.config["SEARCH_MAX_HITS"])
-        return [int(hit["id"]) for hit in results]
+    for attempt in (1, 2):
+        ix = open_index()
+        try:
+            with ix.searcher() as searcher:
+                results = searcher.search(parsed.query, filter=flt,
+                                          limit=current_app.config["SEARCH_MAX_HITS"])
+                return [int(hit["id"]) for hit in results]
+        except Exception:
+            if attempt == 2:
+                raise
+            forget_index()  # reopen: a corrupt or vanished index is rebuilt
+    return []
 
 
 _formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")

@@ -7,6 +7,7 @@ from app.extensions import db
 from app.permissions import viewer_for, visible_posts_clause
 from app.posts.models import Post
 from app.search.services import SearchProblem, clean_query, parse, search_ids
+from app.urls import parse_id
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
@@ -18,7 +19,7 @@ def index():
     sort = request.args.get("sort", "relevance")
     sort = sort if sort in ("relevance", "recent") else "relevance"
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 6 else 1
+    page = parse_id(page, 1)
     per_page = current_app.config["POSTS_PER_PAGE"]
     posts, total, problem, parsed = [], 0, None, None
     if raw.strip():
@@ -32,18 +33,22 @@ def index():
                 ok = set(db.session.scalars(select(Post.id).where(*allowed)))
                 ordered = [pid for pid in ranked if pid in ok]
                 total = len(ordered)
+                page = min(page, max(1, -(-total // per_page)))
                 page_ids = ordered[(page - 1) * per_page: page * per_page]
                 found = {p.id: p for p in db.session.scalars(
                     select(Post).where(Post.id.in_(page_ids))
-                    .options(joinedload(Post.author), joinedload(Post.theme)))}
+                    .options(joinedload(Post.author), joinedload(Post.theme),
+                             joinedload(Post.organisation)))}
                 posts = [found[pid] for pid in page_ids if pid in found]
             else:
                 total = db.session.scalar(select(func.count()).select_from(Post).where(*allowed))
+                page = min(page, max(1, -(-total // per_page)))
                 posts = list(db.session.scalars(
                     select(Post).where(*allowed)
                     .order_by(func.coalesce(Post.published_at, Post.created_at).desc(), Post.id.desc())
                     .limit(per_page).offset((page - 1) * per_page)
-                    .options(joinedload(Post.author), joinedload(Post.theme))))
+                    .options(joinedload(Post.author), joinedload(Post.theme),
+                             joinedload(Post.organisation))))
         except SearchProblem as exc:
             problem = exc.message
     status = 200 if not problem or not raw.strip() else 200

@@ -55,7 +55,8 @@ def get_theme_by_slug(slug: str) -> Theme | None:
 
 def top_level_themes() -> list[Theme]:
     return list(db.session.scalars(
-        select(Theme).where(Theme.parent_id.is_(None)).order_by(Theme.position, Theme.name)))
+        select(Theme).where(Theme.parent_id.is_(None)).order_by(Theme.position, Theme.name)
+        .options(db.selectinload(Theme.children))))
 
 
 def theme_tree() -> list[Theme]:
@@ -210,6 +211,8 @@ def pending_requests(theme: Theme) -> list[Membership]:
         .where(Membership.theme_id.in_(subtree_ids(theme)),
                Membership.status == MembershipStatus.PENDING,
                User.email_confirmed_at.is_not(None))
+        .options(db.joinedload(Membership.user), db.joinedload(Membership.organisation),
+                 db.joinedload(Membership.theme))
         .order_by(Membership.created_at, Membership.id)))
 
 

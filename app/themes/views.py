@@ -16,6 +16,7 @@ from app.permissions import (can_administer, can_manage_roles, can_see_member_li
 from app.themes import services
 from app.themes.forms import AppointOwnerForm, MemberChoiceForm, ThemeForm
 from app.themes.models import Role
+from app.urls import parse_id
 
 bp = Blueprint("themes", __name__, template_folder="templates")
 platform_bp = Blueprint("platform", __name__, url_prefix="/platform", template_folder="templates")
@@ -32,7 +33,7 @@ def home():
 
 def _int_arg(name: str, default=None):
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else default
+    return parse_id(value, default)
 
 
 @bp.route("/t/<slug>")
@@ -54,8 +55,7 @@ def show(slug):
         sort = "relevance" if q else "recent"
     query = BoardQuery(sort=sort, q=q,
                        category_id=_int_arg("category"),
-                       filter_value_ids=[int(v) for v in request.args.getlist("f")
-                                         if v.isdigit() and len(v) < 10],
+                       filter_value_ids=[i for i in map(parse_id, request.args.getlist("f")) if i],
                        page=_int_arg("page", 1))
     closed_to_viewer = theme.workgroup_type.value == "closed" and not s.is_member
     the_board = None if closed_to_viewer else board(

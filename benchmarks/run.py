@@ -1,0 +1,365 @@
+"""`make bench`: how fast the board is, how its cost grows, against the framework's own limit.
+
+For each board size it seeds a realistic board (flask seed), serves it with gunicorn exactly
+as in production (workers = CPU count), and drives every page with wrk from a second process
+on loopback, bounded in time. The same gunicorn settings serve a minimal Flask endpoint in the
+same run; every page's throughput is reported as a fraction of it. Results go to
+benchmarks/results/<date>-<database>.md with a PNG chart.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+WORK = ROOT / "benchmarks" / "work"
+RESULTS = ROOT / "benchmarks" / "results"
+LUA = ROOT / "benchmarks" / "wrk_report.lua"
+TARGETS = """- Anonymous board page: at least 25% of the minimal endpoint's throughput; p95 under 50 ms
+  at 16 concurrent connections, 200,000 posts.
+- Growth: board p50 at 1,000,000 posts within 1.3x of its p50 at 10,000.
+- Search p95 under 100 ms at 200,000 posts.
+- Post creation (with indexing and outbox) above 100 posts/s sustained.
+- Digest of 10,000 recipients built and handed to SMTP in under 60 s."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def log(msg: str) -> None:
+    print(f"[bench {dt.datetime.now():%H:%M:%S}] {msg}", flush=True)
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        return shutil.which("wrk")
+    sys.exit("wrk is needed: sudo apt-get install wrk")
+
+
+def board_env(db_url: str, index_dir: Path) -> dict:
+    return dict(os.environ, FLASK_APP="wsgi:app", BOARD_ENVIRONMENT="production",
+                BOARD_SECRET_KEY="benchmark-secret-key-" + "x" * 32,
+                BOARD_SQLALCHEMY_DATABASE_URI=db_url, BOARD_SEARCH_INDEX_DIR=str(index_dir),
+                BOARD_SESSION_COOKIE_SECURE="false", BOARD_REMEMBER_COOKIE_SECURE="false",
+                BOARD_RATELIMIT_ENABLED="false", BOARD_QUERY_COUNT_HEADER="true",
+                BOARD_MAIL_DELIVERY="scheduler", PYTHONPATH=str(ROOT))
+
+
+def prepare(db: str, size: int, members: int, pg_base: str | None) -> tuple[str, Path, dict]:
+    """A seeded board of `size` posts (reused when already built), and its fixtures."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    index_dir = WORK / f"{db}-{size}-search"
+    meta_file = WORK / f"{db}-{size}.json"
+    if db == "sqlite":
+        url = f"sqlite:///{WORK / f'board-{size}.sqlite3'}"
+    else:
+        url = f"{pg_base.rsplit('/', 1)[0]}/bench_{size}"
+    env = board_env(url, index_dir)
+    if meta_file.exists() and index_dir.exists():
+        return url, index_dir, json.loads(meta_file.read_text())
+    log(f"building a {db} board of {size} posts")
+    if db == "sqlite":
+        (WORK / f"board-{size}.sqlite3").unlink(missing_ok=True)
+    else:
+        admin = pg_base.replace("+psycopg", "").rsplit("/", 1)[0] + "/postgres"
+        subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS bench_{size}"], check=True)
+        subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE bench_{size}"], check=True)
+    shutil.rmtree(index_dir, ignore_errors=True)
+    subprocess.run([BIN / "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
+    t0 = time.monotonic()
+    subprocess.run([BIN / "flask", "seed", "--posts", str(size), "--members", str(members)],
+                   env=env, cwd=ROOT, check=True)
+    log(f"seeded and indexed in {time.monotonic() - t0:.0f} s")
+    out = subprocess.run([BIN / "python", "-m", "benchmarks.fixtures"], env=env, cwd=ROOT,
+                         check=True, capture_output=True, text=True).stdout
+    meta = json.loads(out.strip().splitlines()[-1])
+    meta_file.write_text(json.dumps(meta))
+    return url, index_dir, meta
+
+
+class Server:
+    """gunicorn as in production: workers = CPU count, bound to loopback."""
+
+    def __init__(self, app: str, env: dict, workers: int):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [BIN / "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", app], env=env, cwd=ROOT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=2).read()
+                return
+            except Exception:
+                time.sleep(0.3)
+        raise RuntimeError(f"gunicorn for {app} did not start")
+
+    def worker_peak_rss_mb(self) -> float:
+        peaks = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            if re.search(rf"^PPid:\s+{self.proc.pid}$", text, flags=re.M):
+                match = re.search(r"^VmHWM:\s+(\d+) kB", text, flags=re.M)
+                if match:
+                    peaks.append(int(match.group(1)) / 1024)
+        return round(max(peaks), 1) if peaks else 0.0
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def session_for(base: str, email: str | None, password: str | None) -> tuple[str, str]:
+    """(Cookie header, CSRF token) of a logged-in (or anonymous) browser session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/reset").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    if email:
+        data = urllib.parse.urlencode({"csrf_token": token, "email": email,
+                                       "password": password}).encode()
+        opener.open(base + "/login", data=data).read()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, token
+
+
+def query_count(url: str, cookie: str) -> int | None:
+    req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        resp.read()
+        value = resp.headers.get("X-Query-Count")
+    return int(value) if value else None
+
+
+def wrk(url: str, seconds: int, connections: int, cookie: str = "", post: str | None = None) -> dict:
+    env = dict(os.environ)
+    if cookie:
+        env["WRK_COOKIE"] = cookie
+    if post is not None:
+        env["WRK_METHOD"], env["WRK_BODY"] = "POST", post
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                          "-s", str(LUA), url], env=env, capture_output=True, text=True,
+                         timeout=seconds + 60).stdout
+    line = [ln for ln in out.splitlines() if ln.startswith("{")][-1]
+    return json.loads(line)
+
+
+def measure_size(db: str, size: int, meta: dict, url: str, index_dir: Path, seconds: int,
+                 connections: int, workers: int, full: bool) -> dict:
+    env = board_env(url, index_dir)
+    server = Server("wsgi:app", env, workers)
+    base = server.base
+    try:
+        anon, _ = session_for(base, None, None)
+        member_cookie, member_csrf = session_for(base, meta["member_email"], meta["password"])
+        admin_cookie, _ = session_for(base, meta["admin_email"], meta["password"])
+        pub, closed = meta["public_slug"], meta["closed_slug"]
+        pages = {
+            "board (most recent)": (f"/t/{pub}", anon, None),
+            "board (search: theme)": (f"/t/{pub}?q=subsidie", anon, None),
+            "search (platform)": ("/search?q=subsidie", anon, None),
+        }
+        if full:
+            pages.update({
+                "board (most replies)": (f"/t/{pub}?sort=replies", anon, None),
+                "board (recent replies)": (f"/t/{pub}?sort=activity", anon, None),
+                "board (most stars)": (f"/t/{pub}?sort=stars", anon, None),
+                "board (filtered)": (f"/t/{pub}?category={meta['category_id']}&f={meta['value_id']}", anon, None),
+                "post with 50 replies": (f"/posts/{meta['post_id']}", anon, None),
+                "board (closed theme, logged in)": (f"/t/{closed}", member_cookie, None),
+                "moderation queue (admin)": (f"/t/{pub}/moderation", admin_cookie, None),
+                "toggle a star (POST)": (f"/posts/{meta['star_post_id']}/star", member_cookie,
+                                         f"csrf_token={urllib.parse.quote(member_csrf)}"),
+                "create a post (POST)": (f"/t/{closed}/posts/new", member_cookie,
+                                         f"csrf_token={urllib.parse.quote(member_csrf)}"
+                                         "&title=Benchmark+post+{n}&body=Tekst+van+de+benchmark"),
+            })
+        results = {}
+        for name, (path, cookie, post) in pages.items():
+            queries = query_count(base + path, cookie) if post is None else None
+            wrk(base + path, 2, connections, cookie, post)  # warm up
+            r = wrk(base + path, seconds, connections, cookie, post)
+            r["queries"] = queries
+            results[name] = r
+            log(f"{db} {size:>8} {name:34} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:6.1f}  "
+                f"p95 {r['p95_ms']:6.1f}  p99 {r['p99_ms']:6.1f} ms  queries {queries}  "
+                f"non-2xx {r['non2xx']}")
+        results["_peak_worker_rss_mb"] = server.worker_peak_rss_mb()
+        return results
+    finally:
+        server.stop()
+
+
+def minimal(seconds: int, connections: int, workers: int) -> dict:
+    server = Server("benchmarks.minimal_app:app", dict(os.environ, PYTHONPATH=str(ROOT)), workers)
+    try:
+        wrk(server.base + "/", 2, connections)
+        r = wrk(server.base + "/", seconds, connections)
+        log(f"minimal endpoint {r['rps']:.1f} req/s p50 {r['p50_ms']:.2f} ms")
+        return r
+    finally:
+        server.stop()
+
+
+def digest(db_url: str, index_dir: Path, n: int) -> dict:
+    out = subprocess.run([BIN / "python", "-m", "benchmarks.digest_bench", str(n), str(free_port())],
+                         env=board_env(db_url, index_dir), cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    r = json.loads(out.strip().splitlines()[-1])
+    log(f"digest: {r}")
+    return r
+
+
+def versions() -> str:
+    def v(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+        except Exception:
+            return "?"
+    pip = subprocess.run([BIN / "pip", "freeze"], capture_output=True, text=True).stdout
+    pins = [ln for ln in pip.splitlines() if ln.split("==")[0].lower() in
+            {"flask", "sqlalchemy", "gunicorn", "psycopg", "whoosh-reloaded"}]
+    return "; ".join([platform.python_version() and f"Python {platform.python_version()}",
+                      v(["wrk", "--version"]) or "wrk", *pins])
+
+
+def report(db: str, args, sizes, per_size, base, digest_result) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y-%m-%d")
+    name = f"{stamp}-{db}{'-quick' if args.quick else ''}"
+    largest = sizes[-1]
+    rows = []
+    for page, r in per_size[largest].items():
+        if page.startswith("_"):
+            continue
+        rows.append(f"| {page} | {r['rps']:.1f} | {r['rps'] / base['rps']:.1%} | {r['p50_ms']:.1f} | "
+                    f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['queries'] if r['queries'] is not None else '–'} | {r['non2xx']} |")
+    growth = []
+    for page in ("board (most recent)", "board (search: theme)", "search (platform)"):
+        first = per_size[sizes[0]][page]["p50_ms"]
+        growth.append(f"| {page} | " + " | ".join(
+            f"{per_size[s][page]['p50_ms']:.1f} ms ({per_size[s][page]['p50_ms'] / first:.2f}x)"
+            for s in sizes) + " |")
+    chart = RESULTS / f"{name}.png"
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.5))
+        for page in ("board (most recent)", "board (search: theme)", "search (platform)"):
+            a.plot(sizes, [per_size[s][page]["p50_ms"] for s in sizes], marker="o", label=f"{page} p50")
+            a.plot(sizes, [per_size[s][page]["p95_ms"] for s in sizes], marker="x", linestyle="--",
+                   label=f"{page} p95")
+        a.set_xscale("log"), a.set_xlabel("posts"), a.set_ylabel("latency (ms)")
+        a.set_title(f"Latency vs board size ({db})"), a.legend(fontsize=7)
+        pages = [p for p in per_size[largest] if not p.startswith("_")]
+        b.barh(pages, [per_size[largest][p]["rps"] / base["rps"] for p in pages])
+        b.axvline(0.25, color="red", linestyle=":", label="target 25%")
+        b.set_xlabel("throughput / minimal endpoint"), b.set_title(f"{largest:,} posts")
+        b.legend(fontsize=7), b.tick_params(axis="y", labelsize=7)
+        fig.tight_layout()
+        fig.savefig(chart, dpi=110)
+    except ImportError:
+        chart = None
+    cmd = " ".join(["python", "benchmarks/run.py", *sys.argv[1:]])
+    text = f"""# Benchmark {stamp} on {db}{' (quick)' if args.quick else ''}
+
+Machine: {platform.node()} — {os.cpu_count()} CPUs, {platform.platform()}; load generator and
+server share the machine (wrk from a second process on loopback).
+Versions: {versions()}.
+Command: `{cmd}` (gunicorn -w {args.workers}; wrk -t2 -c{args.connections} -d{args.seconds}s).
+
+Minimal Flask endpoint, same gunicorn settings: **{base['rps']:.0f} req/s**, p50 {base['p50_ms']:.2f} ms.
+
+## Pages at {largest:,} posts
+| page | req/s | of minimal | p50 ms | p95 ms | p99 ms | SQL queries | non-2xx |
+|---|---|---|---|---|---|---|---|
+{chr(10).join(rows)}
+
+Peak memory of a worker: {per_size[largest]['_peak_worker_rss_mb']} MB.
+
+## Growth (p50, and ratio to {sizes[0]:,} posts)
+| page | {' | '.join(f'{s:,} posts' for s in sizes)} |
+|---|{'---|' * len(sizes)}
+{chr(10).join(growth)}
+
+## Digest
+{digest_result['recipients']:,} recipients: built in {digest_result['build_seconds']} s, all handed to
+the SMTP sink in {digest_result['total_seconds']} s ({digest_result['delivered']} delivered).
+
+## Targets
+{TARGETS}
+{f'![chart]({chart.name})' if chart else ''}
+"""
+    path = RESULTS / f"{name}.md"
+    path.write_text(text)
+    (RESULTS / f"{name}.json").write_text(json.dumps({"minimal": base, "sizes": per_size,
+                                                      "digest": digest_result}, indent=1))
+    return path
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--quick", action="store_true", help="small boards, short runs")
+    p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    p.add_argument("--pg-url", default=os.environ.get("BOARD_BENCH_DATABASE_URL"),
+                   help="postgresql+psycopg://user@host:port/db (a server the bench may use)")
+    p.add_argument("--sizes", default=None, help="comma-separated post counts")
+    p.add_argument("--million", action="store_true", help="also 1,000,000 posts (slow to build)")
+    p.add_argument("--seconds", type=int, default=None)
+    p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--workers", type=int, default=os.cpu_count())
+    p.add_argument("--digest", type=int, default=None, help="digest recipients")
+    args = p.parse_args()
+    ensure_wrk()
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (
+        [2_000, 10_000] if args.quick else [10_000, 200_000] + ([1_000_000] if args.million else []))
+    args.seconds = args.seconds or (3 if args.quick else 10)
+    digest_n = args.digest or (2_000 if args.quick else 10_000)
+    if args.db == "postgresql" and not args.pg_url:
+        sys.exit("--db postgresql needs --pg-url or BOARD_BENCH_DATABASE_URL")
+    base = minimal(args.seconds, args.connections, args.workers)
+    per_size = {}
+    for size in sizes:
+        url, index_dir, meta = prepare(args.db, size, 10_000 if size >= 100_000 else max(200, size // 20),
+                                       args.pg_url)
+        per_size[size] = measure_size(args.db, size, meta, url, index_dir, args.seconds,
+                                      args.connections, args.workers, full=size == sizes[-1])
+    url, index_dir, _ = prepare(args.db, sizes[0], max(200, sizes[0] // 20), args.pg_url)
+    digest_result = digest(url, index_dir, digest_n)
+    path = report(args.db, args, sizes, per_size, base, digest_result)
+    log(f"report: {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
