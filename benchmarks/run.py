@@ -83,9 +83,15 @@ def prepare(db: str, size: int, members: int, pg_base: str | None) -> tuple[str,
     if db == "sqlite":
         (WORK / f"board-{size}.sqlite3").unlink(missing_ok=True)
     else:
-        admin = pg_base.replace("+psycopg", "").rsplit("/", 1)[0] + "/postgres"
+        # Databases are made by an admin role (BOARD_BENCH_PG_ADMIN_URL, default: the same
+        # server as user postgres) and owned by the board's role.
+        parts = urllib.parse.urlsplit(pg_base.replace("+psycopg", ""))
+        owner = parts.username or "postgres"
+        admin = os.environ.get("BOARD_BENCH_PG_ADMIN_URL") or urllib.parse.urlunsplit(
+            parts._replace(netloc=f"postgres@{parts.hostname}:{parts.port or 5432}", path="/postgres"))
         subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS bench_{size}"], check=True)
-        subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE bench_{size}"], check=True)
+        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE bench_{size} OWNER "{owner}"'],
+                       check=True)
     shutil.rmtree(index_dir, ignore_errors=True)
     subprocess.run([BIN / "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True,
                    capture_output=True)
