@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, has_request_context, session
+from werkzeug.routing import IntegerConverter
 from flask_login import current_user
 
 from app.config import load_config
@@ -48,6 +49,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     limiter.init_app(app)
 
     _configure_login()
+    # Ids in URLs stop at what the database stores: a larger one matches no route (404) on
+    # every database, instead of reaching the driver (SQLite and PostgreSQL fail differently).
+    app.url_map.converters["int"] = BoundedInt
 
     from app.auth.views import bp as auth_bp
     from app.filters.views import bp as filters_bp
@@ -134,3 +138,9 @@ def _count_queries(app) -> None:
     def _header(response):
         response.headers["X-Query-Count"] = str(g.get("_query_count", 0))
         return response
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.moderation import services as moderation
 from app.moderation.models import Action, ModerationDecision, Report
-from app.posts.models import Part, Post, PostStatus, Reply
+from app.posts.models import Part, Post, PostStatus
 from app.themes.models import Membership, MembershipStatus, Role, WorkgroupType
 from tests.factories import (MembershipFactory, PostFactory, ReplyFactory, ThemeFactory,
                              UserFactory, member)

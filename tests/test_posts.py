@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.moderation import services as moderation
-from app.posts import services
 from app.posts.models import Part, Post, PostStatus, Reply, Star
 from app.themes.models import MembershipStatus, Role, WorkgroupType
 from app.timeutil import utcnow
@@ -278,7 +277,7 @@ def test_sorting_orders_the_board(client):
     now = utcnow()
     old = PostFactory(theme=theme, title="Oud maar geliefd", created_at=now - timedelta(days=9))
     talked = PostFactory(theme=theme, title="Veel reacties", created_at=now - timedelta(days=5))
-    fresh = PostFactory(theme=theme, title="Nieuwste", created_at=now - timedelta(days=1))
+    PostFactory(theme=theme, title="Nieuwste", created_at=now - timedelta(days=1))
     for _ in range(3):
         StarFactory(user_id=UserFactory().id, post_id=old.id)
     old.star_count = 3

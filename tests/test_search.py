@@ -13,7 +13,7 @@ import pytest
 
 from app.extensions import db
 from app.moderation import services as moderation
-from app.posts.models import Part, PostStatus
+from app.posts.models import Part
 from app.search import index as search_index
 from app.themes.models import Role, WorkgroupType
 from tests.factories import (CategoryFactory, PostFactory, ReplyFactory, ThemeFactory,
@@ -89,7 +89,7 @@ def test_search_results_and_counts_follow_the_visibility_matrix(app, kind, part)
     for status in STATUSES:
         for restricted in (False, True):
             title = f"{status.value}-{'restricted' if restricted else 'open'}"
-            post = PostFactory(theme=theme, author=people["author"], title=title, part=part,
+            PostFactory(theme=theme, author=people["author"], title=title, part=part,
                                status=status, body=f"matrixwoord {title}",
                                audience=[people["insider"]] if restricted else None)
             titles[(status, restricted)] = title

@@ -4,16 +4,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, str_enum
 from app.timeutil import utcnow
 
 
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 class ReportReason(str, enum.Enum):
@@ -42,11 +39,11 @@ class Report(db.Model):
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
     reply_id: Mapped[int | None] = mapped_column(ForeignKey("reply.id", ondelete="CASCADE"))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    reason: Mapped[ReportReason] = mapped_column(_enum(ReportReason, "report_reason"))
+    reason: Mapped[ReportReason] = mapped_column(str_enum(ReportReason, "report_reason"))
     text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
-    resolution: Mapped[Resolution | None] = mapped_column(_enum(Resolution, "report_resolution"))
+    resolution: Mapped[Resolution | None] = mapped_column(str_enum(Resolution, "report_resolution"))
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     reporter: Mapped["User | None"] = relationship(foreign_keys=[reporter_id])  # noqa: F821
@@ -81,7 +78,7 @@ class ModerationDecision(db.Model):
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     actor_name: Mapped[str] = mapped_column(String(40))  # kept if the account goes
-    action: Mapped[Action] = mapped_column(_enum(Action, "moderation_action"))
+    action: Mapped[Action] = mapped_column(str_enum(Action, "moderation_action"))
     target: Mapped[str] = mapped_column(String(30))  # "post:12", "reply:3", "membership:7"
     summary: Mapped[str] = mapped_column(String(250), default="")  # title or name, as it was
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -8,11 +8,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import (Boolean, Column, DateTime, Enum, ForeignKey, Index, Integer, String,
+from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, String,
                         Table, Text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, str_enum
 from app.timeutil import utcnow
 
 
@@ -29,9 +29,6 @@ class PostStatus(str, enum.Enum):
     DELETED = "deleted"  # removed; nobody sees it
 
 
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 post_filter_value = Table(
@@ -63,8 +60,8 @@ class Post(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)  # Markdown as written
     body_html: Mapped[str] = mapped_column(Text)  # sanitised HTML, made at write time
-    part: Mapped[Part] = mapped_column(_enum(Part, "post_part"))
-    status: Mapped[PostStatus] = mapped_column(_enum(PostStatus, "post_status"))
+    part: Mapped[Part] = mapped_column(str_enum(Part, "post_part"))
+    status: Mapped[PostStatus] = mapped_column(str_enum(PostStatus, "post_status"))
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     moderation_note: Mapped[str | None] = mapped_column(Text)  # why it was rejected/hidden
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -109,7 +106,7 @@ class Reply(db.Model):
                                                   index=True)
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    status: Mapped[PostStatus] = mapped_column(_enum(PostStatus, "reply_status"))
+    status: Mapped[PostStatus] = mapped_column(str_enum(PostStatus, "reply_status"))
     moderation_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -47,7 +47,6 @@ def seed(posts: int, members: int, themes: int, seed_value: int = 2026, echo=pri
     first_user = (db.session.scalar(select(func.max(User.id))) or 0) + 1
 
     # Themes: top-level organisations of each type, each with subthemes.
-    theme_rows = []
     kinds = [WorkgroupType.HALF_OPEN, WorkgroupType.CLOSED, WorkgroupType.MIXED]
     tops = max(1, themes // 4)
     top_themes = []

@@ -21,7 +21,7 @@ from app.permissions import (Viewer, can_moderate_post, can_post_closed, can_pos
                              can_read_post, standing, viewer_for, visible_posts_clause,
                              visible_replies_clause)
 from app.posts import uploads
-from app.posts.models import (Attachment, Part, Post, PostStatus, Reply, Star, post_audience,
+from app.posts.models import (Attachment, Part, Post, PostStatus, Reply, Star,
                               post_filter_value)
 from app.posts.rendering import render_markdown
 from app.themes.models import Membership, MembershipStatus, Theme, WorkgroupType

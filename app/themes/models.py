@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, str_enum
 from app.timeutil import utcnow
 
 
@@ -33,9 +33,6 @@ class MembershipStatus(str, enum.Enum):
     REJECTED = "rejected"
 
 
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 class Theme(db.Model):
@@ -47,7 +44,7 @@ class Theme(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
-    workgroup_type: Mapped[WorkgroupType] = mapped_column(_enum(WorkgroupType, "workgroup_type"))
+    workgroup_type: Mapped[WorkgroupType] = mapped_column(str_enum(WorkgroupType, "workgroup_type"))
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Members' digest (W16): off, daily, weekly, monthly; push mail by members (W11).
@@ -101,9 +98,9 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     # indexed by ix_membership_theme_status (theme_id leads)
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"))
-    role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"), default=Role.MEMBER)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "membership_role"), default=Role.MEMBER)
     status: Mapped[MembershipStatus] = mapped_column(
-        _enum(MembershipStatus, "membership_status"), default=MembershipStatus.ACTIVE
+        str_enum(MembershipStatus, "membership_status"), default=MembershipStatus.ACTIVE
     )
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL")
