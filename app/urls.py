@@ -19,14 +19,23 @@ def safe_next(target: str | None) -> str | None:
 def external_url(endpoint: str, **values) -> str:
     """An absolute URL for mails: BASE_URL when configured (or outside a request), else the
     request's own host."""
+    from urllib.parse import quote
+
     from flask import current_app, has_request_context, url_for
 
     base = current_app.config.get("BASE_URL")
     if has_request_context() and not base:
         return url_for(endpoint, _external=True, **values)
     base = (base or "http://127.0.0.1:5000").rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
+    cached = current_app.extensions.get("board_url_adapter")
+    if cached is None or cached[0] != base:  # bind once: digests build thousands of links
+        parts = urlsplit(base)
+        adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
+                                           url_scheme=parts.scheme or "http")
+        current_app.extensions["board_url_adapter"] = cached = (base, adapter)
+    anchor = values.pop("_anchor", None)
+    url = cached[1].build(endpoint, values, force_external=True)
+    return url + ("#" + quote(anchor) if anchor else "")
 
 
 def parse_id(value, default=None, maximum: int = 2**31 - 1):

@@ -286,3 +286,13 @@ def test_notification_settings_page(app, mailbox):
     from app.mail.notifications import theme_notifications_on
     assert not theme_notifications_on(user.id, theme)
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_no_digest_for_a_member_who_switched_the_themes_mails_off(app, mailbox, digest_theme):
+    theme, admin, insider, plain, pending = digest_theme
+    from app.mail.notifications import set_theme_notifications
+    set_theme_notifications(plain, theme.id, False)
+    db.session.commit()
+    assert digest.send_due_digests() == 2
+    assert mailbox.to(plain.email) == []
+    assert len(mailbox.wait_for(insider.email)) == 1

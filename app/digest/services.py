@@ -111,12 +111,21 @@ def edit_run(run: DigestRun, intro: str, post_ids: list[int]) -> None:
 
 
 def recipients(theme: Theme) -> list[User]:
-    """Confirmed active members of the theme or its subthemes with its mails switched on."""
+    """Confirmed active members of the theme or its subthemes with its mails switched on
+    (one query: the nearest membership in the theme's lineage decides, as in
+    notifications.theme_notifications_on)."""
+    lineage = theme.lineage_ids()
+    switched_off = select(Membership.user_id).where(
+        Membership.theme_id.in_(lineage), Membership.notifications.is_(False),
+        Membership.status != MembershipStatus.REJECTED)
     users = list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.theme_id.in_(subtree_ids(theme)),
                Membership.status == MembershipStatus.ACTIVE,
                User.email_confirmed_at.is_not(None)).distinct().order_by(User.id)))
+    if len(lineage) == 1:  # a top-level theme: its own membership is the only one that counts
+        off = set(db.session.scalars(switched_off))
+        return [u for u in users if u.id not in off]
     return [u for u in users if theme_notifications_on(u.id, theme)]
 
 
