@@ -64,6 +64,16 @@ def new_page(chromium, live_server):
         ctx.close()
 
 
+def login(page, email, password=PASSWORD, theme_label=None):
+    page.goto("/language/en")
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    if theme_label:
+        page.get_by_label("Go to theme").select_option(label=theme_label)
+    page.get_by_role("button", name="Log in").click()
+
+
 def shot(page, name):
     os.makedirs(ARTIFACTS, exist_ok=True)
     page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
@@ -114,23 +124,14 @@ def test_request_closed_theme_is_accepted_by_its_admin_then_seen(new_page, mailb
     applicant = member(ThemeFactory(), username="Anna Aanvrager")
 
     page = new_page()
-    page.goto("/language/en")
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(applicant.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Go to theme").select_option(label="Ouderenzorg")
-    page.get_by_role("button", name="Log in").click()
+    login(page, applicant.email, theme_label="Ouderenzorg")
     assert "only its members see the posts" in page.inner_text("main")
     page.get_by_role("button", name="Request membership").click()
     assert "waits for an admin" in page.inner_text("main")
 
     (mail,) = mailbox.wait_for(admin.email)
     admin_page = new_page()
-    admin_page.goto("/language/en")
-    admin_page.goto("/login")
-    admin_page.get_by_label("E-mail address").fill(admin.email)
-    admin_page.get_by_label("Password").fill(PASSWORD)
-    admin_page.get_by_role("button", name="Log in").click()
+    login(admin_page, admin.email)
     admin_page.goto(mail.link("/moderation"))
     row = admin_page.locator("li.queue-item", has_text="Anna Aanvrager")
     shot(admin_page, "requests-phone")
@@ -177,12 +178,7 @@ def test_post_with_category_filter_and_photo_starred_and_replied_sorts_first(new
                       b"\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
 
     page = new_page()
-    page.goto("/language/en")
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(writer.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Go to theme").select_option(label="Ouderenzorg")
-    page.get_by_role("button", name="Log in").click()
+    login(page, writer.email, theme_label="Ouderenzorg")
     page.get_by_role("link", name="New post").click()
     page.get_by_label("Title").fill("Gezamenlijke dagbesteding")
     page.get_by_label("Text").fill("Wat als we de **dagbesteding** samen organiseren?")
@@ -195,11 +191,7 @@ def test_post_with_category_filter_and_photo_starred_and_replied_sorts_first(new
     assert page.locator("img[alt='buurtfoto.png']").evaluate("img => img.naturalWidth") == 1
 
     other = new_page()
-    other.goto("/language/en")
-    other.goto("/login")
-    other.get_by_label("E-mail address").fill(reader.email)
-    other.get_by_label("Password").fill(PASSWORD)
-    other.get_by_role("button", name="Log in").click()
+    login(other, reader.email)
     other.goto(f"/t/{theme.slug}")
     item = other.locator("li.post-item", has_text="Gezamenlijke dagbesteding")
     star = item.get_by_role("button", name="Give a star")
@@ -224,14 +216,6 @@ def test_post_with_category_filter_and_photo_starred_and_replied_sorts_first(new
     page.get_by_role("link", name="Noord (1)").click()
     assert page.locator("li.post-item").count() == 1
     shot(page, "board-phone")
-
-
-def login(page, email, password=PASSWORD):
-    page.goto("/language/en")
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_moderation_journey_reject_resubmit_approve_report_hide(new_page, mailbox):

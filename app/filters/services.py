@@ -45,28 +45,25 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def add_category(theme: Theme, name: str) -> Category:
+def _add_named(model, theme: Theme, name: str, existing) -> object:
+    """Add a category or filter group to the theme, unique by name in its lineage. Commits."""
     name = _clean_name(name)
-    if any(c.name.lower() == name.lower() for c in categories_for(theme)):
+    if any(item.name.lower() == name.lower() for item in existing):
         raise ThemeError(_("%(name)s already exists.", name=name), field="name")
-    position = db.session.scalar(select(func.count(Category.id))
-                                 .where(Category.theme_id == theme.id)) or 0
-    category = Category(theme_id=theme.id, name=name, position=position)
-    db.session.add(category)
+    position = db.session.scalar(select(func.count(model.id))
+                                 .where(model.theme_id == theme.id)) or 0
+    item = model(theme_id=theme.id, name=name, position=position)
+    db.session.add(item)
     db.session.commit()
-    return category
+    return item
+
+
+def add_category(theme: Theme, name: str) -> Category:
+    return _add_named(Category, theme, name, categories_for(theme))
 
 
 def add_filter_group(theme: Theme, name: str) -> FilterGroup:
-    name = _clean_name(name)
-    if any(g.name.lower() == name.lower() for g in filter_groups_for(theme)):
-        raise ThemeError(_("%(name)s already exists.", name=name), field="name")
-    position = db.session.scalar(select(func.count(FilterGroup.id))
-                                 .where(FilterGroup.theme_id == theme.id)) or 0
-    group = FilterGroup(theme_id=theme.id, name=name, position=position)
-    db.session.add(group)
-    db.session.commit()
-    return group
+    return _add_named(FilterGroup, theme, name, filter_groups_for(theme))
 
 
 def add_filter_value(group: FilterGroup, name: str) -> FilterValue:

@@ -92,33 +92,52 @@ def _post_link(post: Post) -> str:
 
 # ------------------------------------------------------------------ pending posts and replies
 
-def approve_post(admin: User, post_id: int) -> Post:
-    target = f"post:{post_id}"
-    if not posts.transition(Post, post_id, PostStatus.PUBLISHED, None):
+def _decide_pending(admin: User, model, item_id: int, approve: bool,
+                    code: str | None = None, text: str | None = None):
+    """Approve or reject a pending post or reply: one conditional update (the first decision
+    wins), its audit entry and the author's mail, in one transaction."""
+    kind = "post" if model is Post else "reply"
+    target = f"{kind}:{item_id}"
+    reason = None
+    if not approve:
+        item = db.session.get(model, item_id)
+        reason = compose_reason(code, text, item.author.locale if item and item.author else "nl")
+    new_status = PostStatus.PUBLISHED if approve else PostStatus.REJECTED
+    if not posts.transition(model, item_id, new_status, reason):
         _lost(target)
-    post = db.session.get(Post, post_id)
-    audit.record(theme_id=post.theme_id, actor=admin, action=Action.APPROVE, target=target,
-                 summary=post.title)
-    _tell(post.author, lambda: _("Your post is published"), "moderation_outcome", item=post,
-          outcome="approved", reason=None, diff=None, link=_post_link(post))
+    item = db.session.get(model, item_id)
+    post = item if model is Post else item.post
+    audit.record(theme_id=post.theme_id, actor=admin,
+                 action=Action.APPROVE if approve else Action.REJECT, target=target,
+                 summary=post.title, reason=reason or "")
+    if approve and model is Reply:
+        from app.mail.notifications import notify_new_reply
+        notify_new_reply(item)
+    subjects = {("post", True): lambda: _("Your post is published"),
+                ("post", False): lambda: _("Your post was not approved"),
+                ("reply", True): lambda: _("Your reply is published"),
+                ("reply", False): lambda: _("Your reply was not approved")}
+    _tell(item.author, subjects[(kind, approve)], "moderation_outcome", item=item,
+          outcome="approved" if approve else "rejected", reason=reason, diff=None,
+          link=_post_link(post))
     db.session.commit()
-    return post
+    return item
+
+
+def approve_post(admin: User, post_id: int) -> Post:
+    return _decide_pending(admin, Post, post_id, True)
 
 
 def reject_post(admin: User, post_id: int, code: str | None, text: str | None) -> Post:
-    post = db.session.get(Post, post_id)
-    locale = post.author.locale if post and post.author else "nl"
-    reason = compose_reason(code, text, locale)
-    target = f"post:{post_id}"
-    if not posts.transition(Post, post_id, PostStatus.REJECTED, reason):
-        _lost(target)
-    post = db.session.get(Post, post_id)
-    audit.record(theme_id=post.theme_id, actor=admin, action=Action.REJECT, target=target,
-                 summary=post.title, reason=reason)
-    _tell(post.author, lambda: _("Your post was not approved"), "moderation_outcome", item=post,
-          outcome="rejected", reason=reason, diff=None, link=_post_link(post))
-    db.session.commit()
-    return post
+    return _decide_pending(admin, Post, post_id, False, code, text)
+
+
+def approve_reply(admin: User, reply_id: int) -> Reply:
+    return _decide_pending(admin, Reply, reply_id, True)
+
+
+def reject_reply(admin: User, reply_id: int, code: str | None, text: str | None) -> Reply:
+    return _decide_pending(admin, Reply, reply_id, False, code, text)
 
 
 def edit_and_approve_post(admin: User, post_id: int, title: str, body: str) -> Post:
@@ -146,37 +165,6 @@ def edit_and_approve_post(admin: User, post_id: int, title: str, body: str) -> P
           link=_post_link(post))
     db.session.commit()
     return post
-
-
-def approve_reply(admin: User, reply_id: int) -> Reply:
-    target = f"reply:{reply_id}"
-    if not posts.transition(Reply, reply_id, PostStatus.PUBLISHED, None):
-        _lost(target)
-    reply = db.session.get(Reply, reply_id)
-    audit.record(theme_id=reply.post.theme_id, actor=admin, action=Action.APPROVE, target=target,
-                 summary=reply.post.title)
-    from app.mail.notifications import notify_new_reply
-    notify_new_reply(reply)
-    _tell(reply.author, lambda: _("Your reply is published"), "moderation_outcome", item=reply,
-          outcome="approved", reason=None, diff=None, link=_post_link(reply.post))
-    db.session.commit()
-    return reply
-
-
-def reject_reply(admin: User, reply_id: int, code: str | None, text: str | None) -> Reply:
-    reply = db.session.get(Reply, reply_id)
-    locale = reply.author.locale if reply and reply.author else "nl"
-    reason = compose_reason(code, text, locale)
-    target = f"reply:{reply_id}"
-    if not posts.transition(Reply, reply_id, PostStatus.REJECTED, reason):
-        _lost(target)
-    reply = db.session.get(Reply, reply_id)
-    audit.record(theme_id=reply.post.theme_id, actor=admin, action=Action.REJECT, target=target,
-                 summary=reply.post.title, reason=reason)
-    _tell(reply.author, lambda: _("Your reply was not approved"), "moderation_outcome",
-          item=reply, outcome="rejected", reason=reason, diff=None, link=_post_link(reply.post))
-    db.session.commit()
-    return reply
 
 
 # ------------------------------------------------------------------ reports
