@@ -84,6 +84,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     if app.config.get("QUERY_COUNT_HEADER"):
         _count_queries(app)
+    from app import pagecache
+    pagecache.init_app(app)
 
     @app.after_request
     def security_headers(response):

@@ -98,6 +98,12 @@ class Defaults:
     # Benchmarks: add an X-Query-Count header to every response.
     QUERY_COUNT_HEADER = False
 
+    # Pages for visitors who are not logged in are kept per worker and served again until
+    # the data changes (app/pagecache.py). Turn off when several hosts serve one database.
+    PAGE_CACHE = True
+    PAGE_CACHE_SECONDS = 60
+    PAGE_CACHE_ENTRIES = 1000  # pages per worker (least recently used go first)
+
     # Board
     POSTS_PER_PAGE = 20
     REPLIES_PER_PAGE = 100

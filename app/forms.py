@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectChoice
 
 # C0 control characters other than tab, newline and carriage return (NUL among them, which
@@ -15,10 +17,36 @@ def strip_control_characters(value):
     return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
+class _LazyCSRFTokenField(CSRFTokenField):
+    """The token is made (and put in the session) only when a page shows it: a page without a
+    form sets no cookie, so visitors' pages can be shared (app/pagecache.py)."""
+
+    _token = None
+
+    def process(self, *args, **kwargs):
+        super(CSRFTokenField, self).process(*args, **kwargs)  # no token yet
+
+    @property
+    def current_token(self):
+        if self._token is None:
+            self._token = self.csrf_impl.generate_csrf_token(self)
+        return self._token
+
+    @current_token.setter
+    def current_token(self, value):
+        self._token = value
+
+
+class _LazyCSRF(_FlaskFormCSRF):
+    field_class = _LazyCSRFTokenField
+
+
 class BaseForm(FlaskForm):
     """Every form of the board: CSRF-protected, control characters filtered from all input."""
 
     class Meta:
+        csrf_class = _LazyCSRF
+
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters") or [])
             options["filters"] = [strip_control_characters, *filters]

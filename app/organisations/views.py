@@ -6,11 +6,13 @@ from app.organisations.forms import OrganisationForm
 from app.organisations.services import add_organisation
 from app.permissions import can_administer
 from app.themes.services import ThemeError, get_theme_by_slug, organisation_choices
+from app.pagecache import cacheable
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
 
 
 @bp.route("/t/<slug>/organisations", methods=["GET", "POST"])
+@cacheable
 def index(slug):
     theme = get_theme_by_slug(slug) or abort(404)
     admin = can_administer(theme)

@@ -15,6 +15,7 @@ from app.posts.forms import PostForm, ReplyForm
 from app.posts.models import Attachment, PostStatus, Reply
 from app.themes.models import WorkgroupType
 from app.themes.services import get_theme_by_slug, theme_members
+from app.pagecache import cacheable
 
 bp = Blueprint("posts", __name__, template_folder="templates")
 
@@ -74,6 +75,7 @@ def new(slug):
 
 
 @bp.route("/posts/<int:post_id>")
+@cacheable
 def show(post_id):
     post = services.get_visible_post(post_id) or abort(404)
     limit = current_app.config["REPLIES_PER_PAGE"]

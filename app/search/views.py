@@ -8,11 +8,13 @@ from app.permissions import viewer_for, visible_posts_clause
 from app.posts.models import Post
 from app.search.services import SearchProblem, clean_query, parse, search_ids
 from app.urls import parse_id
+from app.pagecache import cacheable
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
 
 @bp.route("/search")
+@cacheable
 def index():
     raw = request.args.get("q", "")
     q, truncated = clean_query(raw)

@@ -17,6 +17,7 @@ from app.themes import services
 from app.themes.forms import AppointOwnerForm, MemberChoiceForm, ThemeForm
 from app.themes.models import Role
 from app.urls import parse_id
+from app.pagecache import cacheable
 
 bp = Blueprint("themes", __name__, template_folder="templates")
 platform_bp = Blueprint("platform", __name__, url_prefix="/platform", template_folder="templates")
@@ -27,6 +28,7 @@ def _theme_or_404(slug: str):
 
 
 @bp.route("/")
+@cacheable
 def home():
     return render_template("themes/home.html", themes=services.top_level_themes())
 
@@ -37,6 +39,7 @@ def _int_arg(name: str, default=None):
 
 
 @bp.route("/t/<slug>")
+@cacheable
 def show(slug):
     """A theme: its subthemes and its board (filtered, sorted, paginated by query string)."""
     from app.posts.services import SORTS, BoardQuery, board

@@ -1,0 +1,237 @@
+"""Cached pages for visitors who are not logged in.
+
+Most traffic on a public board is anonymous: people following a link from a mail or a search
+engine. Those pages are the same for every visitor, so each worker keeps the rendered page and
+serves it again until the data changes. Only what is safe to share is ever stored:
+
+- only GET requests to views marked `@cacheable` (read pages), answered 200;
+- only requests without a login: no remember cookie, and a session (if any) that holds nothing
+  but a CSRF token and a language choice; the language is part of the key;
+- only pages that show no CSRF token, set no cookie and changed nothing in the session: a
+  stored page holds nothing that belongs to one visitor.
+
+Invalidation is by generation: every committed write to a table that pages show (everything
+but the outbox, digest bookkeeping and the audit log) bumps a counter shared by all processes
+on this host (gunicorn workers, the scheduler, CLI commands) through a memory-mapped file in
+the instance folder. The counter is read before a page is rendered and bumped after the
+commit, so a page stored under a generation can never be older than that generation's data.
+A page also expires after PAGE_CACHE_SECONDS. Several hosts do not share the counter: set
+PAGE_CACHE = false there (README, Deploying).
+"""
+from __future__ import annotations
+
+import fcntl
+import mmap
+import os
+import re
+import struct
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+from flask import current_app, g, request, session
+from itsdangerous import BadSignature
+from sqlalchemy import event
+from werkzeug.http import parse_cookie
+
+# Tables whose rows no cached page shows: writing them does not invalidate pages.
+QUIET_TABLES = frozenset({"outbox_message", "delivery_attempt", "digest_run",
+                          "digest_delivery", "thread_mute", "moderation_decision"})
+# Session keys a visitor's page may depend on without being personal.
+SHAREABLE_SESSION_KEYS = frozenset({"csrf_token", "lang", "_permanent", "_fresh"})
+_READ = re.compile(r"\s*(SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SHOW|SET|EXPLAIN)\b",
+                   re.IGNORECASE)
+_TARGET = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?',
+                     re.IGNORECASE)
+_FLAG = "board.page_cache"
+
+
+def cacheable(view):
+    """Mark a read view whose anonymous answer may be shared between visitors."""
+    view._page_cacheable = True
+    return view
+
+
+class Generation:
+    """A counter shared by the processes of one host: 8 bytes in a memory-mapped file.
+    Reading costs no system call; bumping takes an exclusive file lock."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        if os.fstat(self._fd).st_size < 8:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                if os.fstat(self._fd).st_size < 8:
+                    os.ftruncate(self._fd, 8)
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._map = mmap.mmap(self._fd, 8)
+
+    def current(self) -> int:
+        return struct.unpack_from("<Q", self._map, 0)[0]
+
+    def bump(self) -> int:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            value = self.current() + 1
+            struct.pack_into("<Q", self._map, 0, value)
+            return value
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+class _Entry:
+    __slots__ = ("generation", "expires", "status", "headers", "body")
+
+    def __init__(self, generation, expires, status, headers, body):
+        self.generation, self.expires = generation, expires
+        self.status, self.headers, self.body = status, headers, body
+
+
+class PageCache:
+    """WSGI middleware in front of the Flask app: answers from memory when it may."""
+
+    def __init__(self, app, generation: Generation):
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+        self.generation = generation
+        self.ttl = float(app.config["PAGE_CACHE_SECONDS"])
+        self.max_entries = int(app.config["PAGE_CACHE_ENTRIES"])
+        self.session_cookie = app.config["SESSION_COOKIE_NAME"]
+        self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+        self._serializer = None
+
+    def _session(self, raw: str) -> dict | None:
+        if self._serializer is None:
+            self._serializer = self.app.session_interface.get_signing_serializer(self.app)
+        try:
+            return self._serializer.loads(
+                raw, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
+        except BadSignature:
+            return None
+
+    def key(self, environ) -> tuple | None:
+        """The cache key of a shareable request, or None when it must reach the app."""
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_AUTHORIZATION"):
+            return None
+        lang = None
+        header = environ.get("HTTP_COOKIE")
+        if header:
+            cookies = parse_cookie(header)
+            if self.remember_cookie in cookies:
+                return None
+            raw = cookies.get(self.session_cookie)
+            if raw:
+                data = self._session(raw)
+                if data is None or not SHAREABLE_SESSION_KEYS.issuperset(data):
+                    return None
+                lang = data.get("lang")
+        return (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"),
+                environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO"),
+                environ.get("QUERY_STRING", ""), lang)
+
+    def __call__(self, environ, start_response):
+        key = self.key(environ)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        generation = self.generation.current()  # before rendering: see the module docstring
+        now = time.monotonic()
+        entry = self.entries.get(key)
+        if entry is not None and entry.generation == generation and entry.expires > now:
+            start_response(entry.status, entry.headers + [("X-Board-Cache", "hit")])
+            return [entry.body]
+        environ[_FLAG] = "candidate"
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            if environ.get(_FLAG) == "store":
+                headers = headers + [("X-Board-Cache", "miss")]
+            return start_response(status, headers, exc_info)
+
+        app_iter = self.wsgi_app(environ, capture)
+        if environ.get(_FLAG) != "store" or not captured.get("status", "").startswith("200"):
+            return app_iter
+        headers = captured["headers"]
+        if any(name.lower() == "set-cookie" for name, _value in headers):
+            return app_iter
+        try:
+            body = b"".join(app_iter)
+        finally:
+            if hasattr(app_iter, "close"):
+                app_iter.close()
+        stored = [(n, "0" if n == "X-Query-Count" else v) for n, v in headers]
+        with self.lock:
+            self.entries[key] = _Entry(generation, now + self.ttl, captured["status"], stored, body)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+        return [body]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+def _mark_storable(response):
+    """After a candidate request: may its page be shared? (see the module docstring)"""
+    if request.environ.get(_FLAG) != "candidate":
+        return response
+    from flask_login import current_user
+
+    view = current_app.view_functions.get(request.endpoint)
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if (getattr(view, "_page_cacheable", False) and response.status_code == 200
+            and not current_user.is_authenticated and field not in g
+            and not session.modified):
+        request.environ[_FLAG] = "store"
+    return response
+
+
+def _watch_writes(engine, generation: Generation) -> None:
+    """Bump the generation after each committed transaction that wrote a shown table."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note(conn, cursor, statement, parameters, context, executemany):
+        if _READ.match(statement):
+            return
+        target = _TARGET.match(statement)
+        if target and target.group(1).lower() in QUIET_TABLES:
+            return
+        conn.info["page_cache_write"] = True
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn):
+        if conn.info.pop("page_cache_write", False):
+            conn.info["page_cache_committed"] = True
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn):
+        conn.info.pop("page_cache_write", None)
+
+    # The DBAPI commit happens after the "commit" event; the connection goes back to the pool
+    # after it. Bumping then means no reader can see the new generation with the old data.
+    @event.listens_for(engine.pool, "checkin")
+    def _checkin(dbapi_connection, record):
+        if record is not None and record.info.pop("page_cache_committed", False):
+            generation.bump()
+
+
+def init_app(app) -> None:
+    from app.extensions import db
+
+    path = Path(app.instance_path) / "page-cache.generation"
+    generation = Generation(path)
+    app.extensions["page_cache_generation"] = generation
+    with app.app_context():
+        _watch_writes(db.engine, generation)
+    if not app.config.get("PAGE_CACHE", True):
+        return
+    cache = PageCache(app, generation)
+    app.extensions["page_cache"] = cache
+    app.after_request(_mark_storable)
+    app.wsgi_app = cache
