@@ -279,3 +279,36 @@ def test_reindex_command_shows_progress(app):
         PostFactory(theme=theme)
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
     assert result.exit_code == 0 and "Indexed 3 posts." in result.output
+
+
+def test_the_kept_policy_filter_follows_changes_and_rebuilds(app):
+    """The whoosh filter sets are kept per index state (app.search.services._allowed_docs):
+    checked on whoosh alone, without the SQL re-check that would hide a stale set."""
+    from sqlalchemy import update
+    from app.permissions import viewer_for
+    from app.posts.models import Post, PostStatus
+    from app.search.services import parse, search_ids
+
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    admin = member(theme, role=Role.ADMIN)
+    shown = PostFactory(theme=theme, title="Zichtbaar", body="filterwoord een")
+    hidden = PostFactory(theme=theme, title="Verborgen", body="filterwoord twee")
+
+    def whoosh_finds():
+        return set(search_ids(parse("filterwoord"), viewer_for(None)))
+
+    assert whoosh_finds() == {shown.id, hidden.id}
+    assert whoosh_finds() == {shown.id, hidden.id}  # the kept set answers the same
+    moderation.take_down(admin, f"post:{hidden.id}", False, "offensive", None)
+    assert whoosh_finds() == {shown.id}
+    # A change the index has not seen, then a rebuild: the rebuilt index's new segments
+    # never meet a set kept for the old ones.
+    db.session.execute(update(Post).where(Post.id == shown.id).values(status=PostStatus.HIDDEN))
+    db.session.commit()
+    assert whoosh_finds() == {shown.id}  # the index still says published (not yet re-read)
+    search_index.reindex_all()
+    assert whoosh_finds() == set()
+    db.session.execute(update(Post).values(status=PostStatus.PUBLISHED))
+    db.session.commit()
+    search_index.reindex_all()
+    assert whoosh_finds() == {shown.id, hidden.id}

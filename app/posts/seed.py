@@ -17,7 +17,6 @@ from app.auth.models import User
 from app.extensions import db
 from app.filters.models import Category, FilterGroup, FilterValue
 from app.posts.models import Part, Post, PostStatus, Reply, Star, post_audience, post_filter_value
-from app.posts.rendering import render_markdown
 from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType
 from app.timeutil import utcnow
 
@@ -25,13 +24,22 @@ SEED_PASSWORD = "Seed-wachtwoord-2026"
 WORDS = ("zorg mantelzorg gemeente regio wijk vrijwilliger overleg plan klimaat energie budget "
          "subsidie jeugd ouderen wachtlijst vervoer woning buurt school sport cultuur afspraak "
          "evaluatie voorstel ervaring vraag idee netwerk samenwerking training project").split()
+# Compounds of these give a vocabulary of a few thousand words, drawn with Zipf's law as in
+# real text: the words above are the most frequent (e.g. "subsidie" is in about a third of the
+# posts), a typical word such as "wijkbudget" in a few percent.
+_PARTS = ("wijk zorg jeugd buurt school woon energie klimaat regio gemeente ouderen sport "
+          "cultuur vervoer budget plan team huis werk tuin straat dorp stad kern raad groep "
+          "fonds pact agenda kaart dienst punt netwerk loket").split()
+VOCABULARY = list(dict.fromkeys(WORDS + [a + b for a in _PARTS for b in _PARTS if a != b]))
+_ZIPF = [1.0 / (rank ** 1.07) for rank in range(1, len(VOCABULARY) + 1)]
+_CUMULATIVE = [sum(_ZIPF[:i + 1]) for i in range(len(_ZIPF))]
 CATEGORIES = ["Vraag", "Idee", "Ervaring", "Aankondiging"]
 FILTERS = {"Regio": ["Noord", "Oost", "Zuid", "West"], "Onderwerp": ["Zorg", "Wonen", "Werk"]}
 CHUNK = 5000
 
 
 def _sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize()
+    return " ".join(rng.choices(VOCABULARY, cum_weights=_CUMULATIVE, k=n)).capitalize()
 
 
 def _bulk(table, rows: list[dict]) -> None:
@@ -100,8 +108,6 @@ def seed(posts: int, members: int, themes: int, seed_value: int = 2026, echo=pri
     # Posts with replies, stars, tags; some pending, some restricted.
     post_rows, reply_rows, star_rows, tag_rows, audience_rows = [], [], [], [], []
     first_post = (db.session.scalar(select(func.max(Post.id))) or 0) + 1
-    body = _sentence(rng, 40)
-    body_html = render_markdown(body)
     for n in range(posts):
         pid = first_post + n
         theme = all_themes[rng.randrange(len(all_themes))]
@@ -129,9 +135,10 @@ def seed(posts: int, members: int, themes: int, seed_value: int = 2026, echo=pri
         for uid in rng.sample(people, n_stars):
             star_rows.append(dict(user_id=uid, post_id=pid, created_at=created))
         cats = cats_by_root[root]
+        body = _sentence(rng, rng.randint(20, 80)) + "."
         post_rows.append(dict(
             id=pid, theme_id=theme.id, author_id=author, title=_sentence(rng, rng.randint(3, 9)),
-            body=body, body_html=body_html, part=part.value,
+            body=body, body_html=f"<p>{body}</p>\n", part=part.value,  # = render_markdown(body)
             status=(PostStatus.PENDING if pending else PostStatus.PUBLISHED).value,
             restricted=restricted, created_at=created,
             published_at=None if pending else created,

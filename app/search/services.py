@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app
@@ -81,6 +83,34 @@ def policy_filter(viewer: Viewer):
     return And([not_deleted, Or(ways)])
 
 
+_FILTER_CACHE_SIZE = 64
+_filter_cache: OrderedDict = OrderedDict()
+_filter_lock = threading.Lock()
+
+
+def _allowed_docs(searcher, flt):
+    """The document numbers a filter query allows, kept per process for as long as the index
+    holds exactly the same segments. Segment ids are random per segment, so a key can never be
+    reused by a rebuilt or merged index; deleting a document keeps its segment, but search
+    skips deleted documents by itself."""
+    leaves = list(searcher.reader().leaf_readers())
+    if not leaves or any(getattr(r, "segment", lambda: None)() is None for r, _o in leaves):
+        return searcher._filter_to_comb(flt)  # an empty index: nothing worth keeping
+    segments = tuple((r.segment().segment_id(), r.doc_count_all()) for r, _offset in leaves)
+    key = (segments, flt)
+    with _filter_lock:
+        docs = _filter_cache.get(key)
+        if docs is not None:
+            _filter_cache.move_to_end(key)
+            return docs
+    docs = searcher._filter_to_comb(flt)
+    with _filter_lock:
+        _filter_cache[key] = docs
+        while len(_filter_cache) > _FILTER_CACHE_SIZE:
+            _filter_cache.popitem(last=False)
+    return docs
+
+
 def search_ids(parsed: Parsed, viewer: Viewer, theme_id: int | None = None) -> list[int]:
     """Ids of the best matching posts the viewer may see, best first."""
     flt = policy_filter(viewer)
@@ -90,7 +120,10 @@ def search_ids(parsed: Parsed, viewer: Viewer, theme_id: int | None = None) -> l
         ix = open_index()
         try:
             with ix.searcher() as searcher:
-                results = searcher.search(parsed.query, filter=flt,
+                allowed = _allowed_docs(searcher, flt)
+                if not allowed:  # whoosh reads an empty filter set as "no filter"
+                    return []
+                results = searcher.search(parsed.query, filter=allowed,
                                           limit=current_app.config["SEARCH_MAX_HITS"])
                 return [int(hit["id"]) for hit in results]
         except Exception:
