@@ -37,6 +37,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app import models  # noqa: F401  (register every model)
 
     db.init_app(app)
+    _sqlite_pragmas(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -121,6 +122,26 @@ def _configure_login() -> None:
         if user is None or str(user.security_stamp) != stamp or not user.is_confirmed:
             return None
         return user
+
+
+def _sqlite_pragmas(app) -> None:
+    """SQLite (the embedded default) in write-ahead-log mode: readers never wait for the
+    writer, a commit is one fsync of the log (synchronous stays FULL: a committed post survives
+    a power cut), and a writer waits up to 10 s for another instead of failing."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
 
 
 def _count_queries(app) -> None:

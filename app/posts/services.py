@@ -106,7 +106,7 @@ def _check_audience(theme: Theme, author: User, audience_ids) -> list[User]:
     from app.permissions import can_see_member_list
     if not can_see_member_list(theme, author):
         raise PostError(_("Only accepted members can choose who sees a post."), field="audience")
-    members = {m.user_id: m.user for m in theme_members(theme)}
+    members = {m.user_id: m.user for m in theme_members(theme, among=audience_ids)}
     chosen = []
     for uid in set(audience_ids):
         if uid == author.id:

@@ -16,6 +16,7 @@ from app.posts.models import Attachment, PostStatus, Reply
 from app.themes.models import WorkgroupType
 from app.themes.services import get_theme_by_slug, theme_members
 from app.pagecache import cacheable
+from app.urls import parse_id
 
 bp = Blueprint("posts", __name__, template_folder="templates")
 
@@ -25,11 +26,20 @@ def _prepare_form(form: PostForm, theme, author):
                                      [(c.id, c.name) for c in categories_for(theme)])
     orgs = services.author_organisations(author, theme)
     form.organisation.choices = choices([("", _("— myself —"))] + [(o.id, o.name) for o in orgs])
-    # Picking an audience needs the member list: only for those who may see it.
-    members = ([m for m in theme_members(theme) if m.user_id != author.id]
-               if can_see_member_list(theme, author) else [])
+    # Picking an audience needs the member list: only for those who may see it. A submitted
+    # form is checked against the chosen people only; the whole list is loaded to show it.
+    among = None
+    if form.is_submitted():
+        among = {i for i in map(parse_id, request.form.getlist(form.audience.name)) if i}
+    members = _audience_members(theme, author, among)
     form.audience.choices = choices((m.user_id, m.user.username) for m in members)
     return filter_groups_for(theme), members
+
+
+def _audience_members(theme, author, among=None):
+    if not can_see_member_list(theme, author):
+        return []
+    return [m for m in theme_members(theme, among=among) if m.user_id != author.id]
 
 
 def _input_from(form: PostForm) -> services.PostInput:
@@ -70,6 +80,8 @@ def new(slug):
             return redirect(url_for("posts.show", post_id=post.id))
     elif form.is_submitted():
         status = 422
+    if form.is_submitted():  # shown again: the whole member list to choose from
+        members = _audience_members(theme, current_user)
     return render_template("posts/form.html", form=form, theme=theme, groups=groups,
                            members=members, post=None, standing=s), status
 
@@ -123,6 +135,8 @@ def edit(post_id):
             return redirect(url_for("posts.show", post_id=post.id))
     elif form.is_submitted():
         status = 422
+    if form.is_submitted():  # shown again: the whole member list to choose from
+        members = _audience_members(theme, author)
     return render_template("posts/form.html", form=form, theme=theme, groups=groups,
                            members=members, post=post, standing=standing(current_user, theme)), status
 

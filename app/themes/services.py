@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -250,14 +251,17 @@ def decide_request(membership_id: int, admin: User, accept: bool) -> Membership:
 
 # ---------------------------------------------------------------- roles
 
-def theme_members(theme: Theme) -> list[Membership]:
-    """Active memberships of this theme and its ancestors (everyone with access), by role."""
+def theme_members(theme: Theme, among: Iterable[int] | None = None) -> list[Membership]:
+    """Active memberships of this theme and its ancestors (everyone with access), by role;
+    `among`: only these users (checking a choice without loading every member)."""
+    q = (select(Membership).join(User, Membership.user_id == User.id)
+         .where(Membership.theme_id.in_(theme.lineage_ids()),
+                Membership.status == MembershipStatus.ACTIVE,
+                User.email_confirmed_at.is_not(None)))
+    if among is not None:
+        q = q.where(Membership.user_id.in_(set(among)))
     rows = db.session.scalars(
-        select(Membership).join(User, Membership.user_id == User.id)
-        .where(Membership.theme_id.in_(theme.lineage_ids()),
-               Membership.status == MembershipStatus.ACTIVE,
-               User.email_confirmed_at.is_not(None))
-        .options(db.joinedload(Membership.user), db.joinedload(Membership.organisation))
+        q.options(db.joinedload(Membership.user), db.joinedload(Membership.organisation))
         .order_by(User.username)).unique().all()
     best: dict[int, Membership] = {}
     for m in rows:
