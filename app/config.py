@@ -48,6 +48,7 @@ class Defaults:
     # Outbox delivery after commit: "thread" (background sender per process), "sync" (in the
     # committing thread), "scheduler" (only the scheduler's minutely flush).
     MAIL_DELIVERY = "thread"
+    MAIL_SENDER_THREADS = 2  # background senders per process ("thread" delivery)
     MAIL_MAX_ATTEMPTS = 12  # 1, 2, 4 … minutes apart (about 17 hours in all), then "failed"
     MAIL_CLAIM_TIMEOUT_MINUTES = 10  # a claim older than this is given back (sender crashed)
     MAIL_MESSAGE_ID_DOMAIN = "werkgroepen.localhost"

@@ -80,8 +80,9 @@ def prepare(db: str, size: int, members: int, pg_base: str | None) -> tuple[str,
     if meta_file.exists() and index_dir.exists():
         return url, index_dir, json.loads(meta_file.read_text())
     log(f"building a {db} board of {size} posts")
-    if db == "sqlite":
-        (WORK / f"board-{size}.sqlite3").unlink(missing_ok=True)
+    if db == "sqlite":  # with its write-ahead log: a stale log would corrupt a new file
+        for suffix in ("", "-wal", "-shm"):
+            (WORK / f"board-{size}.sqlite3{suffix}").unlink(missing_ok=True)
     else:
         # Databases are made by an admin role (BOARD_BENCH_PG_ADMIN_URL, default: the same
         # server as user postgres) and owned by the board's role.

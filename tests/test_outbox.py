@@ -187,3 +187,28 @@ def test_outbox_cli(app, mailbox):
     assert "pending" in listing and "nieuw@example.org" in listing
     assert "sent 1" in runner.invoke(args=["outbox", "flush"]).output
     assert len(mailbox.wait_for("nieuw@example.org")) == 1
+
+
+def test_a_delivered_message_arrives_exactly_as_stored(app, mailbox):
+    """What the SMTP server receives decodes to the stored subject, bodies and headers
+    (accents included), and stored text cannot add headers."""
+    from app.mail.models import OutboxMessage
+    row = OutboxMessage(
+        message_id="<exact-1@werkgroepen.localhost>", kind="push", recipient="zoe@example.org",
+        subject="Vergadering van Één thema — café", body_text="Beste Zoë,\nTot dan! " + "é" * 300,
+        body_html="<p>Beste Zoë,</p><p>Tot dan!</p>",
+        headers={"Reply-To": "Zoë de Vries <zoe.devries@example.org>",
+                 "List-Unsubscribe": "<https://werkgroepen.example.org/unsubscribe/abc.def>",
+                 "X-Evil": "ok\r\nBcc: everyone@example.org"})
+    db.session.add(row)
+    db.session.commit()
+    outbox.flush(app)
+    (mail,) = mailbox.wait_for("zoe@example.org")
+    message = mail.message
+    assert message["Subject"] == "Vergadering van Één thema — café"
+    assert str(message["Reply-To"]) == "Zoë de Vries <zoe.devries@example.org>"
+    assert message["List-Unsubscribe"] == "<https://werkgroepen.example.org/unsubscribe/abc.def>"
+    assert message["Message-ID"] == "<exact-1@werkgroepen.localhost>"
+    assert message["Bcc"] is None and message["X-Evil"] is None
+    assert mail.text.replace("\r\n", "\n").strip() == row.body_text.strip()
+    assert "<p>Beste Zoë,</p>" in mail.html

@@ -12,8 +12,8 @@ import pytest
 from app.extensions import db
 from app.posts import uploads
 from app.posts.models import Attachment, Part, PostStatus
-from app.themes.models import Role, WorkgroupType
-from tests.factories import (CategoryFactory, PostFactory, ReplyFactory, ThemeFactory,
+from app.themes.models import MembershipStatus, Role, WorkgroupType
+from tests.factories import (CategoryFactory, MembershipFactory, PostFactory, ReplyFactory, ThemeFactory,
                              UserFactory, member)
 from tests.helpers import Client, page_text
 
@@ -148,3 +148,24 @@ def test_unknown_ids_are_404(client):
     assert client.post("/posts/999999/star").status_code == 404
     assert client.post("/posts/999999/replies", {"body": "x"}).status_code == 404
     assert client.get("/posts/999999/edit").status_code == 404
+
+
+def test_viewers_for_many_users_equals_viewer_for_each():
+    """Digests build the policy's viewers in bulk; they must be exactly the per-user ones."""
+    from app.extensions import db
+    from app.permissions import viewer_for, viewers_for
+    root = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    sub = ThemeFactory(workgroup_type=WorkgroupType.MIXED, parent=root)
+    subsub = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN, parent=sub)
+    other = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    users = [member(root), member(sub, role=Role.ADMIN), member(subsub),
+             member(other, role=Role.OWNER), member(root, status=MembershipStatus.PENDING),
+             member(sub, status=MembershipStatus.REJECTED), UserFactory(),
+             UserFactory(is_platform_owner=True), UserFactory(email_confirmed_at=None)]
+    MembershipFactory(user=users[0], theme=other, role=Role.ADMIN)
+    db.session.expire_all()
+    bulk = viewers_for(users)
+    for user in users:
+        assert bulk[user.id] == viewer_for(user), user.email
+    assert bulk[users[1].id].admin_theme_ids == {sub.id, subsub.id}
+    assert bulk[users[0].id].member_theme_ids == {root.id, sub.id, subsub.id, other.id}

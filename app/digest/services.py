@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
@@ -25,7 +25,7 @@ from app.extensions import db
 from app.mail.notifications import theme_notifications_on, unsubscribe_url
 from app.mail.services import send_mail
 from app.moderation.services import queue_count
-from app.permissions import viewer_for, visible_posts_clause
+from app.permissions import viewer_for, viewers_for, visible_posts_clause
 from app.posts.models import Post, PostStatus
 from app.themes.models import Membership, MembershipStatus, Role, Theme
 from app.themes.services import subtree_ids
@@ -129,18 +129,37 @@ def recipients(theme: Theme) -> list[User]:
     return [u for u in users if theme_notifications_on(u.id, theme)]
 
 
-def visible_digest_posts(run: DigestRun, user: User) -> list[Post]:
+def visible_digest_posts(run: DigestRun, user: User, viewer=None) -> list[Post]:
     if not run.post_ids:
         return []
     found = {p.id: p for p in db.session.scalars(
         select(Post).where(Post.id.in_(run.post_ids), Post.status == PostStatus.PUBLISHED,
-                           visible_posts_clause(viewer_for(user))))}
+                           visible_posts_clause(viewer or viewer_for(user))))}
     return [found[pid] for pid in run.post_ids if pid in found]
+
+
+def _claim_deliveries(run_id: int, user_ids: list[int]) -> set[int]:
+    """Insert a delivery row for each of these recipients unless one exists; the ids whose
+    row this call made (one statement: two senders can never both serve someone)."""
+    if not user_ids:
+        return set()
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    now = utcnow()
+    statement = (insert(DigestDelivery)
+                 .values([dict(run_id=run_id, user_id=uid, created_at=now) for uid in user_ids])
+                 .on_conflict_do_nothing(index_elements=["run_id", "user_id"])
+                 .returning(DigestDelivery.user_id))
+    return set(db.session.scalars(statement))
 
 
 def send_run(run_id: int) -> int:
     """Send a run to every recipient not yet served; resumable and safe to run twice.
-    Returns how many mails this call queued."""
+    Returns how many mails this call queued. Recipients go in batches: each batch claims its
+    delivery rows, queues its mails and commits, so the outbox sender delivers one batch while
+    the next is built."""
     from flask import current_app
 
     claimed = db.session.execute(
@@ -161,25 +180,29 @@ def send_run(run_id: int) -> int:
     queued = 0
     todo = [u for u in recipients(theme) if u.id not in served]
     for i in range(0, len(todo), BATCH):
-        for user in todo[i:i + BATCH]:
-            try:
-                with db.session.begin_nested():
-                    delivery = DigestDelivery(run_id=run.id, user_id=user.id)
-                    db.session.add(delivery)
-            except IntegrityError:
-                continue  # another sender served this person
-            posts = visible_digest_posts(run, user)
+        mine = _claim_deliveries(run.id, [u.id for u in todo[i:i + BATCH]])
+        batch = [u for u in todo[i:i + BATCH] if u.id in mine]  # others: another sender's
+        viewers = viewers_for(batch)
+        messages = {}
+        for user in batch:
+            posts = visible_digest_posts(run, user, viewers[user.id])
             if not posts:
                 continue  # nothing this person may see: served, no mail
-            message = send_mail(
+            messages[user.id] = send_mail(
                 user.email, lambda: _("What happened in %(theme)s", theme=theme.name), "digest",
                 locale=user.locale, kind="digest", user=user,
                 unsubscribe_url=unsubscribe_url(user, "theme", theme.id), theme=theme,
                 posts=posts, intro=run.intro,
                 links={p.id: external_url("posts.show", post_id=p.id) for p in posts})
-            db.session.flush()
-            delivery.outbox_id = message.id
-            queued += 1
+        db.session.flush()
+        if messages:
+            table = DigestDelivery.__table__  # Core executemany: one statement, many rows
+            db.session.execute(
+                update(table).where(table.c.run_id == run.id,
+                                    table.c.user_id == bindparam("recipient"))
+                .values(outbox_id=bindparam("message")),
+                [{"recipient": uid, "message": m.id} for uid, m in messages.items()])
+        queued += len(messages)
         db.session.commit()
     db.session.execute(update(DigestRun).where(DigestRun.id == run.id)
                        .values(status="sent", sent_at=utcnow()))

