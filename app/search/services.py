@@ -83,32 +83,50 @@ def policy_filter(viewer: Viewer):
     return And([not_deleted, Or(ways)])
 
 
-_FILTER_CACHE_SIZE = 64
+_FILTER_CACHE_SIZE = 256
 _filter_cache: OrderedDict = OrderedDict()
 _filter_lock = threading.Lock()
 
 
-def _allowed_docs(searcher, flt):
-    """The document numbers a filter query allows, kept per process for as long as the index
-    holds exactly the same segments. Segment ids are random per segment, so a key can never be
-    reused by a rebuilt or merged index; deleting a document keeps its segment, but search
-    skips deleted documents by itself."""
-    leaves = list(searcher.reader().leaf_readers())
-    if not leaves or any(getattr(r, "segment", lambda: None)() is None for r, _o in leaves):
-        return searcher._filter_to_comb(flt)  # an empty index: nothing worth keeping
-    segments = tuple((r.segment().segment_id(), r.doc_count_all()) for r, _offset in leaves)
-    key = (segments, flt)
+def _kept(key, make):
     with _filter_lock:
-        docs = _filter_cache.get(key)
-        if docs is not None:
+        value = _filter_cache.get(key)
+        if value is not None:
             _filter_cache.move_to_end(key)
-            return docs
-    docs = searcher._filter_to_comb(flt)
+            return value
+    value = make()
     with _filter_lock:
-        _filter_cache[key] = docs
+        _filter_cache[key] = value
         while len(_filter_cache) > _FILTER_CACHE_SIZE:
             _filter_cache.popitem(last=False)
-    return docs
+    return value
+
+
+def _allowed_docs(searcher, flt):
+    """The document numbers a filter query allows, kept per process per index segment: a
+    new post adds a small segment, and only that one is filtered again. Segment ids are random
+    per segment, so a rebuilt or merged index never meets a kept set; deleting a document keeps
+    its segment, but search skips deleted documents by itself."""
+    leaves = list(searcher.subsearchers) if searcher.subsearchers else [(searcher, 0)]
+    segments = []
+    for sub, _offset in leaves:
+        segment = getattr(sub.reader(), "segment", lambda: None)()
+        if segment is None:
+            return searcher._filter_to_comb(flt)  # an empty index: nothing worth keeping
+        segments.append((segment.segment_id(), sub.reader().doc_count_all()))
+
+    def combine():
+        pieces = [(_kept((seg, flt), lambda s=sub: set(flt.docs(s))), offset)
+                  for seg, (sub, offset) in zip(segments, leaves)]
+        if len(pieces) == 1 and pieces[0][1] == 0:
+            return pieces[0][0]
+        allowed = set()
+        for docs, offset in pieces:
+            allowed.update(d + offset for d in docs)
+        return allowed
+
+    # Sets (whoosh takes no other container); kept ones are only ever read.
+    return _kept((tuple(segments), flt), combine)
 
 
 def search_ids(parsed: Parsed, viewer: Viewer, theme_id: int | None = None) -> list[int]:
