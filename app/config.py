@@ -93,6 +93,7 @@ class Defaults:
     # "thread" (background writer per process) or "sync" (in the committing thread).
     SEARCH_INDEX_DIR: str | None = None
     SEARCH_INDEXING = "thread"
+    SEARCH_INDEX_DELAY = 0.5  # seconds the background writer gathers changes into one commit
     SEARCH_MAX_HITS = 500  # best matches considered before filters and sorting
     SEARCH_QUERY_MAX_LENGTH = 200
 

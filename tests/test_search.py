@@ -312,3 +312,34 @@ def test_the_kept_policy_filter_follows_changes_and_rebuilds(app):
     db.session.commit()
     search_index.reindex_all()
     assert whoosh_finds() == {shown.id, hidden.id}
+
+
+def test_a_stopping_worker_writes_what_waits_for_the_index(app):
+    """Background indexing gathers changes for SEARCH_INDEX_DELAY; a process that stops in
+    between (a gunicorn worker restarting) still writes them."""
+    import textwrap
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    author = member(theme)
+    assert search_index.open_index().doc_count() == 0  # the index exists (and is empty)
+    script = textwrap.dedent(f"""
+        from app import create_app
+        from app.extensions import db
+        from app.posts.models import Post, Part, PostStatus
+        from app.timeutil import utcnow
+        app = create_app({{"ENVIRONMENT": "testing", "SECRET_KEY": "x" * 40,
+                           "SQLALCHEMY_DATABASE_URI": {app.config["SQLALCHEMY_DATABASE_URI"]!r},
+                           "SEARCH_INDEX_DIR": {app.config["SEARCH_INDEX_DIR"]!r},
+                           "SEARCH_INDEXING": "thread", "SEARCH_INDEX_DELAY": 30,
+                           "MAIL_DELIVERY": "scheduler"}}, instance_path={app.instance_path!r})
+        with app.app_context():
+            now = utcnow()
+            db.session.add(Post(theme_id={theme.id}, author_id={author.id}, title="Afscheidspost",
+                                body="afscheidswoord", body_html="<p>afscheidswoord</p>",
+                                part=Part.PUBLIC, status=PostStatus.PUBLISHED, restricted=False,
+                                created_at=now, published_at=now, last_activity_at=now))
+            db.session.commit()
+        # exits at once: the indexer is still gathering (30 s)
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60, cwd=ROOT)
+    search_index.forget_index()
+    assert found_titles(Client(app).get("/search?q=afscheidswoord")) == {"Afscheidspost"}

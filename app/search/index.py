@@ -4,11 +4,13 @@ reindex` rebuilds it. Writers wait for whoosh's lock, so several threads and gun
 can write; a missing or corrupt index is rebuilt instead of failing."""
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import queue
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -252,21 +254,39 @@ def _after_rollback(session, previous):
 
 
 class _Indexer(threading.Thread):
-    """One background index writer per process; batches what arrives while it writes."""
+    """One background index writer per process; batches what arrives within
+    SEARCH_INDEX_DELAY seconds and while it writes. What waits is written at exit too."""
 
     def __init__(self, app):
         super().__init__(daemon=True, name="search-indexer")
         self.app = app
         self.jobs: queue.Queue = queue.Queue()
+        self.pending: set[int] = set()
+        self.lock = threading.Lock()
+        self.writing = threading.Lock()
 
     def put(self, ids):
         self.jobs.put(set(ids))
 
     def run(self):
+        delay = float(self.app.config.get("SEARCH_INDEX_DELAY", 0.5))
         while True:
-            ids = self.jobs.get()
-            while not self.jobs.empty():
-                ids |= self.jobs.get_nowait()
+            first = self.jobs.get()
+            with self.lock:
+                self.pending |= first
+            # Gather what else commits meanwhile: one index commit for a burst of posts,
+            # instead of one each (a whoosh commit writes a segment and may merge).
+            time.sleep(delay)
+            self.flush()
+
+    def flush(self):
+        with self.writing:
+            with self.lock:
+                while not self.jobs.empty():
+                    self.pending |= self.jobs.get_nowait()
+                ids, self.pending = self.pending, set()
+            if not ids:
+                return
             try:
                 with self.app.app_context():
                     update_posts(ids)
@@ -279,8 +299,16 @@ _indexers: dict[int, _Indexer] = {}
 _indexers_lock = threading.Lock()
 
 
+def _flush_all() -> None:
+    """At exit (a gunicorn worker stopping): write what still waits for the index."""
+    for indexer in list(_indexers.values()):
+        indexer.flush()
+
+
 def _indexer(app) -> _Indexer:
     with _indexers_lock:
+        if not _indexers:
+            atexit.register(_flush_all)
         indexer = _indexers.get(id(app))
         if indexer is None or not indexer.is_alive():
             indexer = _indexers[id(app)] = _Indexer(app)
