@@ -94,7 +94,7 @@ class Defaults:
     SEARCH_INDEX_DIR: str | None = None
     SEARCH_INDEXING = "thread"
     SEARCH_INDEX_DELAY = 0.5  # seconds the background writer gathers changes into one commit
-    SEARCH_MAX_HITS = 500  # best matches considered before filters and sorting
+    SEARCH_MAX_HITS = 200  # best matches considered before filters and sorting
     SEARCH_QUERY_MAX_LENGTH = 200
 
     # Benchmarks: add an X-Query-Count header to every response.

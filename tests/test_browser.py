@@ -188,7 +188,9 @@ def test_post_with_category_filter_and_photo_starred_and_replied_sorts_first(new
     page.get_by_role("button", name="Publish").click()
     page.get_by_role("heading", name="Gezamenlijke dagbesteding").wait_for()
     assert "Your post is published." in page.inner_text("main")
-    assert page.locator("img[alt='buurtfoto.png']").evaluate("img => img.naturalWidth") == 1
+    photo_img = page.locator("img[alt='buurtfoto.png']")
+    photo_img.evaluate("img => img.complete || new Promise(r => { img.onload = img.onerror = r; })")
+    assert photo_img.evaluate("img => img.naturalWidth") == 1  # the photo is shown
 
     other = new_page()
     login(other, reader.email)

@@ -115,7 +115,9 @@ class Reply(db.Model):
     post: Mapped[Post] = relationship()
     author: Mapped["User | None"] = relationship()  # noqa: F821
 
-    __table_args__ = (Index("ix_reply_post_created", "post_id", "created_at", "id"),)
+    __table_args__ = (Index("ix_reply_post_created", "post_id", "created_at", "id"),
+                      # the moderation queue: waiting replies, oldest first
+                      Index("ix_reply_status_created", "status", "created_at"))
 
 
 class Star(db.Model):
