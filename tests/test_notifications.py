@@ -296,3 +296,44 @@ def test_no_digest_for_a_member_who_switched_the_themes_mails_off(app, mailbox, 
     assert digest.send_due_digests() == 2
     assert mailbox.to(plain.email) == []
     assert len(mailbox.wait_for(insider.email)) == 1
+
+
+def test_digest_grouped_by_kind_of_viewer_still_shows_each_only_what_they_may_see(app, mailbox):
+    """Without restricted posts the digest asks the policy once per kind of viewer; members
+    of a subtheme, outsiders and an author who left still each get exactly their own set."""
+    root = ThemeFactory(name="Regio", workgroup_type=WorkgroupType.MIXED)
+    sub = ThemeFactory(name="Werkgroep", workgroup_type=WorkgroupType.CLOSED, parent=root)
+    plain, deep = member(root), member(sub)
+    leaver = member(root)
+    last_week = utcnow() - timedelta(days=7)
+    _key, start, _end = digest.period_of("weekly", last_week)
+    at = start + timedelta(days=2)
+    PostFactory(theme=root, title="Voor iedereen", created_at=at, star_count=3)
+    PostFactory(theme=sub, title="Binnen de werkgroep", part=Part.CLOSED, created_at=at,
+                star_count=2)
+    PostFactory(theme=sub, title="Van wie vertrok", part=Part.CLOSED, author=leaver,
+                created_at=at, star_count=1)
+    assert digest.send_due_digests() == 3
+    everything = {"Voor iedereen", "Binnen de werkgroep", "Van wie vertrok"}
+    assert digest_titles(mailbox.wait_for(plain.email)[0]) == everything  # root opens subthemes
+    assert digest_titles(mailbox.wait_for(deep.email)[0]) == everything
+    assert digest_titles(mailbox.wait_for(leaver.email)[0]) == everything
+    mailbox.clear()
+    # A second theme where membership differs: the sub's member sees the closed part, the
+    # root-only member of a closed sub's sibling does not.
+    other = ThemeFactory(name="Andere regio", workgroup_type=WorkgroupType.MIXED)
+    closed_sub = ThemeFactory(name="Besloten", workgroup_type=WorkgroupType.CLOSED, parent=other)
+    outsider_of_sub, insider_of_sub = member(other), member(closed_sub)
+    author_gone = UserFactory()
+    MembershipFactory(user=author_gone, theme=other)
+    PostFactory(theme=other, title="Open bericht", created_at=at, star_count=2)
+    PostFactory(theme=other, title="Gesloten deel", part=Part.CLOSED, created_at=at, star_count=1)
+    PostFactory(theme=closed_sub, title="Eigen post elders", part=Part.CLOSED, author=author_gone,
+                created_at=at, star_count=1)
+    assert digest.send_due_digests() == 3
+    assert digest_titles(mailbox.wait_for(outsider_of_sub.email)[0]) == {
+        "Open bericht", "Gesloten deel", "Eigen post elders"}  # members of "other" see its subtree
+    assert digest_titles(mailbox.wait_for(insider_of_sub.email)[0]) == {"Open bericht",
+                                                                        "Eigen post elders"}
+    assert digest_titles(mailbox.wait_for(author_gone.email)[0]) == {
+        "Open bericht", "Gesloten deel", "Eigen post elders"}

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.mail.notifications import theme_notifications_on, unsubscribe_url
 from app.mail.services import send_mail
 from app.moderation.services import queue_count
-from app.permissions import viewer_for, viewers_for, visible_posts_clause
+from app.permissions import Viewer, viewer_for, viewers_for, visible_posts_clause
 from app.posts.models import Post, PostStatus
 from app.themes.models import Membership, MembershipStatus, Role, Theme
 from app.themes.services import subtree_ids
@@ -138,6 +138,32 @@ def visible_digest_posts(run: DigestRun, user: User, viewer=None) -> list[Post]:
     return [found[pid] for pid in run.post_ids if pid in found]
 
 
+class _SharedVisibility:
+    """What each recipient may see of a run, asked of the SQL policy once per kind of viewer
+    instead of once per person. The policy depends on the person themselves only through
+    restricted audiences and their own posts; when the run has no restricted post and the
+    person wrote none of its posts, the same memberships see the same posts, so the answer for
+    a viewer with those memberships (and no identity) is theirs too. Otherwise: asked per person."""
+
+    def __init__(self, run: DigestRun):
+        self.run = run
+        facts = db.session.execute(select(Post.author_id, Post.restricted)
+                                   .where(Post.id.in_(run.post_ids or []))).all()
+        self.authors = {author for author, _restricted in facts}
+        self.any_restricted = any(restricted for _author, restricted in facts)
+        self.by_kind: dict[tuple, list[Post]] = {}
+
+    def posts_for(self, user: User, viewer) -> list[Post]:
+        if self.any_restricted or user.id in self.authors or viewer.user_id is None:
+            return visible_digest_posts(self.run, user, viewer)
+        kind = (viewer.member_theme_ids, viewer.admin_theme_ids, viewer.platform_owner)
+        if kind not in self.by_kind:
+            self.by_kind[kind] = visible_digest_posts(self.run, user, Viewer(
+                member_theme_ids=viewer.member_theme_ids,
+                admin_theme_ids=viewer.admin_theme_ids, platform_owner=viewer.platform_owner))
+        return self.by_kind[kind]
+
+
 def _claim_deliveries(run_id: int, user_ids: list[int]) -> set[int]:
     """Insert a delivery row for each of these recipients unless one exists; the ids whose
     row this call made (one statement: two senders can never both serve someone)."""
@@ -179,13 +205,14 @@ def send_run(run_id: int) -> int:
                                     .where(DigestDelivery.run_id == run.id)))
     queued = 0
     todo = [u for u in recipients(theme) if u.id not in served]
+    shared = _SharedVisibility(run)
     for i in range(0, len(todo), BATCH):
         mine = _claim_deliveries(run.id, [u.id for u in todo[i:i + BATCH]])
         batch = [u for u in todo[i:i + BATCH] if u.id in mine]  # others: another sender's
         viewers = viewers_for(batch)
         messages = {}
         for user in batch:
-            posts = visible_digest_posts(run, user, viewers[user.id])
+            posts = shared.posts_for(user, viewers[user.id])
             if not posts:
                 continue  # nothing this person may see: served, no mail
             messages[user.id] = send_mail(
