@@ -65,25 +65,33 @@ def new(slug):
     if request.method == "GET" and theme.workgroup_type == WorkgroupType.MIXED:
         form.part.data = "closed" if s.is_member else "public"
     groups, members = _prepare_form(form, theme, current_user)
+    return _save_or_show(
+        form, theme, current_user, None, s, groups, members,
+        save=lambda data: services.create_post(current_user, theme, data),
+        pending=_("Your post is saved and waits for approval by an admin."),
+        done=_("Your post is published."))
+
+
+def _save_or_show(form, theme, author, post, s, groups, members, save, pending, done):
+    """Writing and editing alike: a valid form is saved and leads to the post; otherwise the
+    form comes back (422) with the problem named, what was typed, and the whole member list."""
     status = 200
     if form.validate_on_submit():
         try:
-            post = services.create_post(current_user, theme, _input_from(form))
+            saved = save(_input_from(form))
         except services.PostError as exc:
             getattr(form, exc.field or "title").errors.append(exc.message)
             status = 422
         else:
-            if post.status == PostStatus.PENDING:
-                flash(_("Your post is saved and waits for approval by an admin."), "info")
-            else:
-                flash(_("Your post is published."), "success")
-            return redirect(url_for("posts.show", post_id=post.id))
+            waits = saved.status == PostStatus.PENDING
+            flash(pending if waits else done, "info" if waits else "success")
+            return redirect(url_for("posts.show", post_id=saved.id))
     elif form.is_submitted():
         status = 422
     if form.is_submitted():  # shown again: the whole member list to choose from
-        members = _audience_members(theme, current_user)
+        members = _audience_members(theme, author)
     return render_template("posts/form.html", form=form, theme=theme, groups=groups,
-                           members=members, post=None, standing=s), status
+                           members=members, post=post, standing=s), status
 
 
 @bp.route("/posts/<int:post_id>")
@@ -120,25 +128,11 @@ def edit(post_id):
         form.organisation.data = post.organisation_id
         form.part.data = post.part.value
         form.audience.data = [u.id for u in post.audience]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.edit_post(current_user, post, _input_from(form))
-        except services.PostError as exc:
-            getattr(form, exc.field or "title").errors.append(exc.message)
-            status = 422
-        else:
-            if post.status == PostStatus.PENDING:
-                flash(_("Your changes are saved; the post waits for approval by an admin."), "info")
-            else:
-                flash(_("Your changes are saved."), "success")
-            return redirect(url_for("posts.show", post_id=post.id))
-    elif form.is_submitted():
-        status = 422
-    if form.is_submitted():  # shown again: the whole member list to choose from
-        members = _audience_members(theme, author)
-    return render_template("posts/form.html", form=form, theme=theme, groups=groups,
-                           members=members, post=post, standing=standing(current_user, theme)), status
+    return _save_or_show(
+        form, theme, author, post, standing(current_user, theme), groups, members,
+        save=lambda data: services.edit_post(current_user, post, data),
+        pending=_("Your changes are saved; the post waits for approval by an admin."),
+        done=_("Your changes are saved."))
 
 
 @bp.route("/posts/<int:post_id>/delete", methods=["POST"])
