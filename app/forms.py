@@ -17,6 +17,17 @@ def strip_control_characters(value):
     return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
+def optional_int(value):
+    """Coerce a select's value to an id: empty is None, anything not an id is refused."""
+    if value in (None, "", "None"):
+        return None
+    from app.urls import parse_id
+    number = parse_id(str(value))
+    if number is None:
+        raise ValueError("not an id")
+    return number
+
+
 class _LazyCSRFTokenField(CSRFTokenField):
     """The token is made (and put in the session) only when a page shows it: a page without a
     form sets no cookie, so visitors' pages can be shared (app/pagecache.py)."""

@@ -53,3 +53,10 @@ def page_text(resp) -> str:
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'").replace(
         "&amp;", "&").replace("&quot;", '"').strip()
+
+
+def listed_titles(resp) -> set[str]:
+    """The titles in a page's post list (board or search results)."""
+    html = resp.get_data(as_text=True)
+    block = re.search(r'<ol class="post-list">(.*?)</ol>', html, flags=re.S)
+    return set(re.findall(r'<h3><a href="/posts/\d+">([^<]+)</a></h3>', block.group(1))) if block else set()

@@ -18,16 +18,10 @@ from app.search import index as search_index
 from app.themes.models import Role, WorkgroupType
 from tests.factories import (CategoryFactory, PostFactory, ReplyFactory, ThemeFactory,
                              UserFactory, member)
-from tests.helpers import Client, page_text
+from tests.helpers import Client, listed_titles, page_text
 from tests.test_visibility import CASES, STATUSES, VIEWERS, expected_visible
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def found_titles(resp) -> set[str]:
-    html = resp.get_data(as_text=True)
-    block = re.search(r'<ol class="post-list">(.*?)</ol>', html, flags=re.S)
-    return set(re.findall(r'<h3><a href="/posts/\d+">([^<]+)</a></h3>', block.group(1))) if block else set()
 
 
 def result_count(resp) -> int:
@@ -47,8 +41,8 @@ def test_participant_finds_a_post_by_a_word_from_a_reply_in_a_subtheme(app):
     c = Client(app)
     c.login(reader.email)
     resp = c.get(f"/t/{root.slug}?q=wachtlijstbeheer")
-    assert found_titles(resp) == {"Overleg capaciteit"} and result_count(resp) == 1
-    assert found_titles(c.get("/search?q=wachtlijstbeheer")) == {"Overleg capaciteit"}
+    assert listed_titles(resp) == {"Overleg capaciteit"} and result_count(resp) == 1
+    assert listed_titles(c.get("/search?q=wachtlijstbeheer")) == {"Overleg capaciteit"}
 
 
 def test_an_outsider_never_finds_a_closed_post_by_any_of_its_words(app):
@@ -68,7 +62,7 @@ def test_an_outsider_never_finds_a_closed_post_by_any_of_its_words(app):
             for url in (f"/search?q={word}", f"/t/{theme.slug}?q={word}"):
                 resp = client.get(url)
                 assert resp.status_code == 200
-                assert found_titles(resp) == set() and result_count(resp) == 0, (url, word)
+                assert listed_titles(resp) == set() and result_count(resp) == 0, (url, word)
                 html = resp.get_data(as_text=True)
                 assert "Reorganisatie Zuidvleugel" not in html and 'class="snippet"' not in html
 
@@ -102,7 +96,7 @@ def test_search_results_and_counts_follow_the_visibility_matrix(app, kind, part)
                     if expected_visible(viewer, part, status, restricted)}
         for url in ("/search?q=matrixwoord", f"/t/{theme.slug}?q=matrixwoord"):
             resp = client.get(url)
-            assert found_titles(resp) == expected, (viewer, url)
+            assert listed_titles(resp) == expected, (viewer, url)
             assert result_count(resp) == len(expected), (viewer, url)
         # The filter inside whoosh alone (before the SQL check) already keeps to the policy.
         from app.permissions import viewer_for
@@ -120,14 +114,14 @@ def test_the_index_follows_every_state_change(app):
     writer.login(author.email)
 
     def visitor_finds(word):
-        return found_titles(visitor.get(f"/search?q={word}"))
+        return listed_titles(visitor.get(f"/search?q={word}"))
 
     writer.post(f"/t/{theme.slug}/posts/new", {"title": "Kerstmarkt plannen", "body": "Wie doet mee?"})
     from sqlalchemy import select
     from app.posts.models import Post
     post_id = db.session.scalar(select(Post.id))
     assert visitor_finds("kerstmarkt") == set()  # pending
-    assert found_titles(writer.get("/search?q=kerstmarkt")) == {"Kerstmarkt plannen"}
+    assert listed_titles(writer.get("/search?q=kerstmarkt")) == {"Kerstmarkt plannen"}
     moderation.approve_post(admin, post_id)
     assert visitor_finds("kerstmarkt") == {"Kerstmarkt plannen"}
     admin_client = Client(app)
@@ -145,14 +139,14 @@ def test_the_index_follows_every_state_change(app):
     admin_client.post(f"/posts/{post_id}/edit", {"title": "Winterfeest plannen", "body": "x",
                                                  "audience": str(colleague.id)})
     assert visitor_finds("winterfeest") == set()  # restricted now
-    assert found_titles(other.get("/search?q=winterfeest")) == {"Winterfeest plannen"}
+    assert listed_titles(other.get("/search?q=winterfeest")) == {"Winterfeest plannen"}
     admin_client.post(f"/posts/{post_id}/edit", {"title": "Winterfeest plannen", "body": "x"})
     moderation.take_down(admin, f"post:{post_id}", False, "offensive", None)
     assert visitor_finds("winterfeest") == set()  # hidden
-    assert found_titles(writer.get("/search?q=winterfeest")) == {"Winterfeest plannen"}
+    assert listed_titles(writer.get("/search?q=winterfeest")) == {"Winterfeest plannen"}
     writer.post(f"/posts/{post_id}/delete")
-    assert found_titles(writer.get("/search?q=winterfeest")) == set()
-    assert found_titles(admin_client.get("/search?q=winterfeest")) == set()
+    assert listed_titles(writer.get("/search?q=winterfeest")) == set()
+    assert listed_titles(admin_client.get("/search?q=winterfeest")) == set()
 
 
 def test_dutch_and_english_stemming_and_accents(app):
@@ -161,9 +155,9 @@ def test_dutch_and_english_stemming_and_accents(app):
     PostFactory(theme=theme, title="Quarterly meetings", body="Planning the meetings")
     search_index.reindex_all()
     visitor = Client(app)
-    assert found_titles(visitor.get("/search?q=ideeen")) == {"Nieuwe ideeën voor mantelzorgers"}
-    assert found_titles(visitor.get("/search?q=mantelzorger")) == {"Nieuwe ideeën voor mantelzorgers"}
-    assert found_titles(visitor.get("/search?q=meeting")) == {"Quarterly meetings"}
+    assert listed_titles(visitor.get("/search?q=ideeen")) == {"Nieuwe ideeën voor mantelzorgers"}
+    assert listed_titles(visitor.get("/search?q=mantelzorger")) == {"Nieuwe ideeën voor mantelzorgers"}
+    assert listed_titles(visitor.get("/search?q=meeting")) == {"Quarterly meetings"}
     html = visitor.get("/search?q=overleg").get_data(as_text=True)
     assert re.search(r'<mark class="[^"]*">Overleg</mark>', html)  # highlighted snippet
 
@@ -175,7 +169,7 @@ def test_search_combines_with_the_category_filter_and_sorts(app):
     PostFactory(theme=theme, title="Fietsroute B", body="fiets", category_id=question.id, star_count=9)
     search_index.reindex_all()
     visitor = Client(app)
-    assert found_titles(visitor.get(f"/t/{theme.slug}?q=fiets&category={idea.id}")) == {"Fietsroute A"}
+    assert listed_titles(visitor.get(f"/t/{theme.slug}?q=fiets&category={idea.id}")) == {"Fietsroute A"}
     resp = visitor.get(f"/t/{theme.slug}?q=fiets&sort=stars")
     text = page_text(resp)
     assert text.index("Fietsroute B") < text.index("Fietsroute A")
@@ -205,10 +199,10 @@ def test_a_missing_or_corrupt_index_is_rebuilt(app):
     import shutil
     shutil.rmtree(path, ignore_errors=True)
     visitor = Client(app)
-    assert found_titles(visitor.get("/search?q=herbouwde")) == {"Herbouwde index"}
+    assert listed_titles(visitor.get("/search?q=herbouwde")) == {"Herbouwde index"}
     for toc in path.glob("_MAIN_*.toc"):
         toc.write_bytes(b"garbage")
-    assert found_titles(visitor.get("/search?q=herbouwde")) == {"Herbouwde index"}
+    assert listed_titles(visitor.get("/search?q=herbouwde")) == {"Herbouwde index"}
 
 
 def _stored(ix) -> dict:
@@ -342,4 +336,4 @@ def test_a_stopping_worker_writes_what_waits_for_the_index(app):
     """)
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60, cwd=ROOT)
     search_index.forget_index()
-    assert found_titles(Client(app).get("/search?q=afscheidswoord")) == {"Afscheidspost"}
+    assert listed_titles(Client(app).get("/search?q=afscheidswoord")) == {"Afscheidspost"}

@@ -15,7 +15,7 @@ from app.posts.models import Attachment, Part, PostStatus
 from app.themes.models import MembershipStatus, Role, WorkgroupType
 from tests.factories import (CategoryFactory, MembershipFactory, PostFactory, ReplyFactory, ThemeFactory,
                              UserFactory, member)
-from tests.helpers import Client, page_text
+from tests.helpers import Client, listed_titles, page_text
 
 VIEWERS = ["visitor", "non-member", "other-member", "other-admin", "member", "insider", "author", "admin", "parent-admin",
            "platform-owner"]
@@ -38,12 +38,6 @@ def expected_visible(viewer: str, part: Part, status: PostStatus, restricted: bo
     if restricted and viewer != "insider":
         return False
     return True
-
-
-def board_titles(resp) -> set[str]:
-    html = resp.get_data(as_text=True)
-    match = re.search(r'<ol class="post-list">(.*?)</ol>', html, flags=re.S)
-    return set(re.findall(r'<h3><a href="/posts/\d+">([^<]+)</a></h3>', match.group(1))) if match else set()
 
 
 def total_on_board(resp) -> int:
@@ -94,7 +88,7 @@ def test_visibility_matrix(app, kind, part):
                                                        "other-admin"):
             assert board.status_code == 200
             assert "only its members see the posts" in page_text(board)
-        assert board_titles(board) == visible_on_board, viewer
+        assert listed_titles(board) == visible_on_board, viewer
         assert total_on_board(board) == len(visible_on_board), viewer
         if visible_on_board:  # the facet count counts only what this viewer may see
             assert f"Vraag ({len(visible_on_board)})" in page_text(board), viewer
@@ -133,7 +127,7 @@ def test_membership_of_the_parent_opens_closed_subtheme_posts(app):
     post = PostFactory(theme=sub, part=Part.CLOSED, title="Intern stuk")
     client = Client(app)
     client.login(member(root).email)
-    assert "Intern stuk" in board_titles(client.get(f"/t/{sub.slug}"))
+    assert "Intern stuk" in listed_titles(client.get(f"/t/{sub.slug}"))
     assert client.get(f"/posts/{post.id}").status_code == 200
     outsider = Client(app)
     outsider.login(member(sub.parent and ThemeFactory()).email)

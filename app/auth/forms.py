@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from app.auth.passwords import password_problem
-from app.forms import BaseForm, choices
+from app.forms import BaseForm, choices, optional_int
 
 
 def _strong_password(form, field):
@@ -13,16 +13,6 @@ def _strong_password(form, field):
                                username=getattr(form, "username", None) and form.username.data)
     if problem:
         raise ValidationError(problem)
-
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    from app.urls import parse_id
-    number = parse_id(str(value))
-    if number is None:
-        raise ValueError("not an id")
-    return number
 
 
 class RegistrationForm(BaseForm):
@@ -34,7 +24,7 @@ class RegistrationForm(BaseForm):
     password_confirm = PasswordField(
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
-    organisation = SelectField(_l("Organisation (optional)"), coerce=_optional_int,
+    organisation = SelectField(_l("Organisation (optional)"), coerce=optional_int,
                                validators=[Optional()], validate_choice=False)
     submit = SubmitField(_l("Register"))
 
@@ -62,7 +52,7 @@ class NewPasswordForm(BaseForm):
 
 
 class JoinForm(BaseForm):
-    organisation = SelectField(_l("Organisation (optional)"), coerce=_optional_int,
+    organisation = SelectField(_l("Organisation (optional)"), coerce=optional_int,
                                validators=[Optional()], validate_choice=False)
     submit = SubmitField(_l("Join"))
 

@@ -4,17 +4,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import BaseForm, choices
-
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    from app.urls import parse_id
-    number = parse_id(str(value))
-    if number is None:
-        raise ValueError("not an id")
-    return number
+from app.forms import BaseForm, choices, optional_int
 
 
 class PostForm(BaseForm):
@@ -22,10 +12,10 @@ class PostForm(BaseForm):
     body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=50_000)],
                          description=_l("You can use Markdown: **bold**, *italic*, lists with "
                                         "-, links as [text](https://…)."))
-    category = SelectField(_l("Category"), coerce=_optional_int, validate_choice=False,
+    category = SelectField(_l("Category"), coerce=optional_int, validate_choice=False,
                            validators=[Optional()])
     filters = SelectMultipleField(_l("Filters"), coerce=int, validate_choice=False)
-    organisation = SelectField(_l("Post in the name of"), coerce=_optional_int,
+    organisation = SelectField(_l("Post in the name of"), coerce=optional_int,
                                validate_choice=False, validators=[Optional()])
     part = RadioField(_l("Where does the post go?"), validate_choice=False,
                       choices=choices([("public", _l("Public part: everyone can read it after "
