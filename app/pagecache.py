@@ -31,7 +31,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app, g, request, session
-from itsdangerous import BadSignature
+from itsdangerous import BadData
 from sqlalchemy import event
 from werkzeug.http import parse_cookie
 
@@ -111,7 +111,7 @@ class PageCache:
         try:
             return self._serializer.loads(
                 raw, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
-        except BadSignature:
+        except BadData:  # forged, expired or garbled: Flask will treat it as no session
             return None
 
     def key(self, environ) -> tuple | None:

@@ -173,3 +173,12 @@ def test_mail_bookkeeping_does_not_invalidate_pages_but_posts_do(app, mailbox):
     assert generation.current() == before
     PostFactory(theme=theme)
     assert generation.current() > before
+
+
+def test_a_garbled_session_cookie_gets_the_page_not_an_error(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    for value in ("abc", "a.b.c", "eyJ4Ijp.zzz.yyy"):
+        browser = visitor(app)
+        browser.http.set_cookie("session", value)
+        resp = browser.get(f"/t/{theme.slug}")
+        assert resp.status_code == 200 and theme.name in page_text(resp)
