@@ -7,7 +7,6 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.auth.tokens import TokenExpired, TokenInvalid, make_token, read_token
@@ -17,6 +16,7 @@ from app.mail.services import send_mail
 from app.themes.models import Membership, MembershipStatus, Theme
 from app.themes.services import ThemeError, join_theme, notify_request_if_pending
 from app.timeutil import utcnow
+from app.transactions import insert_or_refuse
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,8 @@ def register(*, email: str, password: str, username: str, theme: Theme,
         raise AccountError(_("This user name is taken; choose another."), field="username")
     user = User(email=email, username=username, locale=locale)
     user.set_password(password)
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise AccountError(_("This address or user name was registered just now; "
-                             "log in or choose another."), field="email")
+    insert_or_refuse(user, AccountError(_("This address or user name was registered just now; "
+                                          "log in or choose another."), field="email"))
     join_theme(user, theme, organisation_id)
     send_confirmation(user, theme)
     db.session.commit()

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.digest.models import DigestDelivery, DigestRun
@@ -30,6 +29,7 @@ from app.posts.models import Post, PostStatus
 from app.themes.models import Membership, MembershipStatus, Role, Theme
 from app.themes.services import subtree_ids
 from app.timeutil import utcnow
+from app.transactions import insert_once
 from app.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -80,15 +80,11 @@ def get_run(theme: Theme, key: str, start: datetime, end: datetime) -> DigestRun
         return run
     from flask import current_app
     posts = candidate_posts(theme, start, end, current_app.config["DIGEST_MAX_POSTS"])
-    try:
-        with db.session.begin_nested():
-            run = DigestRun(key=full_key, kind="theme", theme_id=theme.id, period_start=start,
-                            period_end=end, post_ids=[p.id for p in posts])
-            db.session.add(run)
-        db.session.commit()
-    except IntegrityError:  # another process created it first
-        db.session.rollback()
+    run = DigestRun(key=full_key, kind="theme", theme_id=theme.id, period_start=start,
+                    period_end=end, post_ids=[p.id for p in posts])
+    if not insert_once(run):  # another process created it first
         run = db.session.scalar(select(DigestRun).where(DigestRun.key == full_key))
+    db.session.commit()
     return run
 
 
@@ -258,14 +254,10 @@ def send_admin_digests(now: datetime | None = None) -> int:
     key = f"admins:{now:%Y-%m-%d}"
     run = db.session.scalar(select(DigestRun).where(DigestRun.key == key))
     if run is None:
-        try:
-            with db.session.begin_nested():
-                run = DigestRun(key=key, kind="admins", period_start=now, period_end=now)
-                db.session.add(run)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
+        run = DigestRun(key=key, kind="admins", period_start=now, period_end=now)
+        if not insert_once(run):  # another process created it first
             run = db.session.scalar(select(DigestRun).where(DigestRun.key == key))
+        db.session.commit()
     if run.status == "sent":
         return 0
     admins = list(db.session.scalars(
@@ -277,11 +269,8 @@ def send_admin_digests(now: datetime | None = None) -> int:
         .order_by(User.id)))
     queued = 0
     for user in admins:
-        try:
-            with db.session.begin_nested():
-                db.session.add(DigestDelivery(run_id=run.id, user_id=user.id))
-        except IntegrityError:
-            continue
+        if not insert_once(DigestDelivery(run_id=run.id, user_id=user.id)):
+            continue  # another process serves this admin
         waiting = queue_count(viewer_for(user))
         if waiting:
             send_mail(user.email, lambda: ngettext("%(num)d item waits for moderation",

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.filters.models import Category, FilterGroup, FilterValue
 from app.themes.models import Theme
 from app.themes.services import ThemeError
+from app.transactions import insert_or_refuse
 
 
 def categories_for(theme: Theme, counts=None) -> list[Category]:
@@ -45,15 +46,19 @@ def _clean_name(name: str) -> str:
     return name
 
 
+def _exists(name: str) -> ThemeError:
+    return ThemeError(_("%(name)s already exists.", name=name), field="name")
+
+
 def _add_named(model, theme: Theme, name: str, existing) -> object:
     """Add a category or filter group to the theme, unique by name in its lineage. Commits."""
     name = _clean_name(name)
     if any(item.name.lower() == name.lower() for item in existing):
-        raise ThemeError(_("%(name)s already exists.", name=name), field="name")
+        raise _exists(name)
     position = db.session.scalar(select(func.count(model.id))
                                  .where(model.theme_id == theme.id)) or 0
     item = model(theme_id=theme.id, name=name, position=position)
-    db.session.add(item)
+    insert_or_refuse(item, _exists(name))
     db.session.commit()
     return item
 
@@ -69,9 +74,9 @@ def add_filter_group(theme: Theme, name: str) -> FilterGroup:
 def add_filter_value(group: FilterGroup, name: str) -> FilterValue:
     name = _clean_name(name)
     if any(v.name.lower() == name.lower() for v in group.values):
-        raise ThemeError(_("%(name)s already exists.", name=name), field="name")
-    value = FilterValue(group=group, name=name, position=len(group.values))
-    db.session.add(value)
+        raise _exists(name)
+    value = FilterValue(group_id=group.id, name=name, position=len(group.values))
+    insert_or_refuse(value, _exists(name))
     db.session.commit()
     return value
 

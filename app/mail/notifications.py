@@ -6,7 +6,7 @@ is only mailed about a post the policy lets them see.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.auth.models import User
 from app.auth.tokens import make_token, read_token
@@ -16,6 +16,7 @@ from app.mail.services import send_mail
 from app.permissions import viewer_for, visible_posts_clause
 from app.posts.models import Post, PostStatus, Reply
 from app.themes.models import Membership, MembershipStatus, Theme
+from app.transactions import insert_once
 from app.urls import external_url
 
 UNSUBSCRIBE_KINDS = {"replies", "theme", "overview", "admin_digest"}
@@ -56,12 +57,14 @@ def apply_unsubscribe(user: User, kind: str, scope: int | None) -> None:
 # ------------------------------------------------------------------ settings
 
 def mute_thread(user: User, post_id: int, muted: bool) -> None:
-    """Stop (or resume) mails about new replies to one post. Does not commit."""
-    existing = db.session.get(ThreadMute, (user.id, post_id))
-    if muted and existing is None:
-        db.session.add(ThreadMute(user_id=user.id, post_id=post_id))
-    elif not muted and existing is not None:
-        db.session.delete(existing)
+    """Stop (or resume) mails about new replies to one post; asking for what is already so
+    changes nothing. Does not commit."""
+    if muted:
+        if db.session.get(ThreadMute, (user.id, post_id)) is None:
+            insert_once(ThreadMute(user_id=user.id, post_id=post_id))
+    else:
+        db.session.execute(delete(ThreadMute).where(ThreadMute.user_id == user.id,
+                                                    ThreadMute.post_id == post_id))
 
 
 def is_muted(user, post_id: int) -> bool:

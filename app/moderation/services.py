@@ -15,7 +15,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, true, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
@@ -29,6 +28,7 @@ from app.posts.models import Post, PostStatus, Reply
 from app.themes.models import Membership, MembershipStatus, Role, Theme
 from app.themes.services import ThemeError, pending_requests, subtree_ids, theme_admins
 from app.timeutil import utcnow
+from app.transactions import insert_or_refuse
 from app.urls import external_url
 from app.urls import parse_id
 
@@ -202,12 +202,8 @@ def report(user: User, post: Post, reply: Reply | None, reason: str, text: str) 
     entry = Report(theme_id=post.theme_id, target=target, post_id=post.id,
                    reply_id=reply.id if reply is not None else None, reporter_id=user.id,
                    reason=reason_enum, text=text)
-    db.session.add(entry)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise ModerationError(_("You already reported this; the admins will look at it."))
+    insert_or_refuse(entry, ModerationError(
+        _("You already reported this; the admins will look at it.")))
     if first:  # one mail per reported item, not one per report
         theme = db.session.get(Theme, post.theme_id)
         link = external_url("moderation.queue", slug=theme.slug, kind="reports")

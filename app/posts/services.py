@@ -9,8 +9,7 @@ import logging
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, literal, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
@@ -27,6 +26,7 @@ from app.posts.rendering import render_markdown
 from app.themes.models import Membership, MembershipStatus, Theme, WorkgroupType
 from app.themes.services import ThemeError, theme_members
 from app.timeutil import utcnow
+from app.transactions import insert_once
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def _check_tags(theme: Theme, category_id, filter_value_ids):
             raise PostError(_("Choose one of this theme's categories."), field="category")
     allowed = {v.id: v for g in filter_groups_for(theme) for v in g.values}
     values = []
-    for vid in filter_value_ids or []:
+    for vid in dict.fromkeys(filter_value_ids or []):  # a value named twice tags the post once
         if vid not in allowed:
             raise PostError(_("Choose filter values of this theme."), field="filters")
         values.append(allowed[vid])
@@ -315,22 +315,20 @@ def visible_replies(post: Post, user=None, limit: int | None = None) -> list[Rep
 
 # ------------------------------------------------------------------------- stars
 
-def toggle_star(user: User, post: Post) -> tuple[bool, int]:
-    """Star or un-star a post the user can see. Returns (starred now, star count)."""
+def set_star(user: User, post: Post, starred: bool | None = None) -> tuple[bool, int]:
+    """Star (starred=True) or un-star (False) a post the user can see; None: the opposite of
+    now. Saying which makes a double click harmless: the second click asks for what is already
+    so. Returns (starred now, star count)."""
     if not can_read_post(post, user) or post.status != PostStatus.PUBLISHED:
         raise PostError(_("You cannot star this post."))
-    removed = db.session.execute(
-        delete(Star).where(Star.user_id == user.id, Star.post_id == post.id)).rowcount
-    if removed:
-        delta, starred = -1, False
-    else:
-        try:
-            with db.session.begin_nested():
-                db.session.execute(insert(Star).values(user_id=user.id, post_id=post.id,
-                                                       created_at=utcnow()))
-            delta, starred = 1, True
-        except IntegrityError:  # a double click raced us: it is starred already
-            delta, starred = 0, True
+    delta = 0
+    if starred is not True:
+        delta = -db.session.execute(
+            delete(Star).where(Star.user_id == user.id, Star.post_id == post.id)).rowcount
+        if starred is None:
+            starred = not delta
+    if starred:
+        delta = 1 if insert_once(Star(user_id=user.id, post_id=post.id)) else 0
     if delta:
         db.session.execute(update(Post).where(Post.id == post.id)
                            .values(star_count=Post.star_count + delta)

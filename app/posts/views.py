@@ -160,8 +160,9 @@ def star(post_id):
     post = services.get_visible_post(post_id) or abort(404)
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
+    wanted = {"1": True, "0": False}.get(request.form.get("star", ""))  # absent: toggle
     try:
-        starred, count = services.toggle_star(current_user, post)
+        starred, count = services.set_star(current_user, post, wanted)
     except services.PostError as exc:
         if _wants_json():
             return jsonify(error=exc.message), 403

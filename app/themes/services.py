@@ -22,6 +22,7 @@ from app.organisations.models import Organisation
 from app.permissions import forget_cached_memberships, standing
 from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType
 from app.timeutil import utcnow
+from app.transactions import insert_once, insert_or_refuse
 
 log = logging.getLogger(__name__)
 
@@ -122,17 +123,19 @@ def owner_of(theme: Theme) -> User | None:
 
 def create_theme(*, name: str, slug: str, workgroup_type: WorkgroupType | str,
                  description: str = "", parent: Theme | None = None) -> Theme:
-    """Add a theme (parent=None: a top-level organisation/project). Does not commit."""
+    """Add a theme (parent=None: a top-level organisation/project). Does not commit; a
+    refusal rolls the transaction back."""
     slug = (slug or "").strip().lower()
     if not SLUG_RE.match(slug) or len(slug) > 80:
         raise ThemeError(_("Use lower-case letters, digits and single hyphens, e.g. zorgregio-noord."),
                          field="slug")
+    taken = ThemeError(_("The address %(slug)s is already taken.", slug=slug), field="slug")
     if get_theme_by_slug(slug) is not None:
-        raise ThemeError(_("The address %(slug)s is already taken.", slug=slug), field="slug")
+        raise taken
     theme = Theme(name=name.strip(), slug=slug, description=(description or "").strip(),
-                  workgroup_type=WorkgroupType(workgroup_type), parent=parent)
-    db.session.add(theme)
-    db.session.flush()
+                  workgroup_type=WorkgroupType(workgroup_type),
+                  parent_id=parent.id if parent is not None else None)
+    insert_or_refuse(theme, taken)
     return theme
 
 
@@ -148,13 +151,17 @@ def appoint_owner(theme: Theme, user: User, decided_by: User | None = None) -> M
     membership = db.session.scalar(
         select(Membership).where(Membership.theme_id == theme.id, Membership.user_id == user.id))
     if membership is None:
-        membership = Membership(user=user, theme=theme)
-        db.session.add(membership)
-    membership.role = Role.OWNER
-    membership.status = MembershipStatus.ACTIVE
-    membership.decided_at = utcnow()
-    membership.decided_by = decided_by
-    db.session.flush()
+        membership = Membership(user_id=user.id, theme_id=theme.id, role=Role.OWNER,
+                                status=MembershipStatus.ACTIVE, decided_at=utcnow(),
+                                decided_by_id=decided_by.id if decided_by else None)
+        if not insert_once(membership):  # a concurrent request appointed someone meanwhile:
+            return appoint_owner(theme, user, decided_by)  # decide again on what it stored
+    else:
+        membership.role = Role.OWNER
+        membership.status = MembershipStatus.ACTIVE
+        membership.decided_at = utcnow()
+        membership.decided_by = decided_by
+        db.session.flush()
     forget_cached_memberships(user)
     return membership
 
@@ -176,18 +183,22 @@ def join_theme(user: User, theme: Theme, organisation_id: int | None = None) -> 
     if membership is not None and membership.status == MembershipStatus.PENDING:
         raise ThemeError(_("Your request to join %(theme)s is waiting for an admin.",
                            theme=theme.name))
+    status = (MembershipStatus.ACTIVE if theme.workgroup_type == WorkgroupType.HALF_OPEN
+              else MembershipStatus.PENDING)
     if membership is None:
-        membership = Membership(user=user, theme=theme, role=Role.MEMBER)
-        db.session.add(membership)
-    membership.organisation = organisation
-    membership.created_at = utcnow()
-    membership.decided_at = None
-    membership.decided_by = None
-    if theme.workgroup_type == WorkgroupType.HALF_OPEN:
-        membership.status = MembershipStatus.ACTIVE
-    else:
-        membership.status = MembershipStatus.PENDING
-    db.session.flush()
+        membership = Membership(user_id=user.id, theme_id=theme.id, role=Role.MEMBER,
+                                status=status, created_at=utcnow(),
+                                organisation_id=organisation.id if organisation else None)
+        if not insert_once(membership):  # an identical request joined meanwhile: answer as
+            forget_cached_memberships(user)  # to a second submit, from what that one stored
+            return join_theme(user, theme, organisation_id)
+    else:  # asking again after a rejection
+        membership.organisation = organisation
+        membership.created_at = utcnow()
+        membership.decided_at = None
+        membership.decided_by = None
+        membership.status = status
+        db.session.flush()
     forget_cached_memberships(user)
     return membership
 

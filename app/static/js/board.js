@@ -24,6 +24,7 @@
       button.querySelector("[aria-hidden]").textContent = data.starred ? "\u2605" : "\u2606";
       button.querySelector(".star-label").textContent = data.label + ":";
       button.querySelector(".star-count").textContent = data.count;
+      form.querySelector("input[name=star]").value = data.starred ? "0" : "1";
     }).catch(function () {
       form.submit();  // fall back to the plain form post
     }).then(function () { button.disabled = false; });
