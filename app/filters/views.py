@@ -25,11 +25,15 @@ def _admin_theme(slug):
 def index(slug):
     theme = _admin_theme(slug)
     form = NameForm()
-    status = 200
+    failed = None  # (kind, group id) of the add form shown again with its problem
     if request.method == "POST":
         kind = request.form.get("kind")
         if kind not in ("category", "group", "value"):
             abort(400)
+        group = None
+        if kind == "value":
+            gid = parse_id(request.form.get("group", ""))
+            group = (services.own_group(theme, gid) if gid else None) or abort(404)
         if form.validate_on_submit():
             try:
                 if kind == "category":
@@ -37,25 +41,20 @@ def index(slug):
                 elif kind == "group":
                     obj = services.add_filter_group(theme, form.name.data)
                 else:
-                    group_id = request.form.get("group", "")
-                    gid = parse_id(group_id)
-                    group = services.own_group(theme, gid) if gid else None
-                    if group is None:
-                        abort(404)
                     obj = services.add_filter_value(group, form.name.data)
             except ThemeError as exc:
-                flash(exc.message, "error")
-                status = 422
+                form.name.errors.append(exc.message)
             else:
                 flash(_("%(name)s is added.", name=obj.name), "success")
                 return redirect(url_for("filters.index", slug=theme.slug))
-        else:
-            flash(" ".join(form.name.errors) or _("Give a name."), "error")
-            status = 422
+        if not form.name.errors:
+            form.name.errors.append(_("Give a name."))
+        failed = (kind, group.id if group else None)
     return render_template("filters/index.html", theme=theme,
                            categories=services.categories_for(theme),
                            groups=services.filter_groups_for(theme),
-                           form=NameForm(formdata=None), action_form=CSRFOnlyForm()), status
+                           form=form if failed else NameForm(formdata=None), failed=failed,
+                           action_form=CSRFOnlyForm()), 422 if failed else 200
 
 
 @bp.route("/t/<slug>/settings/filters/<kind>/<int:item_id>/delete", methods=["POST"])

@@ -22,7 +22,7 @@ from app.organisations.models import Organisation
 from app.permissions import forget_cached_memberships, standing
 from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType
 from app.timeutil import utcnow
-from app.transactions import insert_once, insert_or_refuse
+from app.transactions import insert_once, insert_or_refuse, is_unique_violation
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +308,9 @@ def transfer_ownership(theme: Theme, membership_id: int, by: User) -> Membership
     try:
         appoint_owner(theme, m.user, decided_by=by)
         db.session.commit()
-    except IntegrityError:
+    except IntegrityError as exc:  # the one-owner index: another transfer won meanwhile
+        if not is_unique_violation(exc):
+            raise
         db.session.rollback()
         raise ThemeError(_("Ownership changed meanwhile; please try again."))
     return m
