@@ -200,6 +200,12 @@ def test_post_with_category_filter_and_photo_starred_and_replied_sorts_first(new
     star.click()  # JavaScript toggles it in place
     item.locator("button[aria-pressed='true']").wait_for()
     assert item.locator(".star-count").inner_text() == "1"
+    item.get_by_role("button", name="Remove star").click()  # the button now asks the opposite
+    item.locator("button[aria-pressed='false']").wait_for()
+    assert item.locator(".star-count").inner_text() == "0"
+    item.get_by_role("button", name="Give a star").click()
+    item.locator("button[aria-pressed='true']").wait_for()
+    assert item.locator(".star-count").inner_text() == "1"
     assert other.url.endswith(f"/t/{theme.slug}")
     item.get_by_role("link", name="Gezamenlijke dagbesteding").click()
     other.get_by_label("Your reply").fill("Goed plan, wij doen mee.")
