@@ -42,9 +42,11 @@ def _begin_writing() -> None:
 
 
 def insert_once(row) -> bool:
-    """Insert the new ORM object `row` in the current transaction; False (and nothing inserted,
-    the rest of the transaction untouched) when a unique key already holds an equal row, which
-    another request stored meanwhile. Other integrity errors propagate."""
+    """Insert the new ORM object `row` (not yet added to the session) in the current
+    transaction; False (and nothing inserted, the rest of the transaction untouched) when a
+    unique key already holds an equal row, which another request stored meanwhile. Other
+    integrity errors propagate."""
+    db.session.flush()  # earlier changes of the request do not share this insert's fate
     _begin_writing()
     try:
         with db.session.begin_nested():

@@ -365,3 +365,18 @@ def test_a_refused_registration_leaves_no_account_behind(app):
     assert "Choose an organisation from this theme's list." in page_text(resp)
     assert count(User, User.email == "half@example.org") == 0
     assert count(Membership, Membership.theme_id == theme.id) == 0
+
+
+def test_only_a_unique_key_counts_as_stored_already(app):
+    """Any other broken rule is a bug to see, not a double click to answer politely."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.transactions import insert_once
+
+    ThemeFactory(slug="bestaat")
+    assert insert_once(Theme(name="Tweede", slug="bestaat", workgroup_type=WorkgroupType.CLOSED)) \
+        is False
+    with pytest.raises(IntegrityError):
+        insert_once(Theme(name=None, slug="zonder-naam", workgroup_type=WorkgroupType.CLOSED))
+    db.session.rollback()
+    assert count(Theme) == 1
