@@ -40,10 +40,15 @@ def one_browser(app, n=N, email=None) -> list[Client]:
     return clients
 
 
-def at_once(clients: list[Client], url: str, data: dict, headers=None) -> list:
-    """POST `data` (with the session's form token) from every client at the same instant,
-    each request in a thread of its own with its own app context and database session."""
-    token = clients[0].csrf_token()
+def at_once(clients: list[Client], url: str, data: dict | None = None, headers=None,
+            csrf=True, method="post") -> list:
+    """POST `data` (with the session's form token) from every client at the same instant (or
+    GET `url`: a link clicked twice), each request in a thread of its own with its own app
+    context and database session."""
+    kwargs = {"headers": headers or {}}
+    if method == "post":
+        kwargs["data"] = {"csrf_token": clients[0].csrf_token(), **(data or {})} if csrf \
+            else (data or {})
     db.session.commit()  # the test's own session holds nothing while the requests run
     barrier = threading.Barrier(len(clients), timeout=60)
     answers: list = [None] * len(clients)
@@ -51,8 +56,7 @@ def at_once(clients: list[Client], url: str, data: dict, headers=None) -> list:
     def send(i, client):
         barrier.wait()
         try:
-            answers[i] = client.http.post(url, data={"csrf_token": token, **data},
-                                          headers=headers or {})
+            answers[i] = getattr(client.http, method)(url, **kwargs)
         except BaseException as exc:  # an exception escaping the app is a failure too
             answers[i] = exc
 
@@ -225,21 +229,8 @@ def test_one_click_unsubscribe_sent_several_times_mutes_once(app):
     reader = member(theme)
     with app.test_request_context():
         url = unsubscribe_url(reader, "replies", post.id).split("localhost", 1)[1]
-    clients = [Client(app, lang=None) for _ in range(N)]
-    db.session.commit()
-    barrier = threading.Barrier(N, timeout=60)
-    answers = [None] * N
-
-    def send(i):  # mail programs POST the link without a form (RFC 8058)
-        barrier.wait()
-        answers[i] = clients[i].http.post(url)
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    db.session.expire_all()
+    mail_programs = [Client(app, lang=None) for _ in range(N)]  # no session, no form (RFC 8058)
+    answers = at_once(mail_programs, url, csrf=False)
     assert [a.status_code for a in answers] == [200] * N
     assert count(ThreadMute, ThreadMute.post_id == post.id, ThreadMute.user_id == reader.id) == 1
 
@@ -248,7 +239,7 @@ def test_joining_with_a_double_click_is_one_membership(app, mailbox):
     theme = ThemeFactory(slug="veiligheid", name="Veiligheid", workgroup_type=WorkgroupType.HALF_OPEN)
     person = UserFactory()
     clients = one_browser(app, email=person.email)
-    answers = at_once(clients, "/t/veiligheid/join", {})
+    answers = at_once(clients, "/t/veiligheid/join")
     assert redirects(answers) == ["/t/veiligheid"] * N
     assert count(Membership, Membership.theme_id == theme.id, Membership.user_id == person.id) == 1
     assert "You are a member." in page_text(clients[0].get("/t/veiligheid"))
@@ -259,7 +250,7 @@ def test_asking_to_join_a_closed_theme_twice_at_once_is_one_request_and_one_mail
     admin = member(theme, role=Role.ADMIN)
     person = UserFactory(username="Dubbelklikker")
     clients = one_browser(app, email=person.email)
-    answers = at_once(clients, "/t/gesloten/join", {})
+    answers = at_once(clients, "/t/gesloten/join")
     assert redirects(answers) == ["/t/gesloten"] * N
     assert count(Membership, Membership.theme_id == theme.id, Membership.user_id == person.id,
                  Membership.status == MembershipStatus.PENDING) == 1
@@ -380,3 +371,18 @@ def test_only_a_unique_key_counts_as_stored_already(app):
         insert_once(Theme(name=None, slug="zonder-naam", workgroup_type=WorkgroupType.CLOSED))
     db.session.rollback()
     assert count(Theme) == 1
+
+
+def test_confirming_with_a_double_click_tells_the_admins_once(app, mailbox):
+    theme = ThemeFactory(slug="dicht", workgroup_type=WorkgroupType.CLOSED)
+    admin = member(theme, role=Role.ADMIN)
+    Client(app).post("/register/dicht", {
+        "email": "nieuw@example.org", "username": "Nieuw", "password": "een-lange-zin-als-wachtwoord",
+        "password_confirm": "een-lange-zin-als-wachtwoord"})
+    link = mailbox.wait_for("nieuw@example.org")[0].link("/confirm/").split("localhost", 1)[1]
+    clients = one_browser(app)
+    answers = at_once(clients, link, method="get")
+    assert [a.headers.get("Location") for a in answers] == ["/t/dicht"] * N
+    assert "Your e-mail address is confirmed." in page_text(clients[0].get("/t/dicht"))
+    mails = mailbox.wait_for(admin.email)
+    assert len(mails) == 1 and "Nieuw asks to join" in mails[0].text

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.auth.models import User
 from app.auth.tokens import TokenExpired, TokenInvalid, make_token, read_token
@@ -82,7 +82,13 @@ def confirm_email(token: str) -> tuple[User, Theme | None]:
         theme = db.session.scalar(select(Theme).where(Theme.slug == payload["theme"]))
     if user.is_confirmed:
         return user, theme
-    user.email_confirmed_at = utcnow()
+    # Only the click that changes it goes on: a double click mails the admins once.
+    if not db.session.execute(
+            update(User).where(User.id == user.id, User.email_confirmed_at.is_(None))
+            .values(email_confirmed_at=utcnow())).rowcount:
+        db.session.rollback()
+        return user, theme
+    db.session.refresh(user)
     # Requests of unconfirmed people are not shown to admins; now they are.
     for membership in user.memberships:
         notify_request_if_pending(membership)
