@@ -1,7 +1,7 @@
 """A double click never gives a server error: every form that creates a row with a unique key
-(or switches one on) is sent N times at the same instant, by N threads sharing one browser
-session, against the real database. No answer may be a 5xx, exactly one row may exist, and
-every answer is what a single submit would have got."""
+(or switches one on), and the links that do, are sent N times at the same instant by N threads
+sharing one browser session, against the real database. No answer may be a 5xx, exactly one
+row may exist, and every answer is what one more submit would have got."""
 from __future__ import annotations
 
 import threading
