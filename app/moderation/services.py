@@ -86,8 +86,21 @@ def _lost(target: str):
     raise AlreadyDecided(_("This was already decided by %(name)s.", name=audit.last_decider(target)))
 
 
-def _post_link(post: Post) -> str:
-    return external_url("posts.show", post_id=post.id)
+def _tell_author(item: Post | Reply, post: Post, subject, outcome: str,
+                 reason: str | None = None, diff=None) -> None:
+    """Tell the author of a post or reply what was decided, naming the post; with a link to
+    the post (or to the reply) as long as the author may still see it."""
+    author = item.author
+    if author is None or not author.is_confirmed:
+        return
+    is_reply = isinstance(item, Reply)
+    link = None
+    if can_read_post(post, author):
+        link = (external_url("posts.show_reply", reply_id=item.id)
+                if is_reply and item.status != PostStatus.DELETED
+                else external_url("posts.show", post_id=post.id))
+    _tell(author, subject, "moderation_outcome", item=item, is_reply=is_reply, title=post.title,
+          outcome=outcome, reason=reason, diff=diff, link=link)
 
 
 # ------------------------------------------------------------------ pending posts and replies
@@ -113,13 +126,16 @@ def _decide_pending(admin: User, model, item_id: int, approve: bool,
     if approve and model is Reply:
         from app.mail.notifications import notify_new_reply
         notify_new_reply(item)
-    subjects = {("post", True): lambda: _("Your post is published"),
-                ("post", False): lambda: _("Your post was not approved"),
-                ("reply", True): lambda: _("Your reply is published"),
-                ("reply", False): lambda: _("Your reply was not approved")}
-    _tell(item.author, subjects[(kind, approve)], "moderation_outcome", item=item,
-          outcome="approved" if approve else "rejected", reason=reason, diff=None,
-          link=_post_link(post))
+    title = post.title
+    subjects = {("post", True): lambda: _("Your post \"%(title)s\" is published", title=title),
+                ("post", False): lambda: _("Your post \"%(title)s\" was not approved",
+                                           title=title),
+                ("reply", True): lambda: _("Your reply to \"%(title)s\" is published",
+                                           title=title),
+                ("reply", False): lambda: _("Your reply to \"%(title)s\" was not approved",
+                                            title=title)}
+    _tell_author(item, post, subjects[(kind, approve)],
+                 "approved" if approve else "rejected", reason=reason)
     db.session.commit()
     return item
 
@@ -160,9 +176,9 @@ def edit_and_approve_post(admin: User, post_id: int, title: str, body: str) -> P
                  summary=post.title, before=before, after=after)
     diff = [line for line in difflib.ndiff(before.splitlines(), after.splitlines())
             if line[:1] in "+-"]
-    _tell(post.author, lambda: _("Your post is published with a correction"),
-          "moderation_outcome", item=post, outcome="edited", reason=None, diff=diff,
-          link=_post_link(post))
+    title = post.title
+    _tell_author(post, post, lambda: _("Your post \"%(title)s\" is published with a correction",
+                                       title=title), "edited", diff=diff)
     db.session.commit()
     return post
 
@@ -263,9 +279,15 @@ def take_down(admin: User, target: str, delete_it: bool, code: str | None, text:
                  summary=post.title, reason=reason,
                  before=item.body if delete_it else None)
     outcome = "deleted" if delete_it else "hidden"
-    _tell(item.author, (lambda: _("An admin removed your text")) if delete_it else
-          (lambda: _("An admin hid your text")), "moderation_outcome", item=item,
-          outcome=outcome, reason=reason, diff=None, link=_post_link(post))
+    title = post.title
+    subjects = {("post", True): lambda: _("An admin removed your post \"%(title)s\"", title=title),
+                ("post", False): lambda: _("An admin hid your post \"%(title)s\"", title=title),
+                ("reply", True): lambda: _("An admin removed your reply to \"%(title)s\"",
+                                           title=title),
+                ("reply", False): lambda: _("An admin hid your reply to \"%(title)s\"",
+                                            title=title)}
+    _tell_author(item, post, subjects[("reply" if reply is not None else "post", delete_it)],
+                 outcome, reason=reason)
     _tell_reporters(reporters, post, outcome)
     db.session.commit()
     return item
@@ -274,9 +296,12 @@ def take_down(admin: User, target: str, delete_it: bool, code: str | None, text:
 def _tell_reporters(reporters: list[User], post: Post, outcome: str) -> None:
     """The outcome, naming the post only to reporters who may (still) see it."""
     for reporter in reporters:
-        title = post.title if can_read_post(post, reporter) else None
-        _tell(reporter, lambda: _("About what you reported"), "report_outcome", title=title,
-              outcome=outcome)
+        visible = can_read_post(post, reporter)
+        title = post.title if visible else None
+        link = external_url("posts.show", post_id=post.id) if visible else None
+        _tell(reporter, (lambda t=title: _("About what you reported in \"%(title)s\"", title=t))
+              if title else (lambda: _("About what you reported")), "report_outcome",
+              title=title, outcome=outcome, link=link)
 
 
 def dismiss_reports(admin: User, target: str) -> None:
