@@ -444,3 +444,26 @@ def test_reports_of_a_text_its_author_deleted_leave_the_queue(board, app):
     author_client.post(f"/posts/{post.id}/delete")
     assert "Nothing waits" in page_text(admin_client.get(f"/t/{theme.slug}/moderation"))
     assert "waiting" not in page_text(admin_client.get("/"))
+
+
+def test_the_badge_the_overview_and_the_queue_count_the_same_past_a_hundred(app):
+    first = ThemeFactory(name="Eerste", workgroup_type=WorkgroupType.HALF_OPEN)
+    second = ThemeFactory(name="Tweede", workgroup_type=WorkgroupType.HALF_OPEN)
+    admin = member(first, role=Role.ADMIN)
+    MembershipFactory(user=admin, theme=second, role=Role.ADMIN)
+    for _ in range(104):
+        PostFactory(theme=first, status=PostStatus.PENDING)
+    post = PostFactory(theme=first)
+    ReplyFactory(post=post, status=PostStatus.PENDING)
+    MembershipFactory(user=UserFactory(), theme=first, status=MembershipStatus.PENDING)
+    PostFactory(theme=second, status=PostStatus.PENDING)
+    client = Client(app)
+    client.login(admin.email)
+    overview = page_text(client.get("/moderation"))
+    assert "Moderation 107 waiting" in overview  # the badge in the menu
+    assert "Eerste 106 items wait" in overview and "Tweede 1 item waits" in overview
+    queue = page_text(client.get(f"/t/{first.slug}/moderation"))
+    assert "106 items wait, oldest first." in queue
+    assert "The oldest 100 are shown here" in queue
+    only_posts = page_text(client.get(f"/t/{first.slug}/moderation?kind=posts"))
+    assert "104 items wait, oldest first." in only_posts

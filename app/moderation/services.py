@@ -371,12 +371,19 @@ class QueueItem:
         return f"membership:{self.membership.id}"
 
 
-def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
-          limit: int = 100) -> list[QueueItem]:
-    """What waits for the admins of `theme` (and its subthemes), oldest first."""
+def _scope(theme: Theme, subtheme_id: int | None = None) -> list[int]:
+    """The themes a queue covers: the theme and its subthemes, or one of those."""
     scope = subtree_ids(theme)
     if subtheme_id is not None:
         scope = [subtheme_id] if subtheme_id in scope else []
+    return scope
+
+
+def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
+          limit: int = 100) -> list[QueueItem]:
+    """The oldest `limit` items waiting for the admins of `theme` (and its subthemes), oldest
+    first. How many wait in all is `theme_queue_count`."""
+    scope = _scope(theme, subtheme_id)
     themes = {t.id: t for t in db.session.scalars(select(Theme).where(Theme.id.in_(scope)))}
     items: list[QueueItem] = []
     if kind in (None, "posts"):
@@ -418,26 +425,49 @@ def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
     return items[:limit]
 
 
+def _count_waiting(scoped, kinds=KINDS) -> int:
+    """What waits, counted the way the queue lists it (a report is one item per reported post
+    or reply), for themes matching `scoped(column)`: one query of COUNT subqueries."""
+    counts = []
+    if "posts" in kinds:
+        counts.append(select(func.count(Post.id)).where(
+            scoped(Post.theme_id), Post.status == PostStatus.PENDING).scalar_subquery())
+    if "replies" in kinds:
+        counts.append(select(func.count(Reply.id)).join(Post, Post.id == Reply.post_id).where(
+            scoped(Post.theme_id), Reply.status == PostStatus.PENDING,
+            Post.status != PostStatus.DELETED).scalar_subquery())
+    if "reports" in kinds:
+        counts.append(select(func.count(func.distinct(Report.target))).where(
+            scoped(Report.theme_id), Report.resolved_at.is_(None),
+            _report_target_exists()).scalar_subquery())
+    if "members" in kinds:
+        counts.append(select(func.count(Membership.id)).join(
+            User, User.id == Membership.user_id).where(
+            scoped(Membership.theme_id), Membership.status == MembershipStatus.PENDING,
+            User.email_confirmed_at.is_not(None)).scalar_subquery())
+    if not counts:
+        return 0
+    total = counts[0]
+    for c in counts[1:]:
+        total = total + c
+    return db.session.scalar(select(total)) or 0
+
+
 def queue_count(viewer: Viewer) -> int:
-    """Everything waiting in the queues this viewer handles (the navigation badge): one query."""
+    """Everything waiting in the queues this viewer handles (the navigation badge)."""
     if not viewer.admin_theme_ids and not viewer.platform_owner:
         return 0
+    if viewer.platform_owner:
+        return _count_waiting(lambda column: true())
+    return _count_waiting(lambda column: column.in_(viewer.admin_theme_ids))
 
-    def scoped(column):
-        return true() if viewer.platform_owner else column.in_(viewer.admin_theme_ids)
 
-    pending_posts = select(func.count(Post.id)).where(
-        scoped(Post.theme_id), Post.status == PostStatus.PENDING).scalar_subquery()
-    pending_replies = select(func.count(Reply.id)).join(Post, Post.id == Reply.post_id).where(
-        scoped(Post.theme_id), Reply.status == PostStatus.PENDING,
-        Post.status != PostStatus.DELETED).scalar_subquery()
-    reports = select(func.count(func.distinct(Report.target))).where(
-        scoped(Report.theme_id), Report.resolved_at.is_(None),
-        _report_target_exists()).scalar_subquery()
-    requests = select(func.count(Membership.id)).join(User, User.id == Membership.user_id).where(
-        scoped(Membership.theme_id), Membership.status == MembershipStatus.PENDING,
-        User.email_confirmed_at.is_not(None)).scalar_subquery()
-    return db.session.scalar(select(pending_posts + pending_replies + reports + requests)) or 0
+def theme_queue_count(theme: Theme, kind: str | None = None,
+                      subtheme_id: int | None = None) -> int:
+    """How many items wait in a theme's queue (with its subthemes), as `queue` filters them."""
+    scope = _scope(theme, subtheme_id)
+    return _count_waiting(lambda column: column.in_(scope),
+                          kinds=(kind,) if kind in KINDS else KINDS)
 
 
 def decisions(theme: Theme, page: int = 1, per_page: int = 50) -> tuple[list[ModerationDecision], bool]:
