@@ -403,3 +403,57 @@ def test_pages_fit_a_small_screen_and_the_log_scrolls_by_keyboard(chromium, live
         page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.activeElement.scrollLeft > 0")
     ctx.close()
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours."""
+    def luminance(css):
+        r, g, b = (int(float(v)) / 255 for v in re.findall(r"[\d.]+", css)[:3])
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _tab_to(page, predicate_js, tries=80):
+    for _ in range(tries):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return {predicate_js}; }}"):
+            return
+    raise AssertionError(f"Tab never reached {predicate_js}")
+
+
+def test_focus_ring_contrasts_and_a_star_toggled_by_keyboard_keeps_focus(new_page):
+    from tests.factories import PostFactory
+    theme = ThemeFactory(name="Sterren", slug="sterren", workgroup_type=WorkgroupType.CLOSED)
+    reader = member(theme)
+    PostFactory(theme=theme, part="closed", title="Een post om te waarderen")
+    page = new_page()
+    login(page, reader.email, theme_label="Sterren")
+    page.get_by_role("heading", name="Sterren").wait_for()
+
+    # The focus ring against the page and against the dark header: at least 3:1.
+    page_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    header_bg = page.evaluate(
+        "getComputedStyle(document.querySelector('.site-header')).backgroundColor")
+    _tab_to(page, "el.closest('.site-header') !== null && el.tagName === 'A'")
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert _contrast(ring, header_bg) >= 3, (ring, header_bg)
+    _tab_to(page, "el.closest('main') !== null && el.tagName === 'A'")
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert _contrast(ring, page_bg) >= 3, (ring, page_bg)
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+
+    # A star toggled with Enter: focus stays on the button, its state flips and is announced.
+    _tab_to(page, "el.matches('button.star')")
+    assert page.evaluate("document.activeElement.getAttribute('aria-pressed')") == "false"
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement.matches('button.star[aria-pressed=true]')")
+    assert page.locator("#live-status").inner_text() == "Starred"
+    assert page.locator(".star-count").inner_text() == "1"
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement.matches('button.star[aria-pressed=false]')")
+    assert page.locator("#live-status").inner_text() == "Not starred"
+    assert page.locator("#live-status").get_attribute("aria-live") == "polite"
