@@ -108,7 +108,7 @@ class Defaults:
 
     # Board
     POSTS_PER_PAGE = 20
-    REPLIES_PER_PAGE = 100
+    REPLIES_PER_PAGE = 50
 
     # Rate limits (Flask-Limiter). Storage "memory://" is per process; use redis:// or
     # memcached:// when several gunicorn workers must share the count.

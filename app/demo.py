@@ -40,13 +40,17 @@ THEMES = [
      "Vrijwilligers vinden, begeleiden en bedanken."),
 ]
 
+# theme slug, name, activities, contact address (local part at DOMAIN)
 ORGANISATIONS = [
-    ("zorgregio-noord", "Thuiszorg Noord", "Thuiszorg en wijkverpleging in de hele regio."),
-    ("zorgregio-noord", "Mantelzorgpunt Noord", "Informatie en steun voor mantelzorgers."),
-    ("zorgregio-noord", "Gemeente Noorderveld", "Lokaal bestuur, sociaal domein."),
-    ("gemeente-rivierstad", "Dienst Omgeving", "Ruimtelijke ordening en milieu."),
-    ("gemeente-rivierstad", "Dienst Personeel", "HR en organisatieontwikkeling."),
-    ("vereniging-buurtwerk", "Buurthuis De Brug", "Buurthuis in de wijk Oost."),
+    ("zorgregio-noord", "Thuiszorg Noord", "Thuiszorg en wijkverpleging in de hele regio.",
+     "info.thuiszorg"),
+    ("zorgregio-noord", "Mantelzorgpunt Noord", "Informatie en steun voor mantelzorgers.",
+     "mantelzorgpunt"),
+    ("zorgregio-noord", "Gemeente Noorderveld", "Lokaal bestuur, sociaal domein.",
+     "sociaal.noorderveld"),
+    ("gemeente-rivierstad", "Dienst Omgeving", "Ruimtelijke ordening en milieu.", "omgeving"),
+    ("gemeente-rivierstad", "Dienst Personeel", "HR en organisatieontwikkeling.", "personeel"),
+    ("vereniging-buurtwerk", "Buurthuis De Brug", "Buurthuis in de wijk Oost.", "debrug"),
 ]
 
 # email local part, user name, theme slug, role, status, platform owner?
@@ -80,8 +84,9 @@ def load() -> None:
     for position, slug in enumerate(s for s, *_ in THEMES):
         themes[slug].position = position
     orgs = {}
-    for slug, name, description in ORGANISATIONS:
-        org = Organisation(theme=themes[slug], name=name, description=description)
+    for slug, name, description, contact in ORGANISATIONS:
+        org = Organisation(theme=themes[slug], name=name, description=description,
+                           contact_email=f"{contact}@{DOMAIN}")
         db.session.add(org)
         orgs.setdefault(slug, org)
     now = utcnow()

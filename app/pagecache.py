@@ -142,6 +142,9 @@ class PageCache:
         now = time.monotonic()
         entry = self.entries.get(key)
         if entry is not None and entry.generation == generation and entry.expires > now:
+            with self.lock:  # least recently used go first: a page read now goes last
+                if key in self.entries:
+                    self.entries.move_to_end(key)
             start_response(entry.status, entry.headers + [("X-Board-Cache", "hit")])
             return [entry.body]
         environ[_FLAG] = "candidate"

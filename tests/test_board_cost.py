@@ -88,6 +88,29 @@ def test_post_page_queries_do_not_grow_with_replies(app):
     assert len(many) == len(few) <= MAX_QUERIES
 
 
+def test_a_long_thread_costs_the_same_queries_on_its_first_and_a_late_page(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    post = PostFactory(theme=theme)
+    authors = [UserFactory() for _ in range(5)]
+    for i in range(260):
+        ReplyFactory(post=post, author=authors[i % 5])
+    post.reply_count = 260
+    db.session.commit()
+    for who in ("visitor", "member"):
+        client = Client(app)
+        if who == "member":
+            client.login(member(theme).email)
+        costs = []
+        for page in (1, 5, 6):
+            with counted() as statements:
+                resp = client.get(f"/posts/{post.id}?page={page}")
+            shown = resp.get_data(as_text=True).count('class="reply panel"')
+            assert shown == (10 if page == 6 else 50)
+            assert len(statements) <= MAX_QUERIES, "\n".join(s[:90] for s in statements)
+            costs.append(len(statements))
+        assert len(set(costs)) == 1, (who, costs)
+
+
 def test_seed_command_builds_a_consistent_board(app):
     result = app.test_cli_runner().invoke(args=["seed", "--posts", "600", "--members", "40",
                                                 "--themes", "6"])

@@ -8,6 +8,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from app.posts.models import PostStatus
 from app.themes.models import Role, WorkgroupType
 from tests.conftest import IN_CI
 from tests.factories import PASSWORD, ThemeFactory, member
@@ -294,3 +295,171 @@ def test_moderation_journey_reject_resubmit_approve_report_hide(new_page, mailbo
     page.goto(post_url)
     assert "An admin hid this post" in page.inner_text("main")
     assert mailbox.wait_for(reporter.email)
+
+
+# ------------------------------------------------------------------ small screens (WCAG 1.4.10)
+
+OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  const wide = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > width + 0.5 && r.width > 0) {
+      wide.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ' ' + Math.round(r.right));
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, inner: width, wide: wide.slice(0, 8)};
+}"""
+
+
+def _small_screen_board():
+    """A board with everything that tends to be wide: long names, a decision log with long
+    reasons, an outbox message with a long Message-ID and a long link."""
+    from app.extensions import db
+    from app.mail.models import OutboxMessage, OutboxStatus
+    from app.moderation import services as moderation
+    from app.organisations.models import Organisation
+    from tests.factories import MembershipFactory, PostFactory, ReplyFactory, UserFactory
+
+    theme = ThemeFactory(name="Samenwerkingsverband Jeugdhulpverlening Noordoost",
+                         slug="smal", workgroup_type=WorkgroupType.HALF_OPEN)
+    sub = ThemeFactory(name="Ketenpartners", slug="smal-sub", parent=theme,
+                       workgroup_type=WorkgroupType.CLOSED)
+    org = Organisation(theme=theme, name="Stichting Maatschappelijke Dienstverlening")
+    db.session.add(org)
+    owner = UserFactory(username="Platformbeheerder", is_platform_owner=True)
+    admin = member(theme, role=Role.ADMIN, username="Beheerder Met Een Lange Naam")
+    people = [member(theme, username=f"Deelnemer {i}") for i in range(3)]
+    MembershipFactory(user=people[0], theme=sub, role=Role.ADMIN)
+    db.session.commit()
+    posts = []
+    for i in range(3):
+        post = PostFactory(theme=theme, author=people[i], status=PostStatus.PENDING,
+                           title=f"Samenwerkingsafspraken jeugdhulpverlening {i}")
+        posts.append(post)
+    for i, post in enumerate(posts):
+        if i == 2:
+            moderation.reject_post(admin, post.id, "other",
+                                   "Onvoldoendeonderbouwdvoorstelzonderbronvermelding " * 3)
+        else:
+            moderation.approve_post(admin, post.id)
+    ReplyFactory(post=posts[0], author=people[1],
+                 body="Zie https://www.example.org/een/heel/lang/pad/naar/een/document/"
+                      "over/samenwerkingsafspraken-in-de-jeugdhulpverlening.pdf")
+    db.session.add(OutboxMessage(
+        message_id="<" + "a1b2c3d4e5f6" * 8 + "@werkgroepen.localhost>", kind="account",
+        recipient="een.heel.lang.emailadres.van.iemand@gemeente-noorderveld.example.org",
+        subject="Bevestig je e-mailadres voor Werkgroepen", locale="nl",
+        body_text="Klik: https://werkgroepen.example.org/confirm/" + "eyJ1IjoxfQ" * 20,
+        body_html="<p>x</p>", status=OutboxStatus.SENT))
+    db.session.commit()
+    return theme, posts, owner, admin
+
+
+def test_pages_fit_a_small_screen_and_the_log_scrolls_by_keyboard(chromium, live_server):
+    from app.extensions import db
+    from app.mail.models import OutboxMessage
+    theme, posts, owner, admin = _small_screen_board()
+    message_id = db.session.scalar(db.select(OutboxMessage.id))
+    pages = {
+        "visitor": ["/", f"/t/{theme.slug}", f"/posts/{posts[0].id}",
+                    f"/t/{theme.slug}/organisations", "/login", "/search?q=samenwerking"],
+        "owner": ["/", f"/t/{theme.slug}", f"/posts/{posts[0].id}", f"/posts/{posts[2].id}",
+                  f"/t/{theme.slug}/members", "/platform/themes", "/platform/outbox/",
+                  f"/platform/outbox/{message_id}", f"/t/{theme.slug}/moderation",
+                  f"/t/{theme.slug}/moderation/log", f"/t/{theme.slug}/posts/new",
+                  f"/t/{theme.slug}/organisations"],
+    }
+    problems = []
+    for width in (320, 360):
+        for who, urls in pages.items():
+            ctx = chromium.new_context(base_url=live_server, locale="en-GB",
+                                       viewport={"width": width, "height": 700})
+            page = ctx.new_page()
+            page.set_default_timeout(10_000)
+            if who == "owner":
+                login(page, owner.email)
+            else:
+                page.goto("/language/en")
+            for url in urls:
+                assert page.goto(url).status == 200, url
+                found = page.evaluate(OVERFLOW_JS)
+                if found["scroll"] > found["inner"]:
+                    problems.append((width, who, url, found))
+            ctx.close()
+    assert not problems, "\n".join(map(str, problems))
+
+    # The decision log's table is wider than a phone: its scroll area is reached with Tab and
+    # scrolled with the arrow keys.
+    ctx = chromium.new_context(base_url=live_server, locale="en-GB",
+                               viewport={"width": 360, "height": 700})
+    page = ctx.new_page()
+    page.set_default_timeout(10_000)
+    login(page, owner.email)
+    page.goto(f"/t/{theme.slug}/moderation/log")
+    region = page.get_by_role("region", name="Decision log")
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if region.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        raise AssertionError("the log's scroll area is not reached with Tab")
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0")
+    ctx.close()
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours."""
+    def luminance(css):
+        r, g, b = (int(float(v)) / 255 for v in re.findall(r"[\d.]+", css)[:3])
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _tab_to(page, predicate_js, tries=80):
+    for _ in range(tries):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return {predicate_js}; }}"):
+            return
+    raise AssertionError(f"Tab never reached {predicate_js}")
+
+
+def test_focus_ring_contrasts_and_a_star_toggled_by_keyboard_keeps_focus(new_page):
+    from tests.factories import PostFactory
+    theme = ThemeFactory(name="Sterren", slug="sterren", workgroup_type=WorkgroupType.CLOSED)
+    reader = member(theme)
+    PostFactory(theme=theme, part="closed", title="Een post om te waarderen")
+    page = new_page()
+    login(page, reader.email, theme_label="Sterren")
+    page.get_by_role("heading", name="Sterren").wait_for()
+
+    # The focus ring against the page and against the dark header: at least 3:1.
+    page_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    header_bg = page.evaluate(
+        "getComputedStyle(document.querySelector('.site-header')).backgroundColor")
+    _tab_to(page, "el.closest('.site-header') !== null && el.tagName === 'A'")
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert _contrast(ring, header_bg) >= 3, (ring, header_bg)
+    _tab_to(page, "el.closest('main') !== null && el.tagName === 'A'")
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert _contrast(ring, page_bg) >= 3, (ring, page_bg)
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+
+    # A star toggled with Enter: focus stays on the button, its state flips and is announced.
+    _tab_to(page, "el.matches('button.star')")
+    assert page.evaluate("document.activeElement.getAttribute('aria-pressed')") == "false"
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement.matches('button.star[aria-pressed=true]')")
+    assert page.locator("#live-status").inner_text() == "Starred"
+    assert page.locator(".star-count").inner_text() == "1"
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement.matches('button.star[aria-pressed=false]')")
+    assert page.locator("#live-status").inner_text() == "Not starred"
+    assert page.locator("#live-status").get_attribute("aria-live") == "polite"

@@ -76,7 +76,8 @@ def test_approve_publishes_tells_the_author_and_is_logged(board, mailbox, app):
     db.session.refresh(post)
     assert post.status == PostStatus.PUBLISHED and post.published_at is not None
     (mail,) = mailbox.wait_for(author.email)
-    assert "Your post is published" in mail.subject and mail.link(f"/posts/{post.id}")
+    assert 'Your post "Graag vrijgeven" is published' in mail.subject
+    assert mail.link(f"/posts/{post.id}")
     (entry,) = decisions(Action.APPROVE)
     assert (entry.actor_name, entry.target, entry.summary) == ("Bart Beheerder", f"post:{post.id}",
                                                                "Graag vrijgeven")
@@ -139,8 +140,86 @@ def test_replies_are_approved_and_rejected_with_counters_and_mails(board, mailbo
     db.session.refresh(bad)
     assert bad.status == PostStatus.REJECTED and "not about this theme" in bad.moderation_note
     subjects = sorted(m.subject for m in mailbox.wait_for(author.email, count=2))
-    assert "Your reply is published" in subjects[0] and "Your reply was not approved" in subjects[1]
+    assert f'Your reply to "{post.title}" is published' in subjects[0]
+    assert f'Your reply to "{post.title}" was not approved' in subjects[1]
     assert len(decisions()) == 2
+
+
+def _only_mail(mailbox, user):
+    (mail,) = mailbox.wait_for(user.email)
+    mailbox.clear()
+    return mail
+
+
+def _named(mail, title):
+    """The mail names the post in its subject and in both its text and its HTML part."""
+    html_title = title.replace("&", "&amp;").replace('"', "&#34;")
+    return title in mail.subject and title in mail.text and html_title in mail.html
+
+
+def test_every_outcome_mail_names_the_post_and_links_to_it_while_it_can_be_seen(board, mailbox,
+                                                                                   app):
+    theme, admin, author, admin_client = board
+    reporter = member(theme)
+    # Post approved, post rejected, post edited then approved: the author still sees each.
+    for action, title, extra in [("approve", "Vrijgegeven & zo", {}),
+                                 ("reject", "Afgewezen post", {"reason_code": "off_topic"})]:
+        post = PostFactory(theme=theme, author=author, title=title, status=PostStatus.PENDING)
+        decide(admin_client, theme, f"post:{post.id}", action, **extra)
+        mail = _only_mail(mailbox, author)
+        assert _named(mail, title) and mail.link(f"/posts/{post.id}"), mail.text
+    post = PostFactory(theme=theme, author=author, title="Bijna goed", status=PostStatus.PENDING)
+    admin_client.post(f"/t/{theme.slug}/moderation/posts/{post.id}/edit",
+                      {"title": "Nu goed", "body": "Verbeterd."})
+    mail = _only_mail(mailbox, author)
+    assert _named(mail, "Nu goed") and mail.link(f"/posts/{post.id}")
+
+    # Replies approved and rejected: named by their post, linked to the reply itself.
+    post = PostFactory(theme=theme, title="Draad met reacties")
+    for action, extra in [("approve", {}), ("reject", {"reason_code": "off_topic"})]:
+        reply = ReplyFactory(post=post, author=author, status=PostStatus.PENDING)
+        decide(admin_client, theme, f"reply:{reply.id}", action, **extra)
+        mail = _only_mail(mailbox, author)
+        assert _named(mail, "Draad met reacties") and mail.link(f"/replies/{reply.id}")
+
+    # Hidden after a report: the author still sees it (link), the reporter no longer does.
+    post = _reported(theme, author, [reporter], app)
+    mailbox.clear()
+    decide(admin_client, theme, f"post:{post.id}", "hide", reason_code="offensive")
+    mail = _only_mail(mailbox, author)
+    assert _named(mail, "Gemeld bericht") and mail.link(f"/posts/{post.id}")
+    # (the reporter's mail was cleared with the author's; report outcomes are checked below)
+
+    # Deleted: named, but no link to what nobody can open any more.
+    post = PostFactory(theme=theme, author=author, title="Weg ermee")
+    client = Client(app)
+    client.login(reporter.email)
+    client.post(f"/posts/{post.id}/report", {"reason": "spam"})
+    mailbox.clear()
+    decide(admin_client, theme, f"post:{post.id}", "delete", reason_code="advertising")
+    author_mail, = mailbox.wait_for(author.email)
+    assert _named(author_mail, "Weg ermee") and f"/posts/{post.id}" not in author_mail.text
+    reporter_mail, = mailbox.wait_for(reporter.email)
+    assert "Weg ermee" not in reporter_mail.text and "/posts/" not in reporter_mail.text
+    mailbox.clear()
+
+    # A deleted reply: named by its post, which the author may still open.
+    post = PostFactory(theme=theme, title="Blijft staan")
+    reply = ReplyFactory(post=post, author=author)
+    client.post(f"/replies/{reply.id}/report", {"reason": "offensive"})
+    mailbox.clear()
+    decide(admin_client, theme, f"reply:{reply.id}", "delete", reason_code="offensive")
+    mail = _only_mail(mailbox, author)
+    assert _named(mail, "Blijft staan") and mail.link(f"/posts/{post.id}")
+    assert f"/replies/{reply.id}" not in mail.text
+
+    # A dismissed report: the reporter still sees the post, so it is named and linked.
+    post = PostFactory(theme=theme, author=author, title="Mag blijven")
+    client.post(f"/posts/{post.id}/report", {"reason": "spam"})
+    mailbox.clear()
+    decide(admin_client, theme, f"post:{post.id}", "dismiss")
+    mail = _only_mail(mailbox, reporter)
+    assert _named(mail, "Mag blijven") and mail.link(f"/posts/{post.id}")
 
 
 def test_reports_group_per_item_notify_admins_once_and_refuse_doubles(board, mailbox, app):
@@ -199,7 +278,7 @@ def test_hiding_a_reported_post(board, mailbox, app):
     author_client.login(author.email)
     text = page_text(author_client.get(f"/posts/{post.id}"))
     assert "An admin hid this post" in text and "offensive" in text
-    assert "An admin hid your text" in mailbox.wait_for(author.email)[0].subject
+    assert 'An admin hid your post "Gemeld bericht"' in mailbox.wait_for(author.email)[0].subject
     assert "The admins hid the text." in mailbox.wait_for(reporter.email)[0].text
     assert db.session.scalar(select(Report.resolution)) .value == "hidden"
     assert decisions(Action.HIDE)[0].reason
@@ -365,3 +444,26 @@ def test_reports_of_a_text_its_author_deleted_leave_the_queue(board, app):
     author_client.post(f"/posts/{post.id}/delete")
     assert "Nothing waits" in page_text(admin_client.get(f"/t/{theme.slug}/moderation"))
     assert "waiting" not in page_text(admin_client.get("/"))
+
+
+def test_the_badge_the_overview_and_the_queue_count_the_same_past_a_hundred(app):
+    first = ThemeFactory(name="Eerste", workgroup_type=WorkgroupType.HALF_OPEN)
+    second = ThemeFactory(name="Tweede", workgroup_type=WorkgroupType.HALF_OPEN)
+    admin = member(first, role=Role.ADMIN)
+    MembershipFactory(user=admin, theme=second, role=Role.ADMIN)
+    for _ in range(104):
+        PostFactory(theme=first, status=PostStatus.PENDING)
+    post = PostFactory(theme=first)
+    ReplyFactory(post=post, status=PostStatus.PENDING)
+    MembershipFactory(user=UserFactory(), theme=first, status=MembershipStatus.PENDING)
+    PostFactory(theme=second, status=PostStatus.PENDING)
+    client = Client(app)
+    client.login(admin.email)
+    overview = page_text(client.get("/moderation"))
+    assert "Moderation 107 waiting" in overview  # the badge in the menu
+    assert "Eerste 106 items wait" in overview and "Tweede 1 item waits" in overview
+    queue = page_text(client.get(f"/t/{first.slug}/moderation"))
+    assert "106 items wait, oldest first." in queue
+    assert "The oldest 100 are shown here" in queue
+    only_posts = page_text(client.get(f"/t/{first.slug}/moderation?kind=posts"))
+    assert "104 items wait, oldest first." in only_posts

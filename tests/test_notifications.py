@@ -13,7 +13,7 @@ from app.digest.models import DigestDelivery, DigestRun
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.moderation import services as moderation
-from app.posts.models import Part, PostStatus
+from app.posts.models import Part, PostStatus, Reply
 from app.themes.models import MembershipStatus, Role, WorkgroupType
 from app.timeutil import utcnow
 from tests.factories import (MembershipFactory, OrganisationFactory, PostFactory, ReplyFactory,
@@ -43,7 +43,8 @@ def test_new_reply_notifies_the_thread_but_not_the_replier_nor_who_muted_it(app,
     (mail,) = mailbox.wait_for(author.email)
     assert "Vergaderdata" in mail.subject and "Reageerder" in mail.text
     assert "Dinsdag past mij." in mail.text and "Hallo" in mail.text  # Dutch recipient
-    assert mail.link(f"/posts/{post.id}")
+    reply = db.session.scalar(select(Reply).order_by(Reply.id.desc()))
+    assert mail.link(f"/replies/{reply.id}")  # leads to the page the reply is on
     assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert len(mailbox.wait_for(earlier.email)) == 1
     assert mailbox.to(muter.email) == [] and mailbox.to(replier.email) == []

@@ -182,3 +182,23 @@ def test_a_garbled_session_cookie_gets_the_page_not_an_error(app):
         browser.http.set_cookie("session", value)
         resp = browser.get(f"/t/{theme.slug}")
         assert resp.status_code == 200 and theme.name in page_text(resp)
+
+
+def test_a_full_cache_lets_the_least_recently_read_page_go(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    posts = [PostFactory(theme=theme) for _ in range(4)]
+    cache = app.extensions["page_cache"]
+    cache.clear()
+    kept, cache.max_entries = cache.max_entries, 3
+    try:
+        a, b, c, d = (f"/posts/{p.id}" for p in posts)
+        for url in (a, b, c):
+            assert visitor(app).get(url).headers["X-Board-Cache"] == "miss"
+        assert visitor(app).get(a).headers["X-Board-Cache"] == "hit"  # a is read again
+        assert visitor(app).get(d).headers["X-Board-Cache"] == "miss"  # one must go: b
+        assert visitor(app).get(a).headers["X-Board-Cache"] == "hit"
+        assert visitor(app).get(c).headers["X-Board-Cache"] == "hit"
+        assert visitor(app).get(b).headers["X-Board-Cache"] == "miss"
+    finally:
+        cache.max_entries = kept
+        cache.clear()

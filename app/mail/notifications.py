@@ -127,6 +127,6 @@ def notify_new_reply(reply: Reply) -> int:
                   "new_reply", locale=user.locale, kind="notification", user=user,
                   unsubscribe_url=unsubscribe_url(user, "replies", post.id),
                   post=post, reply=reply, author=author, theme=theme,
-                  link=external_url("posts.show", post_id=post.id, _anchor=f"reply-{reply.id}"))
+                  link=external_url("posts.show_reply", reply_id=reply.id))
         queued += 1
     return queued

@@ -1,6 +1,7 @@
 """The platform owner's view of the outbox: what went out, what waits, what failed."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import func, select
 
@@ -11,6 +12,32 @@ from app.mail.models import OutboxMessage, OutboxStatus
 from app.permissions import is_platform_owner
 
 bp = Blueprint("outbox", __name__, url_prefix="/platform/outbox", template_folder="templates")
+
+STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("waiting"),
+    OutboxStatus.SENDING: _l("being sent"),
+    OutboxStatus.SENT: _l("sent"),
+    OutboxStatus.FAILED: _l("failed"),
+    OutboxStatus.HELD: _l("held"),
+}
+KIND_LABELS = {
+    "account": _l("account (confirmation, password)"),
+    "moderation": _l("moderation outcome"),
+    "notification": _l("new reply"),
+    "push": _l("push mail"),
+    "contact": _l("contact message"),
+    "digest": _l("digest"),
+    "admin_digest": _l("admins' summary"),
+    "overview": _l("overview"),
+    "notice": _l("notice"),
+}
+
+
+@bp.context_processor
+def _labels():
+    """The outbox's states and kinds in the reader's language (unknown kinds as stored)."""
+    return {"status_label": lambda status: STATUS_LABELS.get(status, status),
+            "kind_label": lambda kind: KIND_LABELS.get(kind, kind)}
 
 
 @bp.before_request

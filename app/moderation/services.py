@@ -86,8 +86,21 @@ def _lost(target: str):
     raise AlreadyDecided(_("This was already decided by %(name)s.", name=audit.last_decider(target)))
 
 
-def _post_link(post: Post) -> str:
-    return external_url("posts.show", post_id=post.id)
+def _tell_author(item: Post | Reply, post: Post, subject, outcome: str,
+                 reason: str | None = None, diff=None) -> None:
+    """Tell the author of a post or reply what was decided, naming the post; with a link to
+    the post (or to the reply) as long as the author may still see it."""
+    author = item.author
+    if author is None or not author.is_confirmed:
+        return
+    is_reply = isinstance(item, Reply)
+    link = None
+    if can_read_post(post, author):
+        link = (external_url("posts.show_reply", reply_id=item.id)
+                if is_reply and item.status != PostStatus.DELETED
+                else external_url("posts.show", post_id=post.id))
+    _tell(author, subject, "moderation_outcome", item=item, is_reply=is_reply, title=post.title,
+          outcome=outcome, reason=reason, diff=diff, link=link)
 
 
 # ------------------------------------------------------------------ pending posts and replies
@@ -113,13 +126,16 @@ def _decide_pending(admin: User, model, item_id: int, approve: bool,
     if approve and model is Reply:
         from app.mail.notifications import notify_new_reply
         notify_new_reply(item)
-    subjects = {("post", True): lambda: _("Your post is published"),
-                ("post", False): lambda: _("Your post was not approved"),
-                ("reply", True): lambda: _("Your reply is published"),
-                ("reply", False): lambda: _("Your reply was not approved")}
-    _tell(item.author, subjects[(kind, approve)], "moderation_outcome", item=item,
-          outcome="approved" if approve else "rejected", reason=reason, diff=None,
-          link=_post_link(post))
+    title = post.title
+    subjects = {("post", True): lambda: _("Your post \"%(title)s\" is published", title=title),
+                ("post", False): lambda: _("Your post \"%(title)s\" was not approved",
+                                           title=title),
+                ("reply", True): lambda: _("Your reply to \"%(title)s\" is published",
+                                           title=title),
+                ("reply", False): lambda: _("Your reply to \"%(title)s\" was not approved",
+                                            title=title)}
+    _tell_author(item, post, subjects[(kind, approve)],
+                 "approved" if approve else "rejected", reason=reason)
     db.session.commit()
     return item
 
@@ -160,9 +176,9 @@ def edit_and_approve_post(admin: User, post_id: int, title: str, body: str) -> P
                  summary=post.title, before=before, after=after)
     diff = [line for line in difflib.ndiff(before.splitlines(), after.splitlines())
             if line[:1] in "+-"]
-    _tell(post.author, lambda: _("Your post is published with a correction"),
-          "moderation_outcome", item=post, outcome="edited", reason=None, diff=diff,
-          link=_post_link(post))
+    title = post.title
+    _tell_author(post, post, lambda: _("Your post \"%(title)s\" is published with a correction",
+                                       title=title), "edited", diff=diff)
     db.session.commit()
     return post
 
@@ -259,9 +275,15 @@ def take_down(admin: User, target: str, delete_it: bool, code: str | None, text:
                  summary=post.title, reason=reason,
                  before=item.body if delete_it else None)
     outcome = "deleted" if delete_it else "hidden"
-    _tell(item.author, (lambda: _("An admin removed your text")) if delete_it else
-          (lambda: _("An admin hid your text")), "moderation_outcome", item=item,
-          outcome=outcome, reason=reason, diff=None, link=_post_link(post))
+    title = post.title
+    subjects = {("post", True): lambda: _("An admin removed your post \"%(title)s\"", title=title),
+                ("post", False): lambda: _("An admin hid your post \"%(title)s\"", title=title),
+                ("reply", True): lambda: _("An admin removed your reply to \"%(title)s\"",
+                                           title=title),
+                ("reply", False): lambda: _("An admin hid your reply to \"%(title)s\"",
+                                            title=title)}
+    _tell_author(item, post, subjects[("reply" if reply is not None else "post", delete_it)],
+                 outcome, reason=reason)
     _tell_reporters(reporters, post, outcome)
     db.session.commit()
     return item
@@ -270,9 +292,12 @@ def take_down(admin: User, target: str, delete_it: bool, code: str | None, text:
 def _tell_reporters(reporters: list[User], post: Post, outcome: str) -> None:
     """The outcome, naming the post only to reporters who may (still) see it."""
     for reporter in reporters:
-        title = post.title if can_read_post(post, reporter) else None
-        _tell(reporter, lambda: _("About what you reported"), "report_outcome", title=title,
-              outcome=outcome)
+        visible = can_read_post(post, reporter)
+        title = post.title if visible else None
+        link = external_url("posts.show", post_id=post.id) if visible else None
+        _tell(reporter, (lambda t=title: _("About what you reported in \"%(title)s\"", title=t))
+              if title else (lambda: _("About what you reported")), "report_outcome",
+              title=title, outcome=outcome, link=link)
 
 
 def dismiss_reports(admin: User, target: str) -> None:
@@ -342,12 +367,19 @@ class QueueItem:
         return f"membership:{self.membership.id}"
 
 
-def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
-          limit: int = 100) -> list[QueueItem]:
-    """What waits for the admins of `theme` (and its subthemes), oldest first."""
+def _scope(theme: Theme, subtheme_id: int | None = None) -> list[int]:
+    """The themes a queue covers: the theme and its subthemes, or one of those."""
     scope = subtree_ids(theme)
     if subtheme_id is not None:
         scope = [subtheme_id] if subtheme_id in scope else []
+    return scope
+
+
+def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
+          limit: int = 100) -> list[QueueItem]:
+    """The oldest `limit` items waiting for the admins of `theme` (and its subthemes), oldest
+    first. How many wait in all is `theme_queue_count`."""
+    scope = _scope(theme, subtheme_id)
     themes = {t.id: t for t in db.session.scalars(select(Theme).where(Theme.id.in_(scope)))}
     items: list[QueueItem] = []
     if kind in (None, "posts"):
@@ -389,26 +421,49 @@ def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
     return items[:limit]
 
 
+def _count_waiting(scoped, kinds=KINDS) -> int:
+    """What waits, counted the way the queue lists it (a report is one item per reported post
+    or reply), for themes matching `scoped(column)`: one query of COUNT subqueries."""
+    counts = []
+    if "posts" in kinds:
+        counts.append(select(func.count(Post.id)).where(
+            scoped(Post.theme_id), Post.status == PostStatus.PENDING).scalar_subquery())
+    if "replies" in kinds:
+        counts.append(select(func.count(Reply.id)).join(Post, Post.id == Reply.post_id).where(
+            scoped(Post.theme_id), Reply.status == PostStatus.PENDING,
+            Post.status != PostStatus.DELETED).scalar_subquery())
+    if "reports" in kinds:
+        counts.append(select(func.count(func.distinct(Report.target))).where(
+            scoped(Report.theme_id), Report.resolved_at.is_(None),
+            _report_target_exists()).scalar_subquery())
+    if "members" in kinds:
+        counts.append(select(func.count(Membership.id)).join(
+            User, User.id == Membership.user_id).where(
+            scoped(Membership.theme_id), Membership.status == MembershipStatus.PENDING,
+            User.email_confirmed_at.is_not(None)).scalar_subquery())
+    if not counts:
+        return 0
+    total = counts[0]
+    for c in counts[1:]:
+        total = total + c
+    return db.session.scalar(select(total)) or 0
+
+
 def queue_count(viewer: Viewer) -> int:
-    """Everything waiting in the queues this viewer handles (the navigation badge): one query."""
+    """Everything waiting in the queues this viewer handles (the navigation badge)."""
     if not viewer.admin_theme_ids and not viewer.platform_owner:
         return 0
+    if viewer.platform_owner:
+        return _count_waiting(lambda column: true())
+    return _count_waiting(lambda column: column.in_(viewer.admin_theme_ids))
 
-    def scoped(column):
-        return true() if viewer.platform_owner else column.in_(viewer.admin_theme_ids)
 
-    pending_posts = select(func.count(Post.id)).where(
-        scoped(Post.theme_id), Post.status == PostStatus.PENDING).scalar_subquery()
-    pending_replies = select(func.count(Reply.id)).join(Post, Post.id == Reply.post_id).where(
-        scoped(Post.theme_id), Reply.status == PostStatus.PENDING,
-        Post.status != PostStatus.DELETED).scalar_subquery()
-    reports = select(func.count(func.distinct(Report.target))).where(
-        scoped(Report.theme_id), Report.resolved_at.is_(None),
-        _report_target_exists()).scalar_subquery()
-    requests = select(func.count(Membership.id)).join(User, User.id == Membership.user_id).where(
-        scoped(Membership.theme_id), Membership.status == MembershipStatus.PENDING,
-        User.email_confirmed_at.is_not(None)).scalar_subquery()
-    return db.session.scalar(select(pending_posts + pending_replies + reports + requests)) or 0
+def theme_queue_count(theme: Theme, kind: str | None = None,
+                      subtheme_id: int | None = None) -> int:
+    """How many items wait in a theme's queue (with its subthemes), as `queue` filters them."""
+    scope = _scope(theme, subtheme_id)
+    return _count_waiting(lambda column: column.in_(scope),
+                          kinds=(kind,) if kind in KINDS else KINDS)
 
 
 def decisions(theme: Theme, page: int = 1, per_page: int = 50) -> tuple[list[ModerationDecision], bool]:

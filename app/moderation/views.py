@@ -42,7 +42,7 @@ def overview():
         abort(403)
     if len(themes) == 1:
         return redirect(url_for("moderation.queue", slug=themes[0].slug))
-    counts = {t.id: len(services.queue(t)) for t in themes}
+    counts = {t.id: services.theme_queue_count(t) for t in themes}
     return render_template("moderation/overview.html", themes=themes, counts=counts)
 
 
@@ -54,9 +54,11 @@ def queue(slug):
     sub = request.args.get("theme", "")
     subtheme_id = parse_id(sub)
     items = services.queue(theme, kind=kind, subtheme_id=subtheme_id)
+    waiting = services.theme_queue_count(theme, kind=kind, subtheme_id=subtheme_id)
     subthemes = db.session.scalars(select(Theme).where(
         Theme.id.in_(theme_services.subtree_ids(theme))).order_by(Theme.name)).all()
-    return render_template("moderation/queue.html", theme=theme, items=items, kind=kind,
+    return render_template("moderation/queue.html", theme=theme, items=items, total_waiting=waiting,
+                           kind=kind,
                            subtheme_id=subtheme_id, subthemes=subthemes, form=DecisionForm(),
                            report_reasons=services.REPORT_REASONS, now=services.utcnow())
 

@@ -1,24 +1,78 @@
 """Organisations of a theme."""
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.organisations.models import Organisation
+from app.posts.models import Post, PostStatus
+from app.themes.models import Membership
 from app.themes.models import Theme
 from app.themes.services import ThemeError
 from app.transactions import insert_or_refuse
 
 
+def _check_name(theme: Theme, name: str, other_than: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ThemeError(_("Give the organisation a name."), field="name")
+    same = [Organisation.theme_id == theme.id, func.lower(Organisation.name) == name.lower()]
+    if other_than is not None:
+        same.append(Organisation.id != other_than)
+    if db.session.scalar(select(Organisation.id).where(*same)):
+        raise ThemeError(_("%(name)s is already on the list.", name=name), field="name")
+    return name
+
+
 def add_organisation(theme: Theme, *, name: str, description: str = "", vision: str = "",
                      contact_email: str | None = None) -> Organisation:
     """Add an organisation to the theme's list. Commits."""
-    name = name.strip()
-    on_the_list = ThemeError(_("%(name)s is already on the list.", name=name), field="name")
-    if db.session.scalar(select(Organisation.id).where(
-            Organisation.theme_id == theme.id, func.lower(Organisation.name) == name.lower())):
-        raise on_the_list
+    name = _check_name(theme, name)
     org = Organisation(theme_id=theme.id, name=name, description=(description or "").strip(),
                        vision=(vision or "").strip(), contact_email=contact_email or None)
-    insert_or_refuse(org, on_the_list)
+    insert_or_refuse(org, ThemeError(_("%(name)s is already on the list.", name=name),
+                                     field="name"))
     db.session.commit()
     return org
+
+
+def update_organisation(org: Organisation, *, name: str, description: str = "", vision: str = "",
+                        contact_email: str | None = None) -> Organisation:
+    """Change an organisation's fiche. Posts in its name show the new name. Commits."""
+    new_name = _check_name(org.theme, name, other_than=org.id)
+    renamed = new_name != org.name
+    org.name = new_name
+    org.description = (description or "").strip()
+    org.vision = (vision or "").strip()
+    org.contact_email = contact_email or None
+    if renamed:
+        _reindex_posts_of(org.id)
+    db.session.commit()
+    return org
+
+
+def organisation_usage(org: Organisation) -> tuple[int, int]:
+    """(members who belong to it, posts written in its name), deleted posts not counted."""
+    members = db.session.scalar(select(func.count(Membership.id)).where(
+        Membership.organisation_id == org.id)) or 0
+    posts = db.session.scalar(select(func.count(Post.id)).where(
+        Post.organisation_id == org.id, Post.status != PostStatus.DELETED)) or 0
+    return members, posts
+
+
+def remove_organisation(org: Organisation) -> None:
+    """Take an organisation off the list. Its members stay members, without organisation; its
+    posts stay, in their authors' names only. Commits."""
+    _reindex_posts_of(org.id)
+    db.session.execute(update(Membership).where(Membership.organisation_id == org.id)
+                       .values(organisation_id=None).execution_options(synchronize_session=False))
+    db.session.execute(update(Post).where(Post.organisation_id == org.id)
+                       .values(organisation_id=None).execution_options(synchronize_session=False))
+    db.session.delete(org)
+    db.session.commit()
+
+
+def _reindex_posts_of(organisation_id: int) -> None:
+    """Posts in the organisation's name are found by its name: they are indexed again."""
+    from app.search.index import touch
+    for post_id in db.session.scalars(select(Post.id).where(Post.organisation_id == organisation_id)):
+        touch(post_id)

@@ -22,7 +22,8 @@ class PostForm(BaseForm):
                                                      "an admin has approved it")),
                                        ("closed", _l("Closed part: only members read it, "
                                                      "published at once"))]))
-    audience = SelectMultipleField(_l("Only for these participants (optional)"), coerce=int,
+    audience = SelectMultipleField(_l("Restrict the post: only for these participants "
+                                      "(optional)"), coerce=int,
                                    validate_choice=False,
                                    description=_l("Leave empty to show the post to everyone "
                                                   "who may read this part. Admins always see it."))

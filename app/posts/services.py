@@ -305,12 +305,46 @@ def delete_reply(actor: User, reply: Reply) -> None:
     db.session.commit()
 
 
-def visible_replies(post: Post, user=None, limit: int | None = None) -> list[Reply]:
-    q = (select(Reply).where(Reply.post_id == post.id, visible_replies_clause(viewer_for(user)))
-         .options(joinedload(Reply.author)).order_by(Reply.created_at, Reply.id))
-    if limit:
-        q = q.limit(limit)
-    return list(db.session.scalars(q))
+@dataclass
+class ReplyPage:
+    replies: list[Reply]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+def reply_page(post: Post, page: int = 1, per_page: int = 50, user=None) -> ReplyPage:
+    """One page of the replies the viewer may see, oldest first (two queries: count, page).
+    A page past the last shows the last."""
+    clause = visible_replies_clause(viewer_for(user))
+    total = db.session.scalar(select(func.count()).select_from(Reply).where(
+        Reply.post_id == post.id, clause)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    replies = list(db.session.scalars(
+        select(Reply).where(Reply.post_id == post.id, clause)
+        .options(joinedload(Reply.author)).order_by(Reply.created_at, Reply.id)
+        .limit(per_page).offset((page - 1) * per_page)))
+    return ReplyPage(replies=replies, total=total, page=page, pages=pages, per_page=per_page)
+
+
+def page_of_reply(reply: Reply, per_page: int = 50, user=None) -> int:
+    """The page of its post on which the viewer finds this reply."""
+    before = db.session.scalar(select(func.count()).select_from(Reply).where(
+        Reply.post_id == reply.post_id, visible_replies_clause(viewer_for(user)),
+        (Reply.created_at < reply.created_at)
+        | ((Reply.created_at == reply.created_at) & (Reply.id < reply.id)))) or 0
+    return before // per_page + 1
+
+
+def get_visible_reply(reply_id: int, user=None) -> Reply | None:
+    """The reply if the viewer may see it and its post, else None."""
+    viewer = viewer_for(user)
+    return db.session.scalar(
+        select(Reply).join(Post, Post.id == Reply.post_id)
+        .where(Reply.id == reply_id, visible_replies_clause(viewer),
+               visible_posts_clause(viewer)))
 
 
 # ------------------------------------------------------------------------- stars

@@ -98,16 +98,33 @@ def _save_or_show(form, theme, author, post, s, groups, members, save, pending, 
 @cacheable
 def show(post_id):
     post = services.get_visible_post(post_id) or abort(404)
-    limit = current_app.config["REPLIES_PER_PAGE"]
-    replies = services.visible_replies(post, limit=limit + 1)
-    more = len(replies) > limit
-    starred = post.id in services.starred_ids(current_user, [post.id])
+    page = parse_id(request.args.get("page"), default=1)
+    return _render_show(post, page, ReplyForm())
+
+
+def _render_show(post, page, reply_form, status=200):
+    """The post with one page of its replies (REPLIES_PER_PAGE, oldest first)."""
     from app.mail.notifications import is_muted
+    replies = services.reply_page(post, page, current_app.config["REPLIES_PER_PAGE"])
     return render_template("posts/show.html", post=post, theme=post.theme,
-                           replies=replies[:limit], more_replies=more, starred=starred,
+                           replies=replies, starred=post.id in services.starred_ids(
+                               current_user, [post.id]),
                            muted=is_muted(current_user, post.id),
-                           reply_form=ReplyForm(), action_form=CSRFOnlyForm(),
-                           can_reply=services.can_reply(post, current_user))
+                           reply_form=reply_form, action_form=CSRFOnlyForm(),
+                           can_reply=services.can_reply(post, current_user)), status
+
+
+@bp.route("/replies/<int:reply_id>")
+def show_reply(reply_id):
+    """A reply's lasting address (used in mails): the page of its post where it is now."""
+    reply = services.get_visible_reply(reply_id) or abort(404)
+    return redirect(_reply_url(reply))
+
+
+def _reply_url(reply) -> str:
+    page = services.page_of_reply(reply, current_app.config["REPLIES_PER_PAGE"])
+    return url_for("posts.show", post_id=reply.post_id, page=page if page > 1 else None,
+                   _anchor=f"reply-{reply.id}")
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
@@ -194,15 +211,9 @@ def reply(post_id):
                 flash(_("Your reply is saved and waits for approval by an admin."), "info")
             else:
                 flash(_("Your reply is published."), "success")
-            return redirect(url_for("posts.show", post_id=post.id, _anchor=f"reply-{r.id}"))
-    limit = current_app.config["REPLIES_PER_PAGE"]
-    replies = services.visible_replies(post, limit=limit)
-    from app.mail.notifications import is_muted
-    return render_template("posts/show.html", post=post, theme=post.theme, replies=replies,
-                           more_replies=False, reply_form=form, action_form=CSRFOnlyForm(),
-                           muted=is_muted(current_user, post.id),
-                           starred=post.id in services.starred_ids(current_user, [post.id]),
-                           can_reply=services.can_reply(post, current_user)), 422
+            return redirect(_reply_url(r))
+    # Shown again with the last page of replies, where the new one would appear.
+    return _render_show(post, 2**31 - 1, form, 422)
 
 
 @bp.route("/replies/<int:reply_id>/delete", methods=["POST"])

@@ -2,13 +2,17 @@
 (function () {
   "use strict";
 
-  // Stars toggle in place (the form posts normally without JavaScript).
+  // Stars toggle in place (the form posts normally without JavaScript). The button keeps the
+  // focus (it is never disabled, which would drop focus to <body>) and the page's live region
+  // says the new state in the page's language.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches("form[data-star]") || !window.fetch) { return; }
     event.preventDefault();
+    if (form.getAttribute("data-busy")) { return; }  // one toggle at a time
     var button = form.querySelector("button");
-    button.disabled = true;
+    form.setAttribute("data-busy", "1");
+    button.setAttribute("aria-busy", "true");
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
@@ -25,9 +29,16 @@
       button.querySelector(".star-label").textContent = data.label + ":";
       button.querySelector(".star-count").textContent = data.count;
       form.querySelector("input[name=star]").value = data.starred ? "0" : "1";
+      var live = document.getElementById("live-status");
+      if (live) {
+        live.textContent = live.getAttribute(data.starred ? "data-starred" : "data-unstarred");
+      }
     }).catch(function () {
       form.submit();  // fall back to the plain form post
-    }).then(function () { button.disabled = false; });
+    }).then(function () {
+      form.removeAttribute("data-busy");
+      button.removeAttribute("aria-busy");
+    });
   });
 
   // Ask before destructive actions.
