@@ -198,8 +198,7 @@ def account():
     memberships = sorted(current_user.memberships, key=lambda m: m.theme.name.lower())
     joined_ids = {m.theme_id for m in memberships if m.status.value != "rejected"}
     themes = theme_services.theme_tree()
-    joinable = [t for t in themes if t.id not in joined_ids
-                and not standing(current_user, t).is_member]
+    joinable = [t for t in themes if t.id not in joined_ids and standing(current_user, t).may_join]
     return render_template("auth/account.html", prefs=prefs, memberships=memberships,
                            joinable=joinable, join_form=JoinForm())
 

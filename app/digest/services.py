@@ -324,7 +324,7 @@ def send_overviews(now: datetime | None = None) -> int:
             db.session.rollback()
             continue
         viewer = viewer_for(user)
-        theme_ids = [t for t in viewer.member_theme_ids
+        theme_ids = [t for t in viewer.joined_theme_ids
                      if theme_notifications_on(user.id, db.session.get(Theme, t))]
         posts = list(db.session.scalars(
             select(Post).where(Post.theme_id.in_(theme_ids), Post.status == PostStatus.PUBLISHED,
