@@ -127,8 +127,21 @@ def _configure_login() -> None:
 def _sqlite_pragmas(app) -> None:
     """SQLite (the embedded default) in write-ahead-log mode: readers never wait for the
     writer, a commit is one fsync of the log (synchronous stays FULL: a committed post survives
-    a power cut), and a writer waits up to 10 s for another instead of failing."""
+    a power cut), and a writer waits up to 10 s for another instead of failing.
+
+    The busy timeout alone does not make writers wait: a deferred transaction (pysqlite's
+    implicit BEGIN) reads before it writes, even within one INSERT, and must then upgrade its
+    read snapshot to the write lock; if another connection committed meanwhile SQLite answers
+    "database is locked" at once (waiting could not make that snapshot current). So a
+    transaction that is going to write starts with BEGIN IMMEDIATE, which takes the write lock
+    first and does wait: those of requests that change something (not GET/HEAD/OPTIONS) and
+    those of background work marked with extensions.writing() (scheduler jobs, mail senders).
+    Other transactions keep pysqlite's behaviour (reads outside a transaction, a deferred
+    BEGIN before the first change), so readers never queue behind a writer."""
+    from flask import request
     from sqlalchemy import event
+
+    from app.extensions import write_intended
 
     with app.app_context():
         engine = db.engine
@@ -142,6 +155,12 @@ def _sqlite_pragmas(app) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        if write_intended() or (
+                has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _count_queries(app) -> None:
