@@ -2,7 +2,7 @@
 login, logout, password reset, and every kind of bad input."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.extensions import db
@@ -95,14 +95,64 @@ def test_passwords_must_match(client):
     assert resp.status_code == 422 and "The passwords differ." in page_text(resp)
 
 
-def test_duplicate_email_and_username_are_named(client):
+def test_registering_a_known_address_answers_as_a_new_one_and_mails_its_owner(client,
+                                                                                 mailbox):
+    theme = ThemeFactory(name="Mantelzorg")
+    owner = UserFactory(email="taken@example.org", username="Bezet")
+    known = register(client, theme, email="TAKEN@example.org", username="Iemand Anders")
+    new = register(client, theme, email="vrij@example.org", username="Nog Iemand")
+    assert known.status_code == new.status_code == 200
+    assert (page_text(known).replace("taken@example.org", "X")
+            == page_text(new).replace("vrij@example.org", "X"))
+    (mail,) = mailbox.wait_for("taken@example.org")
+    assert "tried to register" in mail.subject and "Mantelzorg" in mail.text
+    assert mail.link(f"/login?theme={theme.slug}") and mail.link("/reset")
+    assert "Confirm your e-mail address" in mailbox.wait_for("vrij@example.org")[0].subject
+    # Nothing changed for the owner: no second account, no new membership, same password.
+    assert db.session.scalar(select(func.count(User.id)).where(
+        User.email == "taken@example.org")) == 1
+    assert db.session.get(User, owner.id).memberships == []
+    assert db.session.scalar(select(User).where(User.username == "Iemand Anders")) is None
+    client.login("taken@example.org")
+
+
+def test_an_unconfirmed_address_registering_again_gets_a_new_link(client, mailbox):
     theme = ThemeFactory()
-    UserFactory(email="taken@example.org", username="Bezet")
-    resp = register(client, theme, email="TAKEN@example.org")
-    assert resp.status_code == 422
-    assert "This address already has an account" in page_text(resp)
-    resp = register(client, theme, email="free@example.org", username="bezet")
+    UserFactory(email="later@example.org", email_confirmed_at=None)
+    resp = register(client, theme, email="later@example.org", username="Wachtend")
+    assert resp.status_code == 200 and "We sent a link" in page_text(resp)
+    assert "Confirm your e-mail address" in mailbox.wait_for("later@example.org")[0].subject
+
+
+def test_a_taken_user_name_is_named(client):
+    UserFactory(username="Bezet")
+    resp = register(client, ThemeFactory(), email="free@example.org", username="bezet")
     assert resp.status_code == 422 and "This user name is taken" in page_text(resp)
+
+
+def test_reset_and_resend_do_the_same_work_for_known_and_unknown_addresses(client, mailbox,
+                                                                           monkeypatch):
+    from app.mail import services as mail_services
+    rendered = []
+    real = mail_services.render_mail
+
+    def counting(*args, **kwargs):
+        rendered.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mail_services, "render_mail", counting)
+    UserFactory(email="bekend@example.org")
+    UserFactory(email="onbevestigd@example.org", email_confirmed_at=None)
+    for address in ("bekend@example.org", "onbekend@example.org"):
+        client.post("/reset", {"email": address})
+    assert rendered == ["reset", "reset"]
+    rendered.clear()
+    for address in ("onbevestigd@example.org", "onbekend@example.org", "bekend@example.org"):
+        resp = client.post("/confirm/resend", {"email": address})
+        assert resp.status_code == 302
+    assert rendered == ["confirm", "confirm", "confirm"]
+    assert len(mailbox.wait_for("onbevestigd@example.org")) == 1
+    assert mailbox.to("onbekend@example.org") == []
 
 
 def test_invalid_email_is_named(client):

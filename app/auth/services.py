@@ -37,33 +37,62 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def register(*, email: str, password: str, username: str, theme: Theme,
-             organisation_id: int | None, locale: str) -> tuple[User, bool]:
-    """Create an unconfirmed account with a membership of `theme`, commit, send the link.
+def _username_taken(username: str) -> bool:
+    return db.session.scalar(
+        select(User.id).where(func.lower(User.username) == username.lower())) is not None
 
-    Returns (user, mail_sent).
-    """
+
+def register(*, email: str, password: str, username: str, theme: Theme,
+             organisation_id: int | None, locale: str) -> str:
+    """Create an unconfirmed account with a membership of `theme`, send the link, commit.
+    Returns the address the mail went to.
+
+    Whether the address already has an account is never told to the person registering
+    (user names are public, so a taken one is named): the answer is the same, and the
+    address's owner is mailed instead (a new confirmation link if the account waits for
+    one, otherwise how to log in or reset the password). Both ways cost the same work: a
+    password hash, a rendered mail, a commit."""
     email = normalise_email(email)
     username = username.strip()
-    if find_user_by_email(email) is not None:
-        raise AccountError(
-            _("This address already has an account. Log in and join this theme from your "
-              "account, or reset your password."), field="email")
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+    if _username_taken(username):
         raise AccountError(_("This user name is taken; choose another."), field="username")
-    user = User(email=email, username=username, locale=locale)
-    user.set_password(password)
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise AccountError(_("This address or user name was registered just now; "
-                             "log in or choose another."), field="email")
-    join_theme(user, theme, organisation_id)
-    send_confirmation(user, theme)
+    existing = find_user_by_email(email)
+    if existing is None:
+        user = User(email=email, username=username, locale=locale)
+        user.set_password(password)
+        db.session.add(user)
+        try:
+            db.session.flush()
+        except IntegrityError:  # the same address or name, registered a moment ago
+            db.session.rollback()
+            if _username_taken(username):
+                raise AccountError(_("This user name is taken; choose another."),
+                                   field="username")
+            existing = find_user_by_email(email)
+            if existing is None:
+                raise
+        else:
+            join_theme(user, theme, organisation_id)
+            send_confirmation(user, theme)
+            db.session.commit()
+            return email
+    from werkzeug.security import generate_password_hash
+    generate_password_hash(password, method="scrypt")  # the work a new account costs
+    tell_owner_of_registration(existing, theme)
     db.session.commit()
-    return user
+    return email
+
+
+def tell_owner_of_registration(user: User, theme: Theme) -> None:
+    """Someone registered with an address that has an account: mail its owner (the caller
+    commits). A new confirmation link if the account still waits for one."""
+    if not user.is_confirmed:
+        send_confirmation(user, theme)
+        return
+    send_mail(user.email, lambda: _("Someone tried to register with your address"),
+              "account_exists", locale=user.locale, kind="account", user=user, theme=theme,
+              login_link=external_url("auth.login", theme=theme.slug),
+              reset_link=external_url("auth.reset_request"))
 
 
 def send_confirmation(user: User, theme: Theme | None = None) -> None:
@@ -109,16 +138,48 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
+def _nobody(email: str):
+    """Stands in for an account in the work done for an unknown address."""
+    from types import SimpleNamespace
+    return SimpleNamespace(id=0, email=email, username=email.split("@")[0],
+                           locale=current_app.config["BABEL_DEFAULT_LOCALE"], security_stamp=0,
+                           is_confirmed=False)
+
+
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if the address has an account; silent otherwise."""
+    """Mail a reset link if the address has an account. For an unknown address the same
+    work is done (token, link, rendered mail) and nothing is sent, so the answer takes as
+    long and says the same."""
+    from app.mail.services import render_mail
+
     user = find_user_by_email(email)
-    if user is None:
-        return
-    token = make_token("reset", {"uid": user.id, "stamp": user.security_stamp})
+    someone = user or _nobody(normalise_email(email))
+    token = make_token("reset", {"uid": someone.id, "stamp": someone.security_stamp})
     link = external_url("auth.reset_password", token=token)
     minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
-    send_mail(user.email, lambda: _("Reset your password"), "reset", locale=user.locale,
-              kind="account", user=user, link=link, minutes=minutes)
+    if user is None:
+        render_mail(lambda: _("Reset your password"), "reset", someone.locale, user=someone,
+                    link=link, minutes=minutes)
+    else:
+        send_mail(user.email, lambda: _("Reset your password"), "reset", locale=user.locale,
+                  kind="account", user=user, link=link, minutes=minutes)
+    db.session.commit()
+
+
+def resend_confirmation(email: str) -> None:
+    """A new confirmation link if the address waits for confirmation; for any other address
+    the same work without a mail (the answer does not tell which)."""
+    from app.mail.services import render_mail
+
+    user = find_user_by_email(email)
+    if user is not None and not user.is_confirmed:
+        send_confirmation(user)
+    else:
+        someone = _nobody(normalise_email(email))
+        token = make_token("confirm", {"uid": 0, "email": someone.email, "theme": None})
+        render_mail(lambda: _("Confirm your e-mail address"), "confirm", someone.locale,
+                    user=someone, link=external_url("auth.confirm", token=token),
+                    hours=current_app.config["CONFIRM_TOKEN_MAX_AGE"] // 3600, theme=None)
     db.session.commit()
 
 

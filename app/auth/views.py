@@ -50,7 +50,7 @@ def register(slug):
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.register(
+            email = services.register(
                 email=form.email.data, password=form.password.data,
                 username=form.username.data, theme=theme,
                 organisation_id=form.organisation.data, locale=_current_locale())
@@ -58,9 +58,9 @@ def register(slug):
             db.session.rollback()
             getattr(form, exc.field or "email").errors.append(exc.message)
             status = 422
-        else:
-            return render_template("auth/check_mail.html", email=user.email, theme=theme,
-                                   resend_form=EmailOnlyForm(email=user.email))
+        else:  # the same page whether or not the address already had an account
+            return render_template("auth/check_mail.html", email=email, theme=theme,
+                                   resend_form=EmailOnlyForm(email=email))
     elif form.is_submitted():
         status = 422
     return render_template("auth/register.html", form=form, theme=theme), status
@@ -101,10 +101,7 @@ def confirm(token):
 def resend_confirmation():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None and not user.is_confirmed:
-            services.send_confirmation(user)
-            db.session.commit()
+        services.resend_confirmation(form.email.data)
         # Same answer whether or not the address is known or already confirmed.
         flash(_("If %(email)s waits for confirmation, a new link is on its way.",
                 email=form.email.data), "info")

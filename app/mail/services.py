@@ -63,16 +63,9 @@ def send_mail(to: str, subject: Callable[[], str] | str, template: str, locale: 
     """Render mail/<template>.txt and .html in `locale` into the outbox (current transaction).
 
     It goes out after the caller commits; if the caller rolls back, it never existed."""
-    from app.forms import one_line
-
     board = current_app.config["BOARD_NAME"]
-    with force_locale(locale):
-        subject_text = one_line(subject() if callable(subject) else str(subject)).strip()
-        context.setdefault("board_name", board)
-        context["user"] = user if user is not None else context.get("user")
-        body = render_template(f"mail/{template}.txt", unsubscribe_url=unsubscribe_url, **context)
-        html = render_template(f"mail/{template}.html", subject=subject_text,
-                               unsubscribe_url=unsubscribe_url, **context)
+    subject_text, body, html = render_mail(subject, template, locale, user=user,
+                                           unsubscribe_url=unsubscribe_url, **context)
     headers = {"Auto-Submitted": "auto-generated"}
     if kind in BULK_KINDS:
         headers["Precedence"] = "bulk"
@@ -91,6 +84,22 @@ def send_mail(to: str, subject: Callable[[], str] | str, template: str, locale: 
     if held:
         log.info("No MAIL_SERVER: mail to %s held in the outbox:\n%s", to, body)
     return message
+
+
+def render_mail(subject: Callable[[], str] | str, template: str, locale: str = "nl", *,
+                user=None, unsubscribe_url: str | None = None, **context) -> tuple[str, str, str]:
+    """(subject, text, HTML) of a mail in `locale`, without queueing it. Also used to do a
+    mail's work for an address that gets none, so that the answer takes as long."""
+    from app.forms import one_line
+
+    with force_locale(locale):
+        subject_text = one_line(subject() if callable(subject) else str(subject)).strip()
+        context.setdefault("board_name", current_app.config["BOARD_NAME"])
+        context["user"] = user if user is not None else context.get("user")
+        body = render_template(f"mail/{template}.txt", unsubscribe_url=unsubscribe_url, **context)
+        html = render_template(f"mail/{template}.html", subject=subject_text,
+                               unsubscribe_url=unsubscribe_url, **context)
+    return subject_text, body, html
 
 
 # ------------------------------------------------------------------ after commit
