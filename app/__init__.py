@@ -106,22 +106,16 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 def _configure_login() -> None:
     from flask_babel import lazy_gettext as _l
 
-    from app.auth.models import User
-
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        uid, _, stamp = user_id.partition(":")
-        from app.urls import parse_id
-        if parse_id(uid) is None:
-            return None
-        user = db.session.get(User, parse_id(uid))
-        if user is None or str(user.security_stamp) != stamp or not user.is_confirmed:
-            return None
-        return user
+    def load_user(session_token: str):
+        """The id Flask-Login keeps in its cookies is a login session's token (auth.services
+        .start_session): the user is found through a live session, in one query."""
+        from app.auth.services import user_for_session
+        return user_for_session(session_token)
 
 
 def _sqlite_pragmas(app) -> None:

@@ -25,12 +25,16 @@ log = logging.getLogger(__name__)
 
 
 def purge_unconfirmed(app) -> None:
-    from app.auth.services import purge_unconfirmed_accounts
+    """Nightly: registrations never confirmed, and login sessions past their lifetime."""
+    from app.auth.services import purge_ended_sessions, purge_unconfirmed_accounts
 
     with app.app_context():
         removed = purge_unconfirmed_accounts()
         if removed:
             log.info("purged %d unconfirmed registrations", removed)
+        ended = purge_ended_sessions()
+        if ended:
+            log.info("purged %d ended login sessions", ended)
 
 
 def flush_outbox(app) -> None:

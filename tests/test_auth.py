@@ -218,6 +218,51 @@ def test_logout_needs_post_and_ends_the_session(client):
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
 
 
+def _copy_cookies(source, target):
+    for name in ("session", "remember_token"):
+        cookie = source.http.get_cookie(name)
+        if cookie is not None:
+            target.http.set_cookie(name, cookie.value)
+
+
+def test_a_cookie_copied_before_logout_opens_nothing_afterwards(app, client):
+    from tests.helpers import Client
+    user = UserFactory()
+    client.post("/login", {"email": user.email, "password": PASSWORD, "remember": "y"})
+    remember = client.http.get_cookie("remember_token").value
+    thief = Client(app)
+    _copy_cookies(client, thief)
+    assert thief.get("/account").status_code == 200  # a copied cookie works while logged in
+    client.logout()
+    assert client.get("/account").status_code == 302
+    assert thief.get("/account").status_code == 302
+    # Nor does the remember cookie alone bring the session back.
+    only_remember = Client(app)
+    only_remember.http.set_cookie("remember_token", remember)
+    assert only_remember.get("/account").status_code == 302
+
+
+def test_log_out_everywhere_ends_every_session(app, client, other_client):
+    user = UserFactory()
+    client.login(user.email)
+    other_client.post("/login", {"email": user.email, "password": PASSWORD, "remember": "y"},
+                      headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) "
+                                             "Gecko/20100101 Firefox/128.0"})
+    page = page_text(client.get("/account"))
+    assert "Where you are logged in" in page and "Firefox, Linux" in page
+    assert "(this device)" in page
+    assert client.get("/account/logout-everywhere").status_code == 405
+    assert client.post("/account/logout-everywhere", csrf=False).status_code == 400
+    assert other_client.get("/account").status_code == 200
+    resp = client.post("/account/logout-everywhere")
+    assert resp.status_code == 302
+    assert "Je bent op elk apparaat uitgelogd." in page_text(client.get("/"))  # Dutch: logged out
+    assert client.get("/account").status_code == 302
+    assert other_client.get("/account").status_code == 302
+    from app.auth.models import LoginSession
+    assert db.session.scalar(select(func.count(LoginSession.id))) == 0
+
+
 def test_login_is_rate_limited(client, app):
     user = UserFactory()
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"

@@ -1,15 +1,18 @@
 """Accounts: registration, confirmation, login and password reset."""
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.models import User
+from app.auth.models import LoginSession, User
 from app.auth.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from app.extensions import db
 from app.urls import external_url
@@ -194,10 +197,115 @@ def user_for_reset(token: str) -> User:
 
 
 def reset_password(user: User, password: str) -> None:
+    """Set a new password and end every login session of the account (the caller starts a
+    new one for this browser). Commits."""
     user.set_password(password)
     if not user.is_confirmed:
         user.email_confirmed_at = utcnow()  # the link in the mail proves the address too
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.commit()
+
+
+# ------------------------------------------------------------------ login sessions
+
+# last_seen_at is written at most this often per session (not on every request).
+SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def summarise_user_agent(user_agent: str | None) -> str:
+    """"Firefox, Linux" from a User-Agent header: enough to recognise one's own devices."""
+    ua = user_agent or ""
+    browser = next((name for key, name in (
+        ("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+        ("Chromium/", "Chromium"), ("Safari/", "Safari")) if key in ua), None)
+    system = next((name for key, name in (
+        ("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+        ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux")) if key in ua), None)
+    if browser or system:
+        return ", ".join(part for part in (browser, system) if part)
+    return ua[:120]
+
+
+def start_session(user: User, user_agent: str | None = None) -> str:
+    """A new login session for this browser; sets the token that Flask-Login will keep in
+    its cookies (User.get_id). Commits."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id,
+                                user_agent=summarise_user_agent(user_agent)))
+    db.session.commit()
+    user.session_token = token
+    return token
+
+
+def session_lifetime() -> timedelta:
+    """A login session unused this long has ended."""
+    return timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
+
+
+def user_for_session(token: str | None) -> User | None:
+    """The user of a live login session, in one query; None for anything else (an ended
+    session, an old or forged cookie, an unconfirmed account)."""
+    if not token or not isinstance(token, str) or len(token) > 100:
+        return None
+    row = db.session.execute(
+        select(User, LoginSession.id, LoginSession.last_seen_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _token_hash(token))).first()
+    if row is None:
+        return None
+    user, session_id, last_seen = row
+    now = utcnow()
+    if not user.is_confirmed or last_seen < now - session_lifetime():
+        return None
+    if last_seen < now - SEEN_RESOLUTION and not db.session.new and not db.session.dirty:
+        # Only when nothing else waits in the session: this commit must not carry a
+        # request's half-done changes. Best effort: a busy database skips it this time.
+        try:
+            db.session.execute(update(LoginSession).where(LoginSession.id == session_id)
+                               .values(last_seen_at=now))
+            db.session.commit()
+        except OperationalError:
+            db.session.rollback()
+    user.session_token = token
+    return user
+
+
+def end_session(token: str | None) -> None:
+    """Log out: the session's row goes, so its cookies open nothing any more. Commits."""
+    if token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+    db.session.commit()
+
+
+def end_all_sessions(user: User) -> int:
+    """Log out everywhere: every login session of the account ends. Commits."""
+    ended = db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
+    db.session.commit()
+    return ended
+
+
+def active_sessions(user: User) -> list[LoginSession]:
+    """The account's live login sessions, most recently used first."""
+    return list(db.session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user.id,
+                                   LoginSession.last_seen_at >= utcnow() - session_lifetime())
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())))
+
+
+def is_current_session(login_session: LoginSession, user: User) -> bool:
+    return bool(user.session_token) and login_session.token_hash == _token_hash(user.session_token)
+
+
+def purge_ended_sessions() -> int:
+    """Delete login sessions unused for longer than their lifetime. Commits."""
+    ended = db.session.execute(delete(LoginSession).where(
+        LoginSession.last_seen_at < utcnow() - session_lifetime())).rowcount
+    db.session.commit()
+    return ended
 
 
 def set_locale(user: User, locale: str) -> None:

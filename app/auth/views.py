@@ -81,6 +81,7 @@ def confirm(token):
     except TokenInvalid:
         return render_template("auth/link_problem.html", expired=False,
                                form=EmailOnlyForm()), 400
+    services.start_session(user, request.headers.get("User-Agent"))
     login_user(user)
     flash(_("Your e-mail address is confirmed. Welcome, %(name)s!", name=user.username), "success")
     if theme is not None:
@@ -132,6 +133,7 @@ def login():
             return render_template("auth/login.html", form=form, unconfirmed=True,
                                    resend_form=EmailOnlyForm(email=user.email)), 403
         else:
+            services.start_session(user, request.headers.get("User-Agent"))
             login_user(user, remember=form.remember.data)
             session.pop("lang", None)
             target = safe_next(request.args.get("next"))
@@ -152,8 +154,22 @@ def login():
 def logout():
     form = CSRFOnlyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            services.end_session(current_user.session_token)
         logout_user()
         flash(_("You are logged out."), "info")
+    return redirect(url_for("themes.home"))
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    form = CSRFOnlyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.end_all_sessions(current_user)
+    logout_user()
+    flash(_("You are logged out on every device."), "info")
     return redirect(url_for("themes.home"))
 
 
@@ -178,6 +194,7 @@ def reset_password(token):
     form = NewPasswordForm()
     if form.validate_on_submit():
         services.reset_password(user, form.password.data)
+        services.start_session(user, request.headers.get("User-Agent"))
         login_user(user)
         flash(_("Your new password is saved; you are logged in."), "success")
         return redirect(url_for("auth.account"))
@@ -196,8 +213,11 @@ def account():
     joined_ids = {m.theme_id for m in memberships if m.status.value != "rejected"}
     themes = theme_services.theme_tree()
     joinable = [t for t in themes if t.id not in joined_ids and standing(current_user, t).may_join]
+    sessions = services.active_sessions(current_user)
     return render_template("auth/account.html", prefs=prefs, memberships=memberships,
-                           joinable=joinable, join_form=JoinForm())
+                           joinable=joinable, join_form=JoinForm(), sessions=sessions,
+                           is_current_session=lambda s: services.is_current_session(
+                               s, current_user), logout_everywhere_form=CSRFOnlyForm())
 
 
 @bp.route("/language/<code>")
