@@ -84,10 +84,33 @@ def test_weak_password_is_refused_and_the_form_is_kept(client):
     assert db.session.scalar(select(User).where(User.email == "keep@example.org")) is None
 
     for weak, message in [("wachtwoord123", "too easy to guess"),
-                          ("aaaaaaaaaaaa", "too easy to guess"),
+                          ("aaaaaaaaaaaa", "Repeated characters or words are easy to guess."),
+                          ("qwertyuiop123", "commonly used password"),
+                          ("iloveyou2026", "commonly used password"),
+                          ("passwordpassword", "Repeated characters or words"),
                           ("behouden-is-fijn", "Do not use your e-mail address or user name")]:
         resp = register(client, theme, email="keep@example.org", username="Behouden", password=weak)
         assert resp.status_code == 422 and message in page_text(resp), weak
+    # The address and user name count as words to avoid, also disguised.
+    resp = register(client, theme, email="sneeuwwitje@example.org", username="Zeven Dwergen",
+                    password="Sn33uwW1tje!1")
+    assert resp.status_code == 422 and "too easy to guess" in page_text(resp)
+    resp = register(client, theme, email="roodkapje@example.org", username="Zeven Dwergen",
+                    password="Sn33uwW1tje!1")
+    assert resp.status_code == 200
+
+
+def test_the_password_rule_is_explained_in_both_languages(app):
+    from tests.helpers import Client
+    theme = ThemeFactory()
+    english = page_text(Client(app, lang="en").get(f"/register/{theme.slug}"))
+    assert "At least 10 characters and hard to guess" in english and "zxcvbn" in english
+    dutch = page_text(Client(app, lang="nl").get(f"/register/{theme.slug}"))
+    assert "Minstens 10 tekens en moeilijk te raden" in dutch
+    resp = Client(app, lang="nl").post(f"/register/{theme.slug}", {
+        "email": "a@example.org", "username": "Iemand", "password": "qwertyuiop123",
+        "password_confirm": "qwertyuiop123"})
+    assert resp.status_code == 422 and "te makkelijk te raden" in page_text(resp)
 
 
 def test_passwords_must_match(client):
