@@ -286,6 +286,28 @@ def test_log_out_everywhere_ends_every_session(app, client, other_client):
     assert db.session.scalar(select(func.count(LoginSession.id))) == 0
 
 
+def test_a_session_unused_for_its_lifetime_has_ended_and_is_purged(app, client):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.auth.models import LoginSession
+    from app.scheduler import purge_unconfirmed
+    from app.timeutil import utcnow
+    user = UserFactory()
+    client.login(user.email)
+    fresh = UserFactory()
+    from tests.helpers import Client
+    Client(app).login(fresh.email)
+    db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id).values(
+        last_seen_at=utcnow() - timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"] + 60)))
+    db.session.commit()
+    assert client.get("/account").status_code == 302
+    purge_unconfirmed(app)  # the nightly job
+    db.session.expire_all()
+    assert db.session.scalars(select(LoginSession.user_id)).all() == [fresh.id]
+
+
 def test_login_is_rate_limited(client, app):
     user = UserFactory()
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"

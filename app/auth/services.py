@@ -320,6 +320,7 @@ def purge_unconfirmed_accounts() -> int:
         User.email_confirmed_at.is_(None), User.created_at < cutoff)))
     if ids:
         db.session.execute(delete(Membership).where(Membership.user_id.in_(ids)))
+        db.session.execute(delete(LoginSession).where(LoginSession.user_id.in_(ids)))
         db.session.execute(delete(User).where(User.id.in_(ids)))
     db.session.commit()
     return len(ids)
