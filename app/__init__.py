@@ -49,7 +49,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    _configure_login()
+    _configure_login(app)
     # Ids in URLs stop at what the database stores: a larger one matches no route (404) on
     # every database, instead of reaching the driver (SQLite and PostgreSQL fail differently).
     app.url_map.converters["int"] = BoundedInt
@@ -103,7 +103,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     return app
 
 
-def _configure_login() -> None:
+def _configure_login(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     login_manager.login_view = "auth.login"
@@ -116,6 +116,12 @@ def _configure_login() -> None:
         .start_session): the user is found through a live session, in one query."""
         from app.auth.services import user_for_session
         return user_for_session(session_token)
+
+    @app.after_request
+    def _session_seen(response):
+        from app.auth.services import record_session_seen
+        record_session_seen()
+        return response
 
 
 def _sqlite_pragmas(app) -> None:

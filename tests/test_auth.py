@@ -286,6 +286,24 @@ def test_log_out_everywhere_ends_every_session(app, client, other_client):
     assert db.session.scalar(select(func.count(LoginSession.id))) == 0
 
 
+def test_the_account_page_shows_when_a_session_was_last_used(app, client):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.auth.models import LoginSession
+    from app.timeutil import utcnow
+    user = UserFactory()
+    client.login(user.email)
+    long_ago = utcnow() - timedelta(days=3)
+    db.session.execute(update(LoginSession).values(last_seen_at=long_ago))
+    db.session.commit()
+    client.get("/")  # a page view notes the use (at most every few minutes)
+    db.session.expire_all()
+    seen = db.session.scalar(select(LoginSession.last_seen_at))
+    assert seen > long_ago + timedelta(days=2)
+
+
 def test_a_session_unused_for_its_lifetime_has_ended_and_is_purged(app, client):
     from datetime import timedelta
 

@@ -6,7 +6,7 @@ import logging
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import OperationalError
@@ -261,17 +261,28 @@ def user_for_session(token: str | None) -> User | None:
     now = utcnow()
     if not user.is_confirmed or last_seen < now - session_lifetime():
         return None
-    if last_seen < now - SEEN_RESOLUTION and not db.session.new and not db.session.dirty:
-        # Only when nothing else waits in the session: this commit must not carry a
-        # request's half-done changes. Best effort: a busy database skips it this time.
-        try:
-            db.session.execute(update(LoginSession).where(LoginSession.id == session_id)
-                               .values(last_seen_at=now))
-            db.session.commit()
-        except OperationalError:
-            db.session.rollback()
+    if last_seen < now - SEEN_RESOLUTION and has_request_context():
+        g.login_session_seen = session_id  # written after the request: record_session_seen
     user.session_token = token
     return user
+
+
+def record_session_seen() -> None:
+    """After a reading request: note that its login session was used (at most every
+    SEEN_RESOLUTION). Its own short transaction on its own connection, so it never commits a
+    request's changes; a request that changed something skips it (the next page view does
+    it). Best effort: a busy database skips it this time."""
+    from flask import request
+
+    session_id = g.pop("login_session_seen", None)
+    if session_id is None or request.method not in ("GET", "HEAD"):
+        return
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(update(LoginSession).where(LoginSession.id == session_id)
+                               .values(last_seen_at=utcnow()))
+    except OperationalError:
+        log.warning("login session %s: last use not recorded (database busy)", session_id)
 
 
 def end_session(token: str | None) -> None:
