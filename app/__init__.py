@@ -129,19 +129,17 @@ def _sqlite_pragmas(app) -> None:
     writer, a commit is one fsync of the log (synchronous stays FULL: a committed post survives
     a power cut), and a writer waits up to 10 s for another instead of failing.
 
-    The busy timeout alone does not make writers wait: a deferred transaction (pysqlite's
-    implicit BEGIN) reads before it writes, even within one INSERT, and must then upgrade its
-    read snapshot to the write lock; if another connection committed meanwhile SQLite answers
-    "database is locked" at once (waiting could not make that snapshot current). So a
-    transaction that is going to write starts with BEGIN IMMEDIATE, which takes the write lock
-    first and does wait: those of requests that change something (not GET/HEAD/OPTIONS) and
-    those of background work marked with extensions.writing() (scheduler jobs, mail senders).
-    Other transactions keep pysqlite's behaviour (reads outside a transaction, a deferred
-    BEGIN before the first change), so readers never queue behind a writer."""
-    from flask import request
+    The busy timeout alone does not make writers wait. A deferred transaction that has read
+    must upgrade its read snapshot to the write lock when it first writes; if another
+    connection committed meanwhile, SQLite answers "database is locked" at once (waiting could
+    not make that snapshot current). pysqlite begins a transaction just before the first
+    change, so it can start that one as BEGIN IMMEDIATE (the write lock first, waiting for it);
+    but a SAVEPOINT outside a transaction (SQLAlchemy's begin_nested) silently begins a
+    deferred one, whose reads then make the later write fail. So every write transaction
+    starts with BEGIN IMMEDIATE: pysqlite's implicit BEGIN, and one issued just before such a
+    SAVEPOINT. Reads outside a write transaction stay outside any, as before: readers never
+    queue behind a writer."""
     from sqlalchemy import event
-
-    from app.extensions import write_intended
 
     with app.app_context():
         engine = db.engine
@@ -150,17 +148,18 @@ def _sqlite_pragmas(app) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = "IMMEDIATE"  # pysqlite's implicit BEGIN
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        if write_intended() or (
-                has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    @event.listens_for(engine, "before_cursor_execute")
+    def _savepoint_begins_immediate(connection, cursor, statement, parameters, context,
+                                    executemany):
+        if statement.startswith("SAVEPOINT") and not cursor.connection.in_transaction:
+            cursor.execute("BEGIN IMMEDIATE")
 
 
 def _count_queries(app) -> None:

@@ -1,7 +1,4 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,26 +30,6 @@ csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-
-
-_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
-
-
-@contextmanager
-def writing():
-    """Transactions begun inside this block are going to write: on SQLite they start with
-    BEGIN IMMEDIATE and so wait for another writer instead of failing (app._sqlite_pragmas).
-    Background work (scheduler jobs, mail senders) runs inside it; requests that change
-    something get it from their method."""
-    token = _write_intent.set(True)
-    try:
-        yield
-    finally:
-        _write_intent.reset(token)
-
-
-def write_intended() -> bool:
-    return _write_intent.get()
 
 
 def str_enum(enum_class, name: str) -> Enum:

@@ -95,10 +95,8 @@ def catch_up(app) -> None:
     from app.digest.services import (resume_unfinished_runs, send_admin_digests,
                                      send_due_digests, send_overviews)
 
-    from app.extensions import writing
-
     local = _local_now(app)
-    with app.app_context(), writing():
+    with app.app_context():
         n = resume_unfinished_runs()
         if n:
             log.info("unfinished digest runs finished: %d mails", n)
@@ -122,9 +120,7 @@ def tick(app) -> None:
 
 
 def purge_job(app) -> None:
-    from app.extensions import writing
-
-    with scheduler_lock(app) as mine, writing():
+    with scheduler_lock(app) as mine:
         if mine:
             purge_unconfirmed(app)
 

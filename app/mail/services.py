@@ -39,7 +39,7 @@ from flask_babel import force_locale
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.extensions import db, mail, writing
+from app.extensions import db, mail
 from app.mail.models import DeliveryAttempt, OutboxMessage, OutboxStatus
 from app.timeutil import utcnow
 
@@ -292,7 +292,7 @@ def deliver(app, ids: Iterable[int]) -> dict[str, int]:
     ids = list(ids)
     if not ids:
         return counts
-    with app.app_context(), writing():
+    with app.app_context():
         max_attempts = app.config["MAIL_MAX_ATTEMPTS"]
         sender = app.config["MAIL_DEFAULT_SENDER"]
         lease = _lease(app)
@@ -371,7 +371,7 @@ def _close(connection):
 
 def flush(app, limit: int = 1000, include_not_due: bool = False) -> dict[str, int]:
     """Send what is due (the scheduler runs this every minute; `flask outbox flush`)."""
-    with app.app_context(), writing():
+    with app.app_context():
         now = utcnow()
         lease = _lease(app)
         with Session(db.engine) as session:
