@@ -371,3 +371,36 @@ def test_a_message_that_keeps_killing_its_sender_ends_as_failed(app, mailbox):
     db.session.expire_all()
     assert rows()[0].status == OutboxStatus.FAILED and "stopped" in rows()[0].last_error
     assert mailbox.messages == []
+
+
+def test_a_long_batch_renews_its_lease_and_leaves_what_another_sender_took(app, mailbox,
+                                                                             monkeypatch):
+    ids = queue_registrations(app, 3)
+    app.config["MAIL_CLAIM_LEASE_SECONDS"] = 0.3  # renewed every 0.1 s of sending
+    real = outbox._transmit
+    seen_claims = []
+
+    def slow_transmit(connection, row, sender, data):
+        from sqlalchemy import update
+        real(connection, row, sender, data)
+        with app.app_context():
+            claims = dict(db.session.execute(select(OutboxMessage.id, OutboxMessage.claimed_at)
+                                             .where(OutboxMessage.id.in_(ids))).all())
+            seen_claims.append(claims[ids[2]])
+            if row.id == ids[0]:  # meanwhile another sender took the second one over
+                db.session.execute(update(OutboxMessage).where(OutboxMessage.id == ids[1])
+                                   .values(claimed_at=utcnow() + timedelta(seconds=5)))
+                db.session.commit()
+            db.session.remove()
+        threading.Event().wait(0.2)  # a slow server
+
+    monkeypatch.setattr(outbox, "_transmit", slow_transmit)
+    try:
+        counts = outbox.deliver(app, ids)
+    finally:
+        app.config["MAIL_CLAIM_LEASE_SECONDS"] = 60
+    assert counts["sent"] == 2 and counts["skipped"] == 1
+    assert seen_claims[-1] > seen_claims[0]  # the lease of what still waited was renewed
+    assert len(mailbox.wait_for("batch0@example.org")) == 1
+    assert len(mailbox.wait_for("batch2@example.org")) == 1
+    assert mailbox.to("batch1@example.org") == []  # left to the sender that took it

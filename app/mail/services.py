@@ -304,7 +304,7 @@ def deliver(app, ids: Iterable[int]) -> dict[str, int]:
                 for start in range(0, len(ids), CLAIM_CHUNK):
                     chunk = ids[start:start + CLAIM_CHUNK]
                     taken, claimed_at = _claim(session, chunk, lease)
-                    renewed = time.monotonic()
+                    renewed, mine = time.monotonic(), set(taken)
                     counts["skipped"] += len(chunk) - len(taken)
                     rows = {r.id: r for r in session.scalars(
                         select(OutboxMessage).where(OutboxMessage.id.in_(taken)))}
@@ -312,9 +312,9 @@ def deliver(app, ids: Iterable[int]) -> dict[str, int]:
                         if time.monotonic() - renewed >= renew_every:
                             mine, claimed_at = _renew(session, taken[n:], claimed_at)
                             renewed = time.monotonic()
-                            if mid not in mine:
-                                counts["skipped"] += 1
-                                continue
+                        if mid not in mine:  # taken over by another sender after a stall
+                            counts["skipped"] += 1
+                            continue
                         connection = _send_one(session, rows[mid], connection, sender,
                                                max_attempts, counts)
             finally:
