@@ -49,7 +49,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    _configure_login()
+    _configure_login(app)
     # Ids in URLs stop at what the database stores: a larger one matches no route (404) on
     # every database, instead of reaching the driver (SQLite and PostgreSQL fail differently).
     app.url_map.converters["int"] = BoundedInt
@@ -103,31 +103,42 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     return app
 
 
-def _configure_login() -> None:
+def _configure_login(app) -> None:
     from flask_babel import lazy_gettext as _l
-
-    from app.auth.models import User
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        uid, _, stamp = user_id.partition(":")
-        from app.urls import parse_id
-        if parse_id(uid) is None:
-            return None
-        user = db.session.get(User, parse_id(uid))
-        if user is None or str(user.security_stamp) != stamp or not user.is_confirmed:
-            return None
-        return user
+    def load_user(session_token: str):
+        """The id Flask-Login keeps in its cookies is a login session's token (auth.services
+        .start_session): the user is found through a live session, in one query."""
+        from app.auth.services import user_for_session
+        return user_for_session(session_token)
+
+    @app.after_request
+    def _session_seen(response):
+        from app.auth.services import record_session_seen
+        record_session_seen()
+        return response
 
 
 def _sqlite_pragmas(app) -> None:
     """SQLite (the embedded default) in write-ahead-log mode: readers never wait for the
     writer, a commit is one fsync of the log (synchronous stays FULL: a committed post survives
-    a power cut), and a writer waits up to 10 s for another instead of failing."""
+    a power cut), and a writer waits up to 10 s for another instead of failing.
+
+    The busy timeout alone does not make writers wait. A deferred transaction that has read
+    must upgrade its read snapshot to the write lock when it first writes; if another
+    connection committed meanwhile, SQLite answers "database is locked" at once (waiting could
+    not make that snapshot current). pysqlite begins a transaction just before the first
+    change, so it can start that one as BEGIN IMMEDIATE (the write lock first, waiting for it);
+    but a SAVEPOINT outside a transaction (SQLAlchemy's begin_nested) silently begins a
+    deferred one, whose reads then make the later write fail. So every write transaction
+    starts with BEGIN IMMEDIATE: pysqlite's implicit BEGIN, and one issued just before such a
+    SAVEPOINT. Reads outside a write transaction stay outside any, as before: readers never
+    queue behind a writer."""
     from sqlalchemy import event
 
     with app.app_context():
@@ -137,11 +148,18 @@ def _sqlite_pragmas(app) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = "IMMEDIATE"  # pysqlite's implicit BEGIN
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _savepoint_begins_immediate(connection, cursor, statement, parameters, context,
+                                    executemany):
+        if statement.startswith("SAVEPOINT") and not cursor.connection.in_transaction:
+            cursor.execute("BEGIN IMMEDIATE")
 
 
 def _count_queries(app) -> None:

@@ -50,7 +50,9 @@ class Defaults:
     MAIL_DELIVERY = "thread"
     MAIL_SENDER_THREADS = 2  # background senders per process ("thread" delivery)
     MAIL_MAX_ATTEMPTS = 12  # 1, 2, 4 … minutes apart (about 17 hours in all), then "failed"
-    MAIL_CLAIM_TIMEOUT_MINUTES = 10  # a claim older than this is given back (sender crashed)
+    # A sender's claim on a message lasts this long (seconds), renewed while it sends; a dead
+    # sender's claims are taken by the next sender once it runs out.
+    MAIL_CLAIM_LEASE_SECONDS = 60
     MAIL_MESSAGE_ID_DOMAIN = "werkgroepen.localhost"
     # Platform owner's address shown as the escalation contact.
     PLATFORM_CONTACT_EMAIL = "platform@werkgroepen.localhost"

@@ -13,8 +13,20 @@ from wtforms.fields.choices import SelectChoice
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# Line breaks (also Unicode's) and tabs have no place in a one-line field: such values end up
+# in mail headers (subjects, names), where a line break would start a new header.
+_LINE_BREAKS = re.compile(r"[\t\n\r\x85\u2028\u2029]+")
+
+
 def strip_control_characters(value):
     return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+def one_line(value):
+    """A one-line value: control characters removed, line breaks and tabs made spaces."""
+    if not isinstance(value, str):
+        return value
+    return _LINE_BREAKS.sub(" ", _CONTROL.sub("", value))
 
 
 def optional_int(value):
@@ -53,14 +65,21 @@ class _LazyCSRF(_FlaskFormCSRF):
 
 
 class BaseForm(FlaskForm):
-    """Every form of the board: CSRF-protected, control characters filtered from all input."""
+    """Every form of the board: CSRF-protected, control characters filtered from all input,
+    and one-line text fields (subjects, names, titles, addresses) kept on one line."""
 
     class Meta:
         csrf_class = _LazyCSRF
 
         def bind_field(self, form, unbound_field, options):
+            from wtforms import PasswordField, StringField, TextAreaField
+
+            field_class = unbound_field.field_class
+            single_line = (issubclass(field_class, StringField)
+                           and not issubclass(field_class, (TextAreaField, PasswordField)))
             filters = list(unbound_field.kwargs.get("filters") or [])
-            options["filters"] = [strip_control_characters, *filters]
+            options["filters"] = [one_line if single_line else strip_control_characters,
+                                  *filters]
             return unbound_field.bind(form=form, **options)
 
 

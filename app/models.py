@@ -1,5 +1,5 @@
 """Imports every model so that SQLAlchemy's registry and Alembic see them all."""
-from app.auth.models import User  # noqa: F401
+from app.auth.models import LoginSession, User  # noqa: F401
 from app.organisations.models import Organisation  # noqa: F401
 from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType  # noqa: F401
 from app.filters.models import Category, FilterGroup, FilterValue  # noqa: F401

@@ -1,7 +1,11 @@
 """The ONE policy module: who may see and do what. Views and templates both call it.
 
 A membership applies to its theme and every subtheme below it; the strongest membership
-in a theme's lineage (the theme and its ancestors) decides. The platform owner may do
+in a theme's lineage (the theme and its ancestors) decides. A membership never opens more
+than its theme's type gives: one that was accepted automatically (a plain member of a
+half-open theme) opens the public parts below it, but members-only content (a closed theme,
+the closed part of a mixed one) needs an accepted membership of that theme or of a closed or
+mixed ancestor, or an admin or owner role in the lineage. The platform owner may do
 everything. A viewer's memberships are loaded once per request (one query), so policy
 checks inside lists cost no extra queries.
 """
@@ -25,11 +29,18 @@ class Standing:
     pending: bool = False  # a request waits (closed theme or closed part of a mixed theme)
     joined: bool = False  # any non-rejected membership in the lineage
     platform_owner: bool = False
+    opens: bool = False  # an ACTIVE membership that opens this theme's members-only content
+    half_open: bool = False  # the theme itself is half-open
 
     @property
     def is_member(self) -> bool:
         """May see members-only content: an accepted membership (or platform owner)."""
-        return self.platform_owner or self.role is not None
+        return self.platform_owner or self.opens
+
+    @property
+    def may_join(self) -> bool:
+        """May join (half-open) or ask to join (closed theme, closed part of a mixed theme)."""
+        return not self.is_member and not self.pending and not (self.joined and self.half_open)
 
     @property
     def is_admin(self) -> bool:
@@ -61,25 +72,35 @@ def forget_cached_memberships(user) -> None:
         g.pop(f"_viewer_{user.id}", None)
 
 
+def opens_members_only(membership_theme: Theme, role: Role) -> bool:
+    """Does an ACTIVE membership of this theme open the members-only content below it?
+    Only if an admin accepted it (a closed or mixed theme) or it carries an admin role."""
+    return role.rank >= Role.ADMIN.rank or membership_theme.workgroup_type != WorkgroupType.HALF_OPEN
+
+
 def standing(user, theme: Theme) -> Standing:
     """The viewer's standing in a theme."""
+    half_open = theme.workgroup_type == WorkgroupType.HALF_OPEN
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_confirmed:
-        return Standing()
+        return Standing(half_open=half_open)
     memberships = _user_memberships(user)
-    best_role, pending, joined = None, False, False
-    for theme_id in theme.lineage_ids():
-        m = memberships.get(theme_id)
+    best_role, pending, joined, opens = None, False, False, False
+    for node in theme.ancestors() + [theme]:
+        m = memberships.get(node.id)
         if m is None or m.status == MembershipStatus.REJECTED:
             continue
         joined = True
         if m.status == MembershipStatus.PENDING:
             pending = True
-        elif best_role is None or m.role.rank > best_role.rank:
+            continue
+        if best_role is None or m.role.rank > best_role.rank:
             best_role = m.role
-    if best_role is not None:
-        pending = False
-    return Standing(role=best_role, pending=pending, joined=joined,
-                    platform_owner=bool(user.is_platform_owner))
+        # A half-open theme has no members-only content: any active membership is enough.
+        if half_open or opens_members_only(node, m.role):
+            opens = True
+    return Standing(role=best_role, pending=pending and not opens, joined=joined,
+                    platform_owner=bool(user.is_platform_owner), opens=opens,
+                    half_open=half_open)
 
 
 def _viewer(user):
@@ -163,25 +184,34 @@ class Viewer:
     member_theme_ids: frozenset[int] = frozenset()  # themes whose members-only content is open
     admin_theme_ids: frozenset[int] = frozenset()  # themes this viewer administers
     platform_owner: bool = False
+    # themes below any active membership (also automatic ones): what the person follows
+    joined_theme_ids: frozenset[int] = frozenset()
 
     @property
     def is_authenticated(self) -> bool:
         return self.user_id is not None
 
 
-def _expand_subtrees(member_ids: set[int], admin_ids: set[int]) -> tuple[frozenset, frozenset]:
-    """(member themes, admin themes), each with all descendants, in one recursive query."""
-    from sqlalchemy import case, func, literal
+def _expand_subtrees(joined_ids: set[int], admin_ids: set[int]
+                     ) -> tuple[frozenset, frozenset, frozenset]:
+    """(joined themes, member themes, admin themes), each with all descendants, in one
+    recursive query. `joined_ids`: themes of active memberships; those of them that open
+    members-only content (opens_members_only) are found by the same query."""
+    from sqlalchemy import case, false, func
 
-    if not member_ids:
-        return frozenset(), frozenset()
-    flag = case((Theme.id.in_(admin_ids), 1), else_=0) if admin_ids else literal(0)
-    tree = (select(Theme.id.label("id"), flag.label("admin"))
-            .where(Theme.id.in_(member_ids)).cte("viewer_tree", recursive=True))
+    if not joined_ids:
+        return frozenset(), frozenset(), frozenset()
+    is_admin = Theme.id.in_(admin_ids) if admin_ids else false()
+    opens = case((is_admin | (Theme.workgroup_type != WorkgroupType.HALF_OPEN), 1), else_=0)
+    admin = case((is_admin, 1), else_=0)
+    tree = (select(Theme.id.label("id"), opens.label("member"), admin.label("admin"))
+            .where(Theme.id.in_(joined_ids)).cte("viewer_tree", recursive=True))
     tree = tree.union_all(
-        select(Theme.id, tree.c.admin).where(Theme.parent_id == tree.c.id))
-    rows = db.session.execute(select(tree.c.id, func.max(tree.c.admin)).group_by(tree.c.id)).all()
-    return (frozenset(r[0] for r in rows), frozenset(r[0] for r in rows if r[1]))
+        select(Theme.id, tree.c.member, tree.c.admin).where(Theme.parent_id == tree.c.id))
+    rows = db.session.execute(select(tree.c.id, func.max(tree.c.member), func.max(tree.c.admin))
+                              .group_by(tree.c.id)).all()
+    return (frozenset(r[0] for r in rows), frozenset(r[0] for r in rows if r[1]),
+            frozenset(r[0] for r in rows if r[2]))
 
 
 def viewer_for(user=None) -> Viewer:
@@ -194,11 +224,11 @@ def viewer_for(user=None) -> Viewer:
         return g.get(cache_key)
     active = [m for m in _user_memberships(user).values()
               if m.status == MembershipStatus.ACTIVE]
-    member_ids = {m.theme_id for m in active}
+    joined_ids = {m.theme_id for m in active}
     admin_ids = {m.theme_id for m in active if m.role.rank >= Role.ADMIN.rank}
-    members, admins = _expand_subtrees(member_ids, admin_ids)
+    joined, members, admins = _expand_subtrees(joined_ids, admin_ids)
     result = Viewer(user_id=user.id, member_theme_ids=members, admin_theme_ids=admins,
-                    platform_owner=bool(user.is_platform_owner))
+                    platform_owner=bool(user.is_platform_owner), joined_theme_ids=joined)
     if has_request_context():
         setattr(g, cache_key, result)
     return result
@@ -206,19 +236,24 @@ def viewer_for(user=None) -> Viewer:
 
 def viewers_for(users) -> dict[int, Viewer]:
     """viewer_for() of many users at once (digests): two queries whatever their number.
-    The same rule as viewer_for: active memberships open their themes and every subtheme."""
+    The same rule as viewer_for: active memberships open their themes and every subtheme,
+    members-only content only where opens_members_only() says so."""
     users = [u for u in users if u is not None]
     result = {u.id: Viewer() for u in users}
     confirmed = {u.id: u for u in users if u.is_confirmed}
     if not confirmed:
         return result
+    joined_ids: dict[int, set[int]] = {uid: set() for uid in confirmed}
     member_ids: dict[int, set[int]] = {uid: set() for uid in confirmed}
     admin_ids: dict[int, set[int]] = {uid: set() for uid in confirmed}
-    for user_id, theme_id, role in db.session.execute(
-            select(Membership.user_id, Membership.theme_id, Membership.role)
+    for user_id, theme_id, role, workgroup_type in db.session.execute(
+            select(Membership.user_id, Membership.theme_id, Membership.role, Theme.workgroup_type)
+            .join(Theme, Theme.id == Membership.theme_id)
             .where(Membership.user_id.in_(confirmed),
                    Membership.status == MembershipStatus.ACTIVE)):
-        member_ids[user_id].add(theme_id)
+        joined_ids[user_id].add(theme_id)
+        if role.rank >= Role.ADMIN.rank or workgroup_type != WorkgroupType.HALF_OPEN:
+            member_ids[user_id].add(theme_id)
         if role.rank >= Role.ADMIN.rank:
             admin_ids[user_id].add(theme_id)
     children: dict[int, list[int]] = {}
@@ -242,7 +277,8 @@ def viewers_for(users) -> dict[int, Viewer]:
     for uid, user in confirmed.items():
         result[uid] = Viewer(user_id=uid, member_theme_ids=with_subthemes(member_ids[uid]),
                              admin_theme_ids=with_subthemes(admin_ids[uid]),
-                             platform_owner=bool(user.is_platform_owner))
+                             platform_owner=bool(user.is_platform_owner),
+                             joined_theme_ids=with_subthemes(joined_ids[uid]))
     return result
 
 

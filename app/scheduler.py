@@ -1,10 +1,21 @@
 """The scheduler process (`flask scheduler`): periodic jobs, in ONE process of their own.
 
 Never started inside web workers: with N gunicorn workers every job would run N times.
+Should a second scheduler run anyway (a restart overlapping, a second host), the work is
+done by one at a time: each job holds the scheduler lock (scheduler_lock) or skips its turn.
+Every minute the tick delivers due mail and catches up: it finishes any digest run left
+unfinished (by a crash, or by a process that died), sends the admins' digest once its hour has
+come and the members' digests and overviews once theirs has — so a tick that failed, or a
+scheduler that was down at that hour, is made good by the next one.
 """
 from __future__ import annotations
 
 import logging
+import zlib
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -14,12 +25,16 @@ log = logging.getLogger(__name__)
 
 
 def purge_unconfirmed(app) -> None:
-    from app.auth.services import purge_unconfirmed_accounts
+    """Nightly: registrations never confirmed, and login sessions past their lifetime."""
+    from app.auth.services import purge_ended_sessions, purge_unconfirmed_accounts
 
     with app.app_context():
         removed = purge_unconfirmed_accounts()
         if removed:
             log.info("purged %d unconfirmed registrations", removed)
+        ended = purge_ended_sessions()
+        if ended:
+            log.info("purged %d ended login sessions", ended)
 
 
 def flush_outbox(app) -> None:
@@ -30,37 +45,91 @@ def flush_outbox(app) -> None:
         log.info("outbox: sent %(sent)d, failed %(failed)d", counts)
 
 
-def send_digests(app) -> None:
-    from app.digest.services import send_due_digests, send_overviews
+@contextmanager
+def scheduler_lock(app, name: str = "scheduler"):
+    """Hold the lock of the scheduled work while the block runs; yields whether it was taken
+    (False: another scheduler holds it right now, so this one skips its turn). PostgreSQL:
+    a session advisory lock (shared by every host of the database); otherwise a file lock in
+    the instance folder (one host). The one place to add another kind, e.g. a Redis lock."""
+    from app.extensions import db
 
     with app.app_context():
-        n = send_due_digests()
-        m = send_overviews()
-        if n or m:
-            log.info("digests: %d mails, overviews: %d mails", n, m)
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        key = zlib.crc32(f"werkgroepen:{name}".encode())
+        with engine.connect() as connection:
+            taken = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                            {"key": key}).scalar())
+            connection.commit()
+            try:
+                yield taken
+            finally:
+                if taken:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    connection.commit()
+        return
+    import fcntl
+
+    path = Path(app.instance_path) / f"{name}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        try:  # a lock per open file: it excludes other processes and other threads alike
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def send_admin_digests(app) -> None:
-    from app.digest.services import send_admin_digests as send
+def _local_now(app) -> datetime:
+    return datetime.now(ZoneInfo(app.config["SCHEDULER_TIMEZONE"]))
 
+
+def catch_up(app) -> None:
+    """Digest work that is due and not yet done (holding the scheduler lock)."""
+    from app.digest.services import (resume_unfinished_runs, send_admin_digests,
+                                     send_due_digests, send_overviews)
+
+    local = _local_now(app)
     with app.app_context():
-        n = send()
+        n = resume_unfinished_runs()
         if n:
-            log.info("admins' digest: %d mails", n)
+            log.info("unfinished digest runs finished: %d mails", n)
+        if local.hour >= app.config["ADMIN_DIGEST_HOUR"]:
+            n = send_admin_digests()
+            if n:
+                log.info("admins' digest: %d mails", n)
+        if (local.hour, local.minute) >= (app.config["DIGEST_HOUR"], 5):
+            n, m = send_due_digests(), send_overviews()
+            if n or m:
+                log.info("digests: %d mails, overviews: %d mails", n, m)
+
+
+def tick(app) -> None:
+    """The minutely job: deliver due mail, then catch up with the digests unless another
+    scheduler is at it."""
+    flush_outbox(app)
+    with scheduler_lock(app) as mine:
+        if mine:
+            catch_up(app)
+
+
+def purge_job(app) -> None:
+    with scheduler_lock(app) as mine:
+        if mine:
+            purge_unconfirmed(app)
 
 
 def build_scheduler(app) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=app.config["SCHEDULER_TIMEZONE"])
-    scheduler.add_job(flush_outbox, IntervalTrigger(minutes=1), args=[app], id="flush_outbox",
+    scheduler.add_job(tick, IntervalTrigger(minutes=1), args=[app], id="tick",
                       replace_existing=True, coalesce=True, max_instances=1)
-    scheduler.add_job(send_digests, CronTrigger(hour=app.config["DIGEST_HOUR"], minute=5),
-                      args=[app], id="send_digests", replace_existing=True, coalesce=True,
-                      max_instances=1, misfire_grace_time=6 * 3600)
-    scheduler.add_job(send_admin_digests, CronTrigger(hour=app.config["ADMIN_DIGEST_HOUR"],
-                                                      minute=0),
-                      args=[app], id="send_admin_digests", replace_existing=True, coalesce=True,
-                      max_instances=1, misfire_grace_time=6 * 3600)
-    scheduler.add_job(purge_unconfirmed, CronTrigger(hour=3, minute=17), args=[app],
+    scheduler.add_job(purge_job, CronTrigger(hour=3, minute=17), args=[app],
                       id="purge_unconfirmed", replace_existing=True, coalesce=True,
                       max_instances=1, misfire_grace_time=3600)
     return scheduler

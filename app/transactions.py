@@ -26,28 +26,14 @@ def is_unique_violation(exc: IntegrityError) -> bool:
             or getattr(orig, "sqlite_errorname", None) in _SQLITE_UNIQUE)
 
 
-def _begin_writing() -> None:
-    """Open the request's transaction for writing before the SAVEPOINT, on SQLite.
-
-    The sqlite3 driver begins a transaction only at the first INSERT/UPDATE/DELETE; a SAVEPOINT
-    sent before that would itself become the outermost transaction, and releasing it would
-    commit on its own, cutting the request's one transaction in two. BEGIN IMMEDIATE takes the
-    write lock now, waiting for another writer (busy_timeout) instead of failing later when a
-    read snapshot turns out to be stale."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    if not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def insert_once(row) -> bool:
     """Insert the new ORM object `row` (not yet added to the session) in the current
     transaction; False (and nothing inserted, the rest of the transaction untouched) when a
     unique key already holds an equal row, which another request stored meanwhile. Other
     integrity errors propagate."""
-    db.session.flush()  # earlier changes of the request do not share this insert's fate
-    _begin_writing()
+    # Earlier changes of the request do not share this insert's fate. (On SQLite the SAVEPOINT
+    # opens the request's one write transaction with BEGIN IMMEDIATE: app._sqlite_pragmas.)
+    db.session.flush()
     try:
         with db.session.begin_nested():
             db.session.add(row)

@@ -2,10 +2,13 @@
 login, logout, password reset, and every kind of bad input."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.extensions import db
+from app.timeutil import utcnow
 from app.themes.models import Membership, MembershipStatus, WorkgroupType
 from tests.factories import PASSWORD, ThemeFactory, UserFactory, member, OrganisationFactory
 from tests.helpers import page_text
@@ -84,10 +87,33 @@ def test_weak_password_is_refused_and_the_form_is_kept(client):
     assert db.session.scalar(select(User).where(User.email == "keep@example.org")) is None
 
     for weak, message in [("wachtwoord123", "too easy to guess"),
-                          ("aaaaaaaaaaaa", "too easy to guess"),
+                          ("aaaaaaaaaaaa", "Repeated characters or words are easy to guess."),
+                          ("qwertyuiop123", "commonly used password"),
+                          ("iloveyou2026", "commonly used password"),
+                          ("passwordpassword", "Repeated characters or words"),
                           ("behouden-is-fijn", "Do not use your e-mail address or user name")]:
         resp = register(client, theme, email="keep@example.org", username="Behouden", password=weak)
         assert resp.status_code == 422 and message in page_text(resp), weak
+    # The address and user name count as words to avoid, also disguised.
+    resp = register(client, theme, email="sneeuwwitje@example.org", username="Zeven Dwergen",
+                    password="Sn33uwW1tje!1")
+    assert resp.status_code == 422 and "too easy to guess" in page_text(resp)
+    resp = register(client, theme, email="roodkapje@example.org", username="Zeven Dwergen",
+                    password="Sn33uwW1tje!1")
+    assert resp.status_code == 200
+
+
+def test_the_password_rule_is_explained_in_both_languages(app):
+    from tests.helpers import Client
+    theme = ThemeFactory()
+    english = page_text(Client(app, lang="en").get(f"/register/{theme.slug}"))
+    assert "At least 10 characters and hard to guess" in english and "zxcvbn" in english
+    dutch = page_text(Client(app, lang="nl").get(f"/register/{theme.slug}"))
+    assert "Minstens 10 tekens en moeilijk te raden" in dutch
+    resp = Client(app, lang="nl").post(f"/register/{theme.slug}", {
+        "email": "a@example.org", "username": "Iemand", "password": "qwertyuiop123",
+        "password_confirm": "qwertyuiop123"})
+    assert resp.status_code == 422 and "te makkelijk te raden" in page_text(resp)
 
 
 def test_passwords_must_match(client):
@@ -95,14 +121,75 @@ def test_passwords_must_match(client):
     assert resp.status_code == 422 and "The passwords differ." in page_text(resp)
 
 
-def test_duplicate_email_and_username_are_named(client):
+def test_registering_a_known_address_answers_as_a_new_one_and_mails_its_owner(client,
+                                                                                 mailbox):
+    theme = ThemeFactory(name="Mantelzorg")
+    owner = UserFactory(email="taken@example.org", username="Bezet")
+    known = register(client, theme, email="TAKEN@example.org", username="Iemand Anders")
+    new = register(client, theme, email="vrij@example.org", username="Nog Iemand")
+    assert known.status_code == new.status_code == 200
+    assert (page_text(known).replace("taken@example.org", "X")
+            == page_text(new).replace("vrij@example.org", "X"))
+    (mail,) = mailbox.wait_for("taken@example.org")
+    assert "tried to register" in mail.subject and "Mantelzorg" in mail.text
+    assert mail.link(f"/login?theme={theme.slug}") and mail.link("/reset")
+    assert "Confirm your e-mail address" in mailbox.wait_for("vrij@example.org")[0].subject
+    # Nothing changed for the owner: no second account, no new membership, same password.
+    assert db.session.scalar(select(func.count(User.id)).where(
+        User.email == "taken@example.org")) == 1
+    assert db.session.get(User, owner.id).memberships == []
+    assert db.session.scalar(select(User).where(User.username == "Iemand Anders")) is None
+    client.login("taken@example.org")
+
+
+def test_an_unconfirmed_address_registering_again_gets_a_new_link(client, mailbox):
     theme = ThemeFactory()
-    UserFactory(email="taken@example.org", username="Bezet")
-    resp = register(client, theme, email="TAKEN@example.org")
-    assert resp.status_code == 422
-    assert "This address already has an account" in page_text(resp)
-    resp = register(client, theme, email="free@example.org", username="bezet")
+    UserFactory(email="later@example.org", email_confirmed_at=None,
+                created_at=utcnow() - timedelta(days=1))
+    resp = register(client, theme, email="later@example.org", username="Wachtend")
+    assert resp.status_code == 200 and "We sent a link" in page_text(resp)
+    assert "Confirm your e-mail address" in mailbox.wait_for("later@example.org")[0].subject
+
+
+def test_registering_again_a_moment_later_sends_no_second_link(client, mailbox):
+    """A second submit right after the first (a double click) finds the link on its way."""
+    theme = ThemeFactory()
+    register(client, theme, email="vlot@example.org", username="Vlot")
+    assert len(mailbox.wait_for("vlot@example.org")) == 1
+    resp = register(client, theme, email="vlot@example.org", username="Vlot2")
+    assert resp.status_code == 200 and "We sent a link" in page_text(resp)
+    assert len(mailbox.to("vlot@example.org")) == 1
+
+
+def test_a_taken_user_name_is_named(client):
+    UserFactory(username="Bezet")
+    resp = register(client, ThemeFactory(), email="free@example.org", username="bezet")
     assert resp.status_code == 422 and "This user name is taken" in page_text(resp)
+
+
+def test_reset_and_resend_do_the_same_work_for_known_and_unknown_addresses(client, mailbox,
+                                                                           monkeypatch):
+    from app.mail import services as mail_services
+    rendered = []
+    real = mail_services.render_mail
+
+    def counting(*args, **kwargs):
+        rendered.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mail_services, "render_mail", counting)
+    UserFactory(email="bekend@example.org")
+    UserFactory(email="onbevestigd@example.org", email_confirmed_at=None)
+    for address in ("bekend@example.org", "onbekend@example.org"):
+        client.post("/reset", {"email": address})
+    assert rendered == ["reset", "reset"]
+    rendered.clear()
+    for address in ("onbevestigd@example.org", "onbekend@example.org", "bekend@example.org"):
+        resp = client.post("/confirm/resend", {"email": address})
+        assert resp.status_code == 302
+    assert rendered == ["confirm", "confirm", "confirm"]
+    assert len(mailbox.wait_for("onbevestigd@example.org")) == 1
+    assert mailbox.to("onbekend@example.org") == []
 
 
 def test_invalid_email_is_named(client):
@@ -166,6 +253,91 @@ def test_logout_needs_post_and_ends_the_session(client):
     client.logout()
     resp = client.get("/account")
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
+
+
+def _copy_cookies(source, target):
+    for name in ("session", "remember_token"):
+        cookie = source.http.get_cookie(name)
+        if cookie is not None:
+            target.http.set_cookie(name, cookie.value)
+
+
+def test_a_cookie_copied_before_logout_opens_nothing_afterwards(app, client):
+    from tests.helpers import Client
+    user = UserFactory()
+    client.post("/login", {"email": user.email, "password": PASSWORD, "remember": "y"})
+    remember = client.http.get_cookie("remember_token").value
+    thief = Client(app)
+    _copy_cookies(client, thief)
+    assert thief.get("/account").status_code == 200  # a copied cookie works while logged in
+    client.logout()
+    assert client.get("/account").status_code == 302
+    assert thief.get("/account").status_code == 302
+    # Nor does the remember cookie alone bring the session back.
+    only_remember = Client(app)
+    only_remember.http.set_cookie("remember_token", remember)
+    assert only_remember.get("/account").status_code == 302
+
+
+def test_log_out_everywhere_ends_every_session(app, client, other_client):
+    user = UserFactory()
+    client.login(user.email)
+    other_client.post("/login", {"email": user.email, "password": PASSWORD, "remember": "y"},
+                      headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) "
+                                             "Gecko/20100101 Firefox/128.0"})
+    page = page_text(client.get("/account"))
+    assert "Where you are logged in" in page and "Firefox, Linux" in page
+    assert "(this device)" in page
+    assert client.get("/account/logout-everywhere").status_code == 405
+    assert client.post("/account/logout-everywhere", csrf=False).status_code == 400
+    assert other_client.get("/account").status_code == 200
+    resp = client.post("/account/logout-everywhere")
+    assert resp.status_code == 302
+    assert "Je bent op elk apparaat uitgelogd." in page_text(client.get("/"))  # Dutch: logged out
+    assert client.get("/account").status_code == 302
+    assert other_client.get("/account").status_code == 302
+    from app.auth.models import LoginSession
+    assert db.session.scalar(select(func.count(LoginSession.id))) == 0
+
+
+def test_the_account_page_shows_when_a_session_was_last_used(app, client):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.auth.models import LoginSession
+    from app.timeutil import utcnow
+    user = UserFactory()
+    client.login(user.email)
+    long_ago = utcnow() - timedelta(days=3)
+    db.session.execute(update(LoginSession).values(last_seen_at=long_ago))
+    db.session.commit()
+    client.get("/")  # a page view notes the use (at most every few minutes)
+    db.session.expire_all()
+    seen = db.session.scalar(select(LoginSession.last_seen_at))
+    assert seen > long_ago + timedelta(days=2)
+
+
+def test_a_session_unused_for_its_lifetime_has_ended_and_is_purged(app, client):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.auth.models import LoginSession
+    from app.scheduler import purge_unconfirmed
+    from app.timeutil import utcnow
+    user = UserFactory()
+    client.login(user.email)
+    fresh = UserFactory()
+    from tests.helpers import Client
+    Client(app).login(fresh.email)
+    db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id).values(
+        last_seen_at=utcnow() - timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"] + 60)))
+    db.session.commit()
+    assert client.get("/account").status_code == 302
+    purge_unconfirmed(app)  # the nightly job
+    db.session.expire_all()
+    assert db.session.scalars(select(LoginSession.user_id)).all() == [fresh.id]
 
 
 def test_login_is_rate_limited(client, app):

@@ -72,7 +72,7 @@ def test_scheduler_purges_only_old_unconfirmed_registrations(app):
     confirmed = UserFactory(created_at=utcnow() - timedelta(days=300))
     old_id = old.id
     scheduler = build_scheduler(app)
-    assert {job.id for job in scheduler.get_jobs()} >= {"purge_unconfirmed", "flush_outbox"}
+    assert {job.id for job in scheduler.get_jobs()} >= {"purge_unconfirmed", "tick"}
     purge_unconfirmed(app)
     db.session.expire_all()
     assert db.session.get(User, old_id) is None

@@ -212,3 +212,195 @@ def test_a_delivered_message_arrives_exactly_as_stored(app, mailbox):
     assert message["Bcc"] is None and message["X-Evil"] is None
     assert mail.text.replace("\r\n", "\n").strip() == row.body_text.strip()
     assert "<p>Beste Zoë,</p>" in mail.html
+
+
+# ------------------------------------------------------------------ poison mails
+
+def test_a_contact_subject_with_line_breaks_arrives_on_one_line(app, mailbox):
+    from app.themes.models import Role
+    from tests.factories import member
+    theme = ThemeFactory(name="Buurtwerk")
+    admin = member(theme, role=Role.ADMIN)
+    writer = member(theme)
+    client = Client(app)
+    client.login(writer.email)
+    resp = client.post(f"/t/{theme.slug}/contact", {
+        "subject": "Vraag\r\nBcc: iedereen@example.org\nX-Extra: ja", "message": "Hoe werkt het?"})
+    assert resp.status_code == 302
+    (mail,) = mailbox.wait_for(admin.email)
+    assert "Vraag Bcc: iedereen@example.org X-Extra: ja" in mail.subject
+    assert mail.message["Bcc"] is None and mail.message["X-Extra"] is None
+    assert mailbox.to("iedereen@example.org") == []
+    (row,) = rows()
+    assert row.status == OutboxStatus.SENT
+
+
+def test_a_message_that_cannot_be_built_fails_visibly_and_does_not_block_the_rest(app, mailbox):
+    owner = UserFactory(is_platform_owner=True)
+    poison = OutboxMessage(message_id="<poison@werkgroepen.localhost>", kind="contact",
+                           recipient="beheer@example.org", subject="Vraag\r\nBcc: x@example.org",
+                           body_text="tekst", body_html="<p>tekst</p>", headers={})
+    fine = OutboxMessage(message_id="<fine@werkgroepen.localhost>", kind="contact",
+                         recipient="beheer@example.org", subject="Gewoon", body_text="tekst",
+                         body_html="<p>tekst</p>", headers={})
+    app.config["MAIL_MAX_ATTEMPTS"] = 2
+    try:
+        db.session.add_all([poison, fine])
+        db.session.commit()  # delivered right after the commit (sync): the first try
+        (mail,) = mailbox.wait_for("beheer@example.org")
+        assert mail.subject == "Gewoon"
+        db.session.expire_all()
+        assert poison.status == OutboxStatus.PENDING and poison.attempts == 1
+        assert "HeaderParseError" in poison.last_error
+        outbox.flush(app, include_not_due=True)  # the second and last try
+    finally:
+        app.config["MAIL_MAX_ATTEMPTS"] = 12
+    db.session.expire_all()
+    assert poison.status == OutboxStatus.FAILED and poison.attempts == 2
+    assert [a.ok for a in poison.attempts_log] == [False, False]
+    admin = Client(app)
+    admin.login(owner.email)
+    listing = page_text(admin.get("/platform/outbox/?status=failed"))
+    assert "beheer@example.org" in listing
+    assert "HeaderParseError" in page_text(admin.get(f"/platform/outbox/{poison.id}"))
+    assert len(mailbox.to("beheer@example.org")) == 1
+
+
+# ------------------------------------------------------------------ a sender killed mid-batch
+
+class Killed(BaseException):
+    """Stands for kill -9: nothing after it runs (not caught as an ordinary error)."""
+
+
+def queue_registrations(app, count):
+    app.config["MAIL_DELIVERY"] = "scheduler"  # leave the rows for the sender under test
+    try:
+        client = Client(app)
+        for i in range(count):
+            register(client, ThemeFactory(), email=f"batch{i}@example.org")
+    finally:
+        app.config["MAIL_DELIVERY"] = "sync"
+    return [r.id for r in rows()]
+
+
+def kill_after(monkeypatch, sends):
+    """Let the sender hand `sends` messages to the server, then die inside the next send."""
+    real = outbox._transmit
+    done = []
+
+    def transmit(connection, row, sender, data):
+        if len(done) == sends:
+            raise Killed
+        real(connection, row, sender, data)
+        done.append(row.id)
+
+    monkeypatch.setattr(outbox, "_transmit", transmit)
+    return done
+
+
+def lapse_leases():
+    """Time passes beyond the lease of every claim."""
+    from sqlalchemy import update
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENDING)
+                       .values(claimed_at=utcnow() - timedelta(seconds=90)))
+    db.session.commit()
+
+
+def test_each_message_is_marked_sent_before_the_next_one_goes(app, mailbox, monkeypatch):
+    ids = queue_registrations(app, 3)
+    kill_after(monkeypatch, 1)
+    try:
+        outbox.deliver(app, ids)
+    except Killed:
+        pass
+    monkeypatch.undo()
+    db.session.expire_all()
+    assert [r.status for r in rows()] == [OutboxStatus.SENT, OutboxStatus.SENDING,
+                                          OutboxStatus.SENDING]
+    lapse_leases()
+    assert outbox.flush(app)["sent"] == 2
+    for i in range(3):
+        assert len(mailbox.wait_for(f"batch{i}@example.org")) == 1
+    assert len(mailbox.messages) == 3  # the first was not sent again
+
+
+def test_a_dead_senders_claims_are_taken_over_once_the_lease_runs_out(app, mailbox):
+    (mid,) = queue_registrations(app, 1)
+    from sqlalchemy import update
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == mid).values(
+        status=OutboxStatus.SENDING, claimed_at=utcnow() - timedelta(seconds=20), attempts=1))
+    db.session.commit()
+    assert outbox.deliver(app, [mid])["skipped"] == 1  # its lease still runs: hands off
+    assert mailbox.messages == []
+    lapse_leases()  # a minute and a half later: well under the old ten minutes
+    assert outbox.deliver(app, [mid])["sent"] == 1  # another sender takes it over
+    assert len(mailbox.wait_for("batch0@example.org")) == 1
+    db.session.expire_all()
+    assert rows()[0].status == OutboxStatus.SENT and rows()[0].attempts == 2
+
+
+def test_a_message_sent_again_after_a_crash_keeps_its_message_id(app, mailbox, monkeypatch):
+    (mid,) = queue_registrations(app, 1)
+    stored = rows()[0].message_id
+    real = outbox._transmit
+
+    def sent_then_killed(connection, row, sender, data):
+        real(connection, row, sender, data)
+        raise Killed  # the server said 250; the process died before recording it
+
+    monkeypatch.setattr(outbox, "_transmit", sent_then_killed)
+    try:
+        outbox.deliver(app, [mid])
+    except Killed:
+        pass
+    monkeypatch.undo()
+    lapse_leases()
+    outbox.flush(app)
+    first, second = mailbox.wait_for("batch0@example.org", count=2)
+    assert first.message["Message-ID"] == second.message["Message-ID"] == stored
+
+
+def test_a_message_that_keeps_killing_its_sender_ends_as_failed(app, mailbox):
+    (mid,) = queue_registrations(app, 1)
+    from sqlalchemy import update
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == mid).values(
+        status=OutboxStatus.SENDING, claimed_at=utcnow() - timedelta(seconds=90),
+        attempts=app.config["MAIL_MAX_ATTEMPTS"]))
+    db.session.commit()
+    outbox.flush(app)
+    db.session.expire_all()
+    assert rows()[0].status == OutboxStatus.FAILED and "stopped" in rows()[0].last_error
+    assert mailbox.messages == []
+
+
+def test_a_long_batch_renews_its_lease_and_leaves_what_another_sender_took(app, mailbox,
+                                                                             monkeypatch):
+    ids = queue_registrations(app, 3)
+    app.config["MAIL_CLAIM_LEASE_SECONDS"] = 0.3  # renewed every 0.1 s of sending
+    real = outbox._transmit
+    seen_claims = []
+
+    def slow_transmit(connection, row, sender, data):
+        from sqlalchemy import update
+        real(connection, row, sender, data)
+        with app.app_context():
+            claims = dict(db.session.execute(select(OutboxMessage.id, OutboxMessage.claimed_at)
+                                             .where(OutboxMessage.id.in_(ids))).all())
+            seen_claims.append(claims[ids[2]])
+            if row.id == ids[0]:  # meanwhile another sender took the second one over
+                db.session.execute(update(OutboxMessage).where(OutboxMessage.id == ids[1])
+                                   .values(claimed_at=utcnow() + timedelta(seconds=5)))
+                db.session.commit()
+            db.session.remove()
+        threading.Event().wait(0.2)  # a slow server
+
+    monkeypatch.setattr(outbox, "_transmit", slow_transmit)
+    try:
+        counts = outbox.deliver(app, ids)
+    finally:
+        app.config["MAIL_CLAIM_LEASE_SECONDS"] = 60
+    assert counts["sent"] == 2 and counts["skipped"] == 1
+    assert seen_claims[-1] > seen_claims[0]  # the lease of what still waited was renewed
+    assert len(mailbox.wait_for("batch0@example.org")) == 1
+    assert len(mailbox.wait_for("batch2@example.org")) == 1
+    assert mailbox.to("batch1@example.org") == []  # left to the sender that took it

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from app.auth.passwords import password_problem
+from app.auth.passwords import help_text, password_problem
 from app.forms import BaseForm, choices, optional_int
 
 
@@ -20,7 +20,8 @@ class RegistrationForm(BaseForm):
                        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     username = StringField(_l("User name"), description=_l("Shown as the author of your posts."),
                            validators=[DataRequired(), Length(min=2, max=40)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), _strong_password])
+    password = PasswordField(_l("Password"), description=help_text(),
+                             validators=[DataRequired(), _strong_password])
     password_confirm = PasswordField(
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
@@ -44,7 +45,8 @@ class EmailOnlyForm(BaseForm):
 
 
 class NewPasswordForm(BaseForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), _strong_password])
+    password = PasswordField(_l("New password"), description=help_text(),
+                             validators=[DataRequired(), _strong_password])
     password_confirm = PasswordField(
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])

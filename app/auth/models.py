@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Index, String, func
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,7 +31,7 @@ class User(UserMixin, db.Model):
     last_overview_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Admins' daily summary of what waits in their queues.
     admin_digest: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on password change so that signed reset links and sessions become stale.
+    # Bumped on password change so that signed reset links become stale.
     security_stamp: Mapped[int] = mapped_column(default=0)
 
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
@@ -51,9 +51,27 @@ class User(UserMixin, db.Model):
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
 
-    def get_id(self) -> str:
-        # The stamp makes a password change log out every other session.
-        return f"{self.id}:{self.security_stamp}"
+    # The token of the login session this object was loaded for (not stored: only its hash
+    # is, in LoginSession). Flask-Login keeps it in the session and remember cookies.
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class LoginSession(db.Model):
+    """One logged-in browser. Its cookies carry a random token of which only the hash is kept
+    here; every request finds the user through it, so deleting the row (log out, log out
+    everywhere, a new password) ends that session even for a copied cookie."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(120), default="")  # e.g. "Firefox, Linux"

@@ -1,14 +1,17 @@
 """Accounts: registration, confirmation, login and password reset."""
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import OperationalError
 
-from app.auth.models import User
+from app.auth.models import LoginSession, User
 from app.auth.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from app.extensions import db
 from app.urls import external_url
@@ -16,13 +19,17 @@ from app.mail.services import send_mail
 from app.themes.models import Membership, MembershipStatus, Theme
 from app.themes.services import ThemeError, join_theme, notify_request_if_pending
 from app.timeutil import utcnow
-from app.transactions import insert_or_refuse
+from app.transactions import insert_once
 
 log = logging.getLogger(__name__)
 
 # A real hash to compare against when the address is unknown, so that a failed login
 # takes as long whether or not the account exists.
 _DUMMY_HASH: str | None = None
+
+
+# A registration this recent has its confirmation link on its way: another is not sent.
+JUST_REGISTERED = timedelta(minutes=2)
 
 
 class AccountError(ThemeError):
@@ -37,28 +44,58 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def register(*, email: str, password: str, username: str, theme: Theme,
-             organisation_id: int | None, locale: str) -> tuple[User, bool]:
-    """Create an unconfirmed account with a membership of `theme`, commit, send the link.
+def _username_taken(username: str) -> bool:
+    return db.session.scalar(
+        select(User.id).where(func.lower(User.username) == username.lower())) is not None
 
-    Returns (user, mail_sent).
-    """
+
+def register(*, email: str, password: str, username: str, theme: Theme,
+             organisation_id: int | None, locale: str) -> str:
+    """Create an unconfirmed account with a membership of `theme`, send the link, commit.
+    Returns the address the mail went to.
+
+    Whether the address already has an account is never told to the person registering
+    (user names are public, so a taken one is named): the answer is the same, and the
+    address's owner is mailed instead (a new confirmation link if the account waits for
+    one, otherwise how to log in or reset the password). Both ways cost the same work: a
+    password hash, a rendered mail, a commit."""
     email = normalise_email(email)
     username = username.strip()
-    if find_user_by_email(email) is not None:
-        raise AccountError(
-            _("This address already has an account. Log in and join this theme from your "
-              "account, or reset your password."), field="email")
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+    if _username_taken(username):
         raise AccountError(_("This user name is taken; choose another."), field="username")
-    user = User(email=email, username=username, locale=locale)
-    user.set_password(password)
-    insert_or_refuse(user, AccountError(_("This address or user name was registered just now; "
-                                          "log in or choose another."), field="email"))
-    join_theme(user, theme, organisation_id)
-    send_confirmation(user, theme)
+    existing = find_user_by_email(email)
+    if existing is None:
+        user = User(email=email, username=username, locale=locale)
+        user.set_password(password)
+        if insert_once(user):
+            join_theme(user, theme, organisation_id)
+            send_confirmation(user, theme)
+            db.session.commit()
+            return email
+        # The same address or name was registered a moment ago (a double click).
+        if _username_taken(username) and find_user_by_email(email) is None:
+            db.session.rollback()
+            raise AccountError(_("This user name is taken; choose another."), field="username")
+        existing = find_user_by_email(email)
+    from werkzeug.security import generate_password_hash
+    generate_password_hash(password, method="scrypt")  # the work a new account costs
+    tell_owner_of_registration(existing, theme)
     db.session.commit()
-    return user
+    return email
+
+
+def tell_owner_of_registration(user: User, theme: Theme) -> None:
+    """Someone registered with an address that has an account: mail its owner (the caller
+    commits). A new confirmation link if the account still waits for one, unless it was
+    made a moment ago: then its link is on its way already (a double click on the form)."""
+    if not user.is_confirmed:
+        if user.created_at < utcnow() - JUST_REGISTERED:
+            send_confirmation(user, theme)
+        return
+    send_mail(user.email, lambda: _("Someone tried to register with your address"),
+              "account_exists", locale=user.locale, kind="account", user=user, theme=theme,
+              login_link=external_url("auth.login", theme=theme.slug),
+              reset_link=external_url("auth.reset_request"))
 
 
 def send_confirmation(user: User, theme: Theme | None = None) -> None:
@@ -110,16 +147,48 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
+def _nobody(email: str):
+    """Stands in for an account in the work done for an unknown address."""
+    from types import SimpleNamespace
+    return SimpleNamespace(id=0, email=email, username=email.split("@")[0],
+                           locale=current_app.config["BABEL_DEFAULT_LOCALE"], security_stamp=0,
+                           is_confirmed=False)
+
+
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if the address has an account; silent otherwise."""
+    """Mail a reset link if the address has an account. For an unknown address the same
+    work is done (token, link, rendered mail) and nothing is sent, so the answer takes as
+    long and says the same."""
+    from app.mail.services import render_mail
+
     user = find_user_by_email(email)
-    if user is None:
-        return
-    token = make_token("reset", {"uid": user.id, "stamp": user.security_stamp})
+    someone = user or _nobody(normalise_email(email))
+    token = make_token("reset", {"uid": someone.id, "stamp": someone.security_stamp})
     link = external_url("auth.reset_password", token=token)
     minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
-    send_mail(user.email, lambda: _("Reset your password"), "reset", locale=user.locale,
-              kind="account", user=user, link=link, minutes=minutes)
+    if user is None:
+        render_mail(lambda: _("Reset your password"), "reset", someone.locale, user=someone,
+                    link=link, minutes=minutes)
+    else:
+        send_mail(user.email, lambda: _("Reset your password"), "reset", locale=user.locale,
+                  kind="account", user=user, link=link, minutes=minutes)
+    db.session.commit()
+
+
+def resend_confirmation(email: str) -> None:
+    """A new confirmation link if the address waits for confirmation; for any other address
+    the same work without a mail (the answer does not tell which)."""
+    from app.mail.services import render_mail
+
+    user = find_user_by_email(email)
+    if user is not None and not user.is_confirmed:
+        send_confirmation(user)
+    else:
+        someone = _nobody(normalise_email(email))
+        token = make_token("confirm", {"uid": 0, "email": someone.email, "theme": None})
+        render_mail(lambda: _("Confirm your e-mail address"), "confirm", someone.locale,
+                    user=someone, link=external_url("auth.confirm", token=token),
+                    hours=current_app.config["CONFIRM_TOKEN_MAX_AGE"] // 3600, theme=None)
     db.session.commit()
 
 
@@ -134,10 +203,126 @@ def user_for_reset(token: str) -> User:
 
 
 def reset_password(user: User, password: str) -> None:
+    """Set a new password and end every login session of the account (the caller starts a
+    new one for this browser). Commits."""
     user.set_password(password)
     if not user.is_confirmed:
         user.email_confirmed_at = utcnow()  # the link in the mail proves the address too
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.commit()
+
+
+# ------------------------------------------------------------------ login sessions
+
+# last_seen_at is written at most this often per session (not on every request).
+SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def summarise_user_agent(user_agent: str | None) -> str:
+    """"Firefox, Linux" from a User-Agent header: enough to recognise one's own devices."""
+    ua = user_agent or ""
+    browser = next((name for key, name in (
+        ("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+        ("Chromium/", "Chromium"), ("Safari/", "Safari")) if key in ua), None)
+    system = next((name for key, name in (
+        ("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+        ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux")) if key in ua), None)
+    if browser or system:
+        return ", ".join(part for part in (browser, system) if part)
+    return ua[:120]
+
+
+def start_session(user: User, user_agent: str | None = None) -> str:
+    """A new login session for this browser; sets the token that Flask-Login will keep in
+    its cookies (User.get_id). Commits."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id,
+                                user_agent=summarise_user_agent(user_agent)))
+    db.session.commit()
+    user.session_token = token
+    return token
+
+
+def session_lifetime() -> timedelta:
+    """A login session unused this long has ended."""
+    return timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
+
+
+def user_for_session(token: str | None) -> User | None:
+    """The user of a live login session, in one query; None for anything else (an ended
+    session, an old or forged cookie, an unconfirmed account)."""
+    if not token or not isinstance(token, str) or len(token) > 100:
+        return None
+    row = db.session.execute(
+        select(User, LoginSession.id, LoginSession.last_seen_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _token_hash(token))).first()
+    if row is None:
+        return None
+    user, session_id, last_seen = row
+    now = utcnow()
+    if not user.is_confirmed or last_seen < now - session_lifetime():
+        return None
+    if last_seen < now - SEEN_RESOLUTION and has_request_context():
+        g.login_session_seen = session_id  # written after the request: record_session_seen
+    user.session_token = token
+    return user
+
+
+def record_session_seen() -> None:
+    """After a reading request: note that its login session was used (at most every
+    SEEN_RESOLUTION). Its own short transaction on its own connection, so it never commits a
+    request's changes; a request that changed something skips it (the next page view does
+    it). Best effort: a busy database skips it this time."""
+    from flask import request
+
+    session_id = g.pop("login_session_seen", None)
+    if session_id is None or request.method not in ("GET", "HEAD"):
+        return
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(update(LoginSession).where(LoginSession.id == session_id)
+                               .values(last_seen_at=utcnow()))
+    except OperationalError:
+        log.warning("login session %s: last use not recorded (database busy)", session_id)
+
+
+def end_session(token: str | None) -> None:
+    """Log out: the session's row goes, so its cookies open nothing any more. Commits."""
+    if token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+    db.session.commit()
+
+
+def end_all_sessions(user: User) -> int:
+    """Log out everywhere: every login session of the account ends. Commits."""
+    ended = db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
+    db.session.commit()
+    return ended
+
+
+def active_sessions(user: User) -> list[LoginSession]:
+    """The account's live login sessions, most recently used first."""
+    return list(db.session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user.id,
+                                   LoginSession.last_seen_at >= utcnow() - session_lifetime())
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())))
+
+
+def is_current_session(login_session: LoginSession, user: User) -> bool:
+    return bool(user.session_token) and login_session.token_hash == _token_hash(user.session_token)
+
+
+def purge_ended_sessions() -> int:
+    """Delete login sessions unused for longer than their lifetime. Commits."""
+    ended = db.session.execute(delete(LoginSession).where(
+        LoginSession.last_seen_at < utcnow() - session_lifetime())).rowcount
+    db.session.commit()
+    return ended
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -152,6 +337,7 @@ def purge_unconfirmed_accounts() -> int:
         User.email_confirmed_at.is_(None), User.created_at < cutoff)))
     if ids:
         db.session.execute(delete(Membership).where(Membership.user_id.in_(ids)))
+        db.session.execute(delete(LoginSession).where(LoginSession.user_id.in_(ids)))
         db.session.execute(delete(User).where(User.id.in_(ids)))
     db.session.commit()
     return len(ids)

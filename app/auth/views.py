@@ -50,7 +50,7 @@ def register(slug):
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.register(
+            email = services.register(
                 email=form.email.data, password=form.password.data,
                 username=form.username.data, theme=theme,
                 organisation_id=form.organisation.data, locale=_current_locale())
@@ -58,9 +58,9 @@ def register(slug):
             db.session.rollback()
             getattr(form, exc.field or "email").errors.append(exc.message)
             status = 422
-        else:
-            return render_template("auth/check_mail.html", email=user.email, theme=theme,
-                                   resend_form=EmailOnlyForm(email=user.email))
+        else:  # the same page whether or not the address already had an account
+            return render_template("auth/check_mail.html", email=email, theme=theme,
+                                   resend_form=EmailOnlyForm(email=email))
     elif form.is_submitted():
         status = 422
     return render_template("auth/register.html", form=form, theme=theme), status
@@ -81,6 +81,7 @@ def confirm(token):
     except TokenInvalid:
         return render_template("auth/link_problem.html", expired=False,
                                form=EmailOnlyForm()), 400
+    services.start_session(user, request.headers.get("User-Agent"))
     login_user(user)
     flash(_("Your e-mail address is confirmed. Welcome, %(name)s!", name=user.username), "success")
     if theme is not None:
@@ -101,10 +102,7 @@ def confirm(token):
 def resend_confirmation():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None and not user.is_confirmed:
-            services.send_confirmation(user)
-            db.session.commit()
+        services.resend_confirmation(form.email.data)
         # Same answer whether or not the address is known or already confirmed.
         flash(_("If %(email)s waits for confirmation, a new link is on its way.",
                 email=form.email.data), "info")
@@ -135,6 +133,7 @@ def login():
             return render_template("auth/login.html", form=form, unconfirmed=True,
                                    resend_form=EmailOnlyForm(email=user.email)), 403
         else:
+            services.start_session(user, request.headers.get("User-Agent"))
             login_user(user, remember=form.remember.data)
             session.pop("lang", None)
             target = safe_next(request.args.get("next"))
@@ -155,8 +154,22 @@ def login():
 def logout():
     form = CSRFOnlyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            services.end_session(current_user.session_token)
         logout_user()
         flash(_("You are logged out."), "info")
+    return redirect(url_for("themes.home"))
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    form = CSRFOnlyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.end_all_sessions(current_user)
+    logout_user()
+    flash(_("You are logged out on every device."), "info")
     return redirect(url_for("themes.home"))
 
 
@@ -181,6 +194,7 @@ def reset_password(token):
     form = NewPasswordForm()
     if form.validate_on_submit():
         services.reset_password(user, form.password.data)
+        services.start_session(user, request.headers.get("User-Agent"))
         login_user(user)
         flash(_("Your new password is saved; you are logged in."), "success")
         return redirect(url_for("auth.account"))
@@ -198,10 +212,12 @@ def account():
     memberships = sorted(current_user.memberships, key=lambda m: m.theme.name.lower())
     joined_ids = {m.theme_id for m in memberships if m.status.value != "rejected"}
     themes = theme_services.theme_tree()
-    joinable = [t for t in themes if t.id not in joined_ids
-                and not standing(current_user, t).is_member]
+    joinable = [t for t in themes if t.id not in joined_ids and standing(current_user, t).may_join]
+    sessions = services.active_sessions(current_user)
     return render_template("auth/account.html", prefs=prefs, memberships=memberships,
-                           joinable=joinable, join_form=JoinForm())
+                           joinable=joinable, join_form=JoinForm(), sessions=sessions,
+                           is_current_session=lambda s: services.is_current_session(
+                               s, current_user), logout_everywhere_form=CSRFOnlyForm())
 
 
 @bp.route("/language/<code>")

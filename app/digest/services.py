@@ -258,6 +258,11 @@ def send_admin_digests(now: datetime | None = None) -> int:
         if not insert_once(run):  # another process created it first
             run = db.session.scalar(select(DigestRun).where(DigestRun.key == key))
         db.session.commit()
+    return send_admin_run(run)
+
+
+def send_admin_run(run: DigestRun) -> int:
+    """Serve every admin not yet served by this admins' run; resumable and safe to run twice."""
     if run.status == "sent":
         return 0
     admins = list(db.session.scalars(
@@ -285,6 +290,41 @@ def send_admin_digests(now: datetime | None = None) -> int:
     return queued
 
 
+RESUME_THEME_DRAFTS_AFTER = timedelta(days=1)  # an ended period's run waits for DIGEST_HOUR
+
+
+def resume_unfinished_runs(now: datetime | None = None) -> int:
+    """Finish every run a scheduler started but did not finish, whatever its period: runs
+    being sent, admins' runs left in draft, and members' digests of an ended period that are
+    still drafts a day later (their theme's frequency unchanged and not off). Returns the
+    mails queued."""
+    from sqlalchemy import or_
+
+    now = now or utcnow()
+    queued = 0
+    runs = list(db.session.scalars(
+        select(DigestRun).where(
+            DigestRun.status.in_(["draft", "sending"]), DigestRun.period_end <= now,
+            or_(DigestRun.kind == "admins", DigestRun.status == "sending",
+                DigestRun.period_end <= now - RESUME_THEME_DRAFTS_AFTER))
+        .order_by(DigestRun.id)))
+    for run in runs:
+        if run.kind == "admins":
+            queued += send_admin_run(run)
+            continue
+        theme = run.theme
+        if theme is None:
+            continue
+        if run.status == "draft":
+            if theme.digest_frequency == "off":
+                continue
+            _key, start, end = period_of(theme.digest_frequency, run.period_start)
+            if (start, end) != (run.period_start, run.period_end):
+                continue  # a period of a frequency the theme no longer uses
+        queued += send_run(run.id)
+    return queued
+
+
 # ------------------------------------------------------------------ personal overviews
 
 OVERVIEW_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
@@ -292,10 +332,16 @@ OVERVIEW_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
 
 def send_overviews(now: datetime | None = None) -> int:
     """Mail each person the new posts of their themes, at their own frequency (P10)."""
+    from sqlalchemy import or_
+
     now = now or utcnow()
     queued = 0
+    due = [(User.overview_frequency == frequency) & (
+        User.last_overview_at.is_(None)
+        | (User.last_overview_at <= now - timedelta(days=days) + timedelta(hours=1)))
+        for frequency, days in OVERVIEW_DAYS.items()]
     users = list(db.session.scalars(select(User).where(
-        User.email_confirmed_at.is_not(None), User.overview_frequency != "never")))
+        User.email_confirmed_at.is_not(None), or_(*due))))
     for user in users:
         days = OVERVIEW_DAYS.get(user.overview_frequency)
         if days is None:
@@ -313,7 +359,7 @@ def send_overviews(now: datetime | None = None) -> int:
             db.session.rollback()
             continue
         viewer = viewer_for(user)
-        theme_ids = [t for t in viewer.member_theme_ids
+        theme_ids = [t for t in viewer.joined_theme_ids
                      if theme_notifications_on(user.id, db.session.get(Theme, t))]
         posts = list(db.session.scalars(
             select(Post).where(Post.theme_id.in_(theme_ids), Post.status == PostStatus.PUBLISHED,

@@ -25,7 +25,7 @@ bp = Blueprint("notifications", __name__, template_folder="templates")
 
 
 def _user_key():
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr
+    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])

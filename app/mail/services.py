@@ -4,8 +4,14 @@ the event that causes it, and delivered over SMTP (Flask-Mail) only after that c
 - A transaction that rolls back leaves no outbox row, so nothing is sent.
 - A sender claims a row with a conditional update before sending, so two senders (a web
   process and the scheduler) never send the same row; each attempt is recorded.
-- When the SMTP server is down or refuses, the row waits and is retried with back-off; after
-  MAIL_MAX_ATTEMPTS it is marked failed (the platform owner sees it and can retry).
+- A claim is a lease of MAIL_CLAIM_LEASE_SECONDS, renewed while a batch is being sent; the
+  claims of a sender that died are taken by the next sender once their lease has run out.
+- Each message is marked sent in its own commit right after the server accepted it, and keeps
+  the Message-ID it got when it was written, so a message resent after a crash between the
+  server's reply and that commit is recognisably the same message.
+- When the SMTP server is down or refuses, or the message cannot be built, the row waits and
+  is retried with back-off; after MAIL_MAX_ATTEMPTS it is marked failed (the platform owner
+  sees it with its last error and can retry).
 - Without MAIL_SERVER (the embedded default) mail is held in the outbox and readable by the
   platform owner in the browser, so a local trial needs no mail server.
 
@@ -17,8 +23,8 @@ from __future__ import annotations
 
 import logging
 import queue
-import smtplib
 import threading
+import time
 from datetime import timedelta
 from email import charset as email_charset
 from email import policy
@@ -58,13 +64,8 @@ def send_mail(to: str, subject: Callable[[], str] | str, template: str, locale: 
 
     It goes out after the caller commits; if the caller rolls back, it never existed."""
     board = current_app.config["BOARD_NAME"]
-    with force_locale(locale):
-        subject_text = subject() if callable(subject) else str(subject)
-        context.setdefault("board_name", board)
-        context["user"] = user if user is not None else context.get("user")
-        body = render_template(f"mail/{template}.txt", unsubscribe_url=unsubscribe_url, **context)
-        html = render_template(f"mail/{template}.html", subject=subject_text,
-                               unsubscribe_url=unsubscribe_url, **context)
+    subject_text, body, html = render_mail(subject, template, locale, user=user,
+                                           unsubscribe_url=unsubscribe_url, **context)
     headers = {"Auto-Submitted": "auto-generated"}
     if kind in BULK_KINDS:
         headers["Precedence"] = "bulk"
@@ -83,6 +84,22 @@ def send_mail(to: str, subject: Callable[[], str] | str, template: str, locale: 
     if held:
         log.info("No MAIL_SERVER: mail to %s held in the outbox:\n%s", to, body)
     return message
+
+
+def render_mail(subject: Callable[[], str] | str, template: str, locale: str = "nl", *,
+                user=None, unsubscribe_url: str | None = None, **context) -> tuple[str, str, str]:
+    """(subject, text, HTML) of a mail in `locale`, without queueing it. Also used to do a
+    mail's work for an address that gets none, so that the answer takes as long."""
+    from app.forms import one_line
+
+    with force_locale(locale):
+        subject_text = one_line(subject() if callable(subject) else str(subject)).strip()
+        context.setdefault("board_name", current_app.config["BOARD_NAME"])
+        context["user"] = user if user is not None else context.get("user")
+        body = render_template(f"mail/{template}.txt", unsubscribe_url=unsubscribe_url, **context)
+        html = render_template(f"mail/{template}.html", subject=subject_text,
+                               unsubscribe_url=unsubscribe_url, **context)
+    return subject_text, body, html
 
 
 # ------------------------------------------------------------------ after commit
@@ -192,20 +209,47 @@ def backoff(attempts: int) -> timedelta:
 CLAIM_CHUNK = 50
 
 
-def _claim(session: Session, message_ids: list[int]) -> list[int]:
-    """Take these messages for sending (those still pending and due): one conditional
-    UPDATE, so two senders never take the same message. Returns the ids taken, in order."""
+def _lease(app) -> timedelta:
+    return timedelta(seconds=app.config["MAIL_CLAIM_LEASE_SECONDS"])
+
+
+def _claimable(now, lease: timedelta):
+    """Rows a sender may take: pending and due, or claimed by a sender whose lease ran out."""
+    return or_((OutboxMessage.status == OutboxStatus.PENDING)
+               & (OutboxMessage.next_attempt_at <= now),
+               (OutboxMessage.status == OutboxStatus.SENDING)
+               & (OutboxMessage.claimed_at < now - lease))
+
+
+def _claim(session: Session, message_ids: list[int], lease: timedelta) -> tuple[list[int], object]:
+    """Take these messages for sending: one conditional UPDATE, so two senders never take the
+    same message. Returns the ids taken (in order) and the claim's time, which marks them as
+    this sender's (renew() extends only rows still carrying it)."""
     now = utcnow()
     taken = set(session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.PENDING,
-               OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.id.in_(message_ids), _claimable(now, lease))
         .values(status=OutboxStatus.SENDING, claimed_at=now,
                 attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)))
     session.commit()
-    return [mid for mid in message_ids if mid in taken]
+    return [mid for mid in message_ids if mid in taken], now
+
+
+def _renew(session: Session, message_ids: list[int], claimed_at) -> tuple[set[int], object]:
+    """Extend the lease of the claimed messages still waiting to be sent. Returns those that
+    are still this sender's (another sender may have taken over after a long stall)."""
+    now = utcnow()
+    kept = set(session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.SENDING,
+               OutboxMessage.claimed_at == claimed_at)
+        .values(claimed_at=now)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)))
+    session.commit()
+    return kept, now
 
 
 def _address(value: str) -> str:
@@ -237,9 +281,9 @@ def as_mime(row: OutboxMessage, sender: str) -> bytes:
     return msg.as_bytes(policy=_SMTP_POLICY)
 
 
-def _transmit(connection, row: OutboxMessage, sender: str) -> None:
+def _transmit(connection, row: OutboxMessage, sender: str, data: bytes) -> None:
     envelope_from = parseaddr(sender)[1] or sender
-    connection.host.sendmail(envelope_from, [row.recipient], as_mime(row, sender))
+    connection.host.sendmail(envelope_from, [row.recipient], data)
 
 
 def deliver(app, ids: Iterable[int]) -> dict[str, int]:
@@ -251,17 +295,26 @@ def deliver(app, ids: Iterable[int]) -> dict[str, int]:
     with app.app_context():
         max_attempts = app.config["MAIL_MAX_ATTEMPTS"]
         sender = app.config["MAIL_DEFAULT_SENDER"]
+        lease = _lease(app)
+        renew_every = lease.total_seconds() / 3
         # Rows stay loaded across the per-message commits (only this sender holds them).
         with Session(db.engine, expire_on_commit=False) as session:
             connection = None
             try:
                 for start in range(0, len(ids), CLAIM_CHUNK):
                     chunk = ids[start:start + CLAIM_CHUNK]
-                    taken = _claim(session, chunk)
+                    taken, claimed_at = _claim(session, chunk, lease)
+                    renewed, mine = time.monotonic(), set(taken)
                     counts["skipped"] += len(chunk) - len(taken)
                     rows = {r.id: r for r in session.scalars(
                         select(OutboxMessage).where(OutboxMessage.id.in_(taken)))}
-                    for mid in taken:
+                    for n, mid in enumerate(taken):
+                        if time.monotonic() - renewed >= renew_every:
+                            mine, claimed_at = _renew(session, taken[n:], claimed_at)
+                            renewed = time.monotonic()
+                        if mid not in mine:  # taken over by another sender after a stall
+                            counts["skipped"] += 1
+                            continue
                         connection = _send_one(session, rows[mid], connection, sender,
                                                max_attempts, counts)
             finally:
@@ -270,16 +323,23 @@ def deliver(app, ids: Iterable[int]) -> dict[str, int]:
 
 
 def _send_one(session, row, connection, sender, max_attempts, counts):
-    """Hand one claimed message to the SMTP server and record how it went (commits). Returns
-    the connection to use for the next one (None after a failure)."""
+    """Hand one claimed message to the SMTP server and record how it went (commits at once,
+    so a message accepted by the server is marked sent before the next one goes). Any error,
+    in building the message or in sending it, is recorded and counts as a failed try. Returns
+    the connection to use for the next one (None after a failure to send)."""
     error = None
     try:
-        if connection is None:
-            connection = mail.connect().__enter__()
-        _transmit(connection, row, sender)
-    except (smtplib.SMTPException, OSError) as exc:
+        data = as_mime(row, sender)
+    except Exception as exc:  # a message that cannot be built must not block the outbox
         error = f"{type(exc).__name__}: {exc}"[:1000]
-        connection = _close(connection)
+    else:
+        try:
+            if connection is None:
+                connection = mail.connect().__enter__()
+            _transmit(connection, row, sender, data)
+        except Exception as exc:  # refused, unreachable, or anything else on the way
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+            connection = _close(connection)
     now = utcnow()
     session.add(DeliveryAttempt(message_id=row.id, at=now, ok=error is None,
                                 error=error))
@@ -304,7 +364,7 @@ def _close(connection):
     if connection is not None:
         try:
             connection.__exit__(None, None, None)
-        except (smtplib.SMTPException, OSError):
+        except Exception:  # closing a broken connection may fail in any way
             pass
     return None
 
@@ -313,21 +373,24 @@ def flush(app, limit: int = 1000, include_not_due: bool = False) -> dict[str, in
     """Send what is due (the scheduler runs this every minute; `flask outbox flush`)."""
     with app.app_context():
         now = utcnow()
-        stale = now - timedelta(minutes=app.config["MAIL_CLAIM_TIMEOUT_MINUTES"])
+        lease = _lease(app)
         with Session(db.engine) as session:
-            # A sender that died mid-send leaves its claim behind: give it back.
+            # A sender that died with a message on its last try: that message stops here
+            # (otherwise one that kills its sender would be tried for ever).
             session.execute(update(OutboxMessage)
                             .where(OutboxMessage.status == OutboxStatus.SENDING,
-                                   OutboxMessage.claimed_at < stale)
-                            .values(status=OutboxStatus.PENDING))
+                                   OutboxMessage.claimed_at < now - lease,
+                                   OutboxMessage.attempts >= app.config["MAIL_MAX_ATTEMPTS"])
+                            .values(status=OutboxStatus.FAILED,
+                                    last_error="The sender stopped while sending this message."))
             if include_not_due:
                 session.execute(update(OutboxMessage)
                                 .where(OutboxMessage.status == OutboxStatus.PENDING)
                                 .values(next_attempt_at=now))
             session.commit()
+            # Due messages, and those a dead sender's lapsed lease left behind.
             ids = list(session.scalars(
-                select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING,
-                                               OutboxMessage.next_attempt_at <= now)
+                select(OutboxMessage.id).where(_claimable(now, lease))
                 .order_by(OutboxMessage.id).limit(limit)))
     return deliver(app, ids)
 

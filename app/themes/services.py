@@ -263,12 +263,18 @@ def decide_request(membership_id: int, admin: User, accept: bool) -> Membership:
 # ---------------------------------------------------------------- roles
 
 def theme_members(theme: Theme, among: Iterable[int] | None = None) -> list[Membership]:
-    """Active memberships of this theme and its ancestors (everyone with access), by role;
-    `among`: only these users (checking a choice without loading every member)."""
+    """Active memberships of this theme and its ancestors that make someone a member here
+    (permissions.opens_members_only: below a half-open theme, a closed or mixed theme counts
+    only accepted memberships and admin roles), by role; `among`: only these users (checking
+    a choice without loading every member)."""
     q = (select(Membership).join(User, Membership.user_id == User.id)
          .where(Membership.theme_id.in_(theme.lineage_ids()),
                 Membership.status == MembershipStatus.ACTIVE,
                 User.email_confirmed_at.is_not(None)))
+    if theme.workgroup_type != WorkgroupType.HALF_OPEN:
+        q = q.join(Theme, Theme.id == Membership.theme_id).where(
+            Membership.role.in_([Role.ADMIN, Role.OWNER])
+            | (Theme.workgroup_type != WorkgroupType.HALF_OPEN))
     if among is not None:
         q = q.where(Membership.user_id.in_(set(among)))
     rows = db.session.scalars(

@@ -48,7 +48,7 @@ def show(slug):
     s = standing(current_user, theme)
     join_form = JoinForm()
     join_form.organisation.choices = []
-    if current_user.is_authenticated and not s.joined and not s.is_member:  # the form shows
+    if current_user.is_authenticated and s.may_join:  # the form shows
         join_form.organisation.choices = choices([("", _("— none —"))] + [
             (o.id, o.name) for o in services.organisation_choices(theme)])
     from app.search.services import clean_query
