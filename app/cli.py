@@ -199,9 +199,9 @@ def search_reindex():
 
     total = db.session.scalar(select(func.count(Post.id))) or 0
     db.session.rollback()
-    with db.engine.begin() as conn, \
+    with db.engine.connect() as conn, \
             click.progressbar(length=total, label="Indexing posts") as bar:
-        n = rebuild(conn, progress=bar.update, repair=True)
+        n = rebuild(conn, progress=bar.update, repair=True, commit_batches=True)
     click.echo(f"Indexed {n} posts.")
 
 

@@ -197,9 +197,9 @@ def seed_command(posts, members, themes, seed_value, index):
         from app.search.index import rebuild
         total = db.session.scalar(select(func.count(Post.id))) or 0
         db.session.rollback()
-        with db.engine.begin() as conn, \
+        with db.engine.connect() as conn, \
                 click.progressbar(length=total, label="Indexing posts") as bar:
-            rebuild(conn, progress=bar.update)
+            rebuild(conn, progress=bar.update, commit_batches=True)
         with db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
     click.echo(f"Seeded {result['posts']} posts in {result['themes']} themes for "

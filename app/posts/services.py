@@ -459,11 +459,11 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
     value_conds = _value_conditions(by_group)
     where = base + category_cond + value_conds
 
-    total = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, query.page), pages)
-    # The viewer's own stars come with the page (outer join): no query per post, nor an extra one.
-    q = select(Post)
+    # The viewer's own stars come with the page (outer join): no query per post, nor an extra
+    # one. A search's count comes with it too (a window over every match: one pass over the
+    # matches); the board's own count is a query of its own (its page stops after 20 rows).
+    searching = match is not None
+    q = select(Post, func.count().over() if searching else literal(None))
     if viewer.user_id is not None:
         q = q.add_columns(Star.user_id).outerjoin(
             Star, (Star.post_id == Post.id) & (Star.user_id == viewer.user_id))
@@ -478,12 +478,25 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
             *best_match_order(hits))
     else:
         q = q.where(*where).order_by(*SORTS.get(query.sort, SORTS["recent"]))
-    q = q.limit(per_page).offset((page - 1) * per_page)
-    rows = db.session.execute(
-        q.options(joinedload(Post.author), joinedload(Post.category),
-                  joinedload(Post.organisation), selectinload(Post.filter_values))).unique().all()
+    q = q.options(joinedload(Post.author), joinedload(Post.category),
+                  joinedload(Post.organisation), selectinload(Post.filter_values))
+    page = max(1, query.page)
+    if not searching:
+        total = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
+        page = min(page, max(1, -(-total // per_page)))
+    rows = db.session.execute(q.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    if searching and rows:
+        total = rows[0][1]
+    elif searching:
+        total = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
+        if total and page > 1:  # past the last page: show the last one
+            page = -(-total // per_page)
+            rows = db.session.execute(
+                q.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
     posts = [r[0] for r in rows]
-    starred = {r[0].id for r in rows if r[1] is not None}
+    starred = {r[0].id for r in rows if r[2] is not None}
 
     # Facet counts: what the viewer would get by picking each, with the rest of the selection.
     category_counts = (select(Post.category_id.label("category_id"), func.count().label("n"))

@@ -86,8 +86,21 @@ def stems(text: str) -> list[Stems]:
     return [s for token in tokens(text) for s in token.stems]
 
 
+@functools.lru_cache(maxsize=200_000)
+def _word_terms(word: str) -> tuple[str, str] | None:
+    found = analyse_word(word)
+    if not found:
+        return None
+    return " ".join(s.nl for s in found), " ".join(s.en for s in found)
+
+
 def terms(text: str) -> tuple[str, str]:
     """A text as its Dutch stems and its English stems, each a space-separated sequence in
-    the order written: what the search row stores."""
-    found = stems(text)
-    return " ".join(s.nl for s in found), " ".join(s.en for s in found)
+    the order written: what the search row stores (the same words as `tokens`)."""
+    dutch, english = [], []
+    for word in WORD.findall(text or ""):
+        found = _word_terms(word)
+        if found is not None:
+            dutch.append(found[0])
+            english.append(found[1])
+    return " ".join(dutch), " ".join(english)

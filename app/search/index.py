@@ -32,18 +32,21 @@ MAX_POSITIONS_PER_LEXEME = 256
 
 def tsvector_literal(title_nl: str, title_en: str, body_nl: str, body_en: str) -> str:
     """The PostgreSQL tsvector of a search row, as a literal: the stems as they are (no
-    further parsing by PostgreSQL), each sequence after the previous one with a gap between
-    (a phrase never runs from one into the next); the title weighs A, the body text B."""
+    further parsing by PostgreSQL). A word's Dutch and English stems share its position (one
+    lexeme when they are alike), so a phrase matches the same words in a row as in FTS5's
+    per-language columns; the body text starts after a gap (no phrase runs from the title
+    into it); the title weighs A, the body text B."""
     positions: dict[str, list[str]] = {}
     pos = 0
-    for sequence, weight in ((title_nl, "A"), (title_en, "A"), (body_nl, "B"), (body_en, "B")):
+    for dutch, english, weight in ((title_nl, title_en, "A"), (body_nl, body_en, "B")):
         pos += 1
-        for term in sequence.split():
+        for nl, en in zip(dutch.split(), english.split()):
             pos += 1
             at = f"{min(pos, MAX_POSITION)}{weight}"
-            seen = positions.setdefault(term, [])
-            if len(seen) < MAX_POSITIONS_PER_LEXEME and (not seen or seen[-1] != at):
-                seen.append(at)
+            for term in (nl, en) if nl != en else (nl,):
+                seen = positions.setdefault(term, [])
+                if len(seen) < MAX_POSITIONS_PER_LEXEME and (not seen or seen[-1] != at):
+                    seen.append(at)
     return " ".join("'" + term.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(ps)
                     for term, ps in positions.items())
 
@@ -104,18 +107,25 @@ def write(conn, post_ids: Iterable[int]) -> None:
         conn.execute(post_search.delete().where(post_search.c.post_id.in_(chunk)))
         if not rows:
             continue
-        if postgresql:
+        if postgresql:  # the tsvector holds the stems; the text columns stay empty
             for row in rows:
                 row["document"] = tsvector_literal(row["title_nl"], row["title_en"],
                                                    row["body_nl"], row["body_en"])
+                row.update(title_nl=None, title_en=None, body_nl=None, body_en=None)
         conn.execute(text(_INSERT_PG if postgresql else _INSERT), rows)
 
 
-def rebuild(conn, progress: Callable[[int], None] | None = None, repair: bool = False) -> int:
+def rebuild(conn, progress: Callable[[int], None] | None = None, repair: bool = False,
+            commit_batches: bool = False) -> int:
     """Write every post's search row from the data, in batches. With `repair`, SQLite's FTS5
-    index is also rebuilt from the rows (in case it was damaged). Returns the posts seen."""
+    index is also rebuilt from the rows (in case it was damaged). With `commit_batches` (a
+    Connection of its own) each batch is committed: one transaction over a large board would
+    make SQLite spill and re-read its page cache for every page. Returns the posts seen."""
     from app.posts.models import Post
 
+    if commit_batches and not _is_postgresql(conn):
+        conn.exec_driver_sql("PRAGMA cache_size=-131072")  # 128 MB for this connection
+        conn.commit()
     last, seen = 0, 0
     while True:
         ids = list(conn.execute(select(Post.id).where(Post.id > last)
@@ -123,11 +133,15 @@ def rebuild(conn, progress: Callable[[int], None] | None = None, repair: bool = 
         if not ids:
             break
         write(conn, ids)
+        if commit_batches:
+            conn.commit()
         seen, last = seen + len(ids), ids[-1]
         if progress:
             progress(len(ids))
     if repair and not _is_postgresql(conn):
         conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
+    if commit_batches:
+        conn.commit()
     return seen
 
 

@@ -31,11 +31,10 @@ def index():
             problem = exc.message
     if parsed is not None:
         visible = visible_posts_clause(viewer_for())
-        total = db.session.scalar(select(func.count()).select_from(Post)
-                                  .where(match_condition(parsed), visible)) or 0
-        page = min(page, max(1, -(-total // per_page)))
-        query = select(Post).options(joinedload(Post.author), joinedload(Post.theme),
-                                     joinedload(Post.organisation))
+        # The count comes with the page (a window over every match): one pass over the
+        # matches, whichever the sort.
+        query = select(Post, func.count().over()).options(
+            joinedload(Post.author), joinedload(Post.theme), joinedload(Post.organisation))
         if sort == "relevance":
             hits = ranked(parsed)
             query = (query.join(hits, hits.c.post_id == Post.id).where(visible)
@@ -44,7 +43,15 @@ def index():
             query = (query.where(match_condition(parsed), visible)
                      .order_by(func.coalesce(Post.published_at, Post.created_at).desc(),
                                Post.id.desc()))
-        posts = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+        rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+        if not rows and page > 1:  # past the last page: show the last one
+            total = db.session.scalar(select(func.count()).select_from(Post)
+                                      .where(match_condition(parsed), visible)) or 0
+            page = max(1, -(-total // per_page))
+            rows = db.session.execute(query.limit(per_page)
+                                      .offset((page - 1) * per_page)).all()
+        posts = [r[0] for r in rows]
+        total = rows[0][1] if rows else 0
     return render_template("search/index.html", q=q, raw=raw, parsed=parsed, posts=posts,
                            total=total, page=page, pages=max(1, -(-total // per_page)),
                            sort=sort, problem=problem, truncated=truncated)
