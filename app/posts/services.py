@@ -460,39 +460,44 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
     where = base + category_cond + value_conds
 
     # The viewer's own stars come with the page (outer join): no query per post, nor an extra
-    # one. A search's count comes with it too (a window over every match: one pass over the
-    # matches); the board's own count is a query of its own (its page stops after 20 rows).
+    # one. A search ranks and counts ids only, in one pass (page_of_matches), then loads the
+    # page's 20 rows; the board's own count is a query of its own (its page stops after 20).
     searching = match is not None
-    q = select(Post, func.count().over() if searching else literal(None))
-    if viewer.user_id is not None:
-        q = q.add_columns(Star.user_id).outerjoin(
-            Star, (Star.post_id == Post.id) & (Star.user_id == viewer.user_id))
-    else:
-        q = q.add_columns(literal(None))
-    if match is not None and query.sort == "relevance":
-        # Best match first: the ranked matches joined in the same SELECT as every condition.
-        from app.search.services import best_match_order, ranked
-        hits = ranked(parsed)
-        page_where = [c for c in where if c is not match]
-        q = q.join(hits, hits.c.post_id == Post.id).where(*page_where).order_by(
-            *best_match_order(hits))
-    else:
-        q = q.where(*where).order_by(*SORTS.get(query.sort, SORTS["recent"]))
-    q = q.options(joinedload(Post.author), joinedload(Post.category),
-                  joinedload(Post.organisation), selectinload(Post.filter_values))
+    order = SORTS.get(query.sort, SORTS["recent"])
+    best = searching and query.sort == "relevance"
+
+    def load(page_number):
+        if searching:
+            from app.search.services import order_again, page_of_matches
+            hits = page_of_matches(parsed, [c for c in where if c is not match], order, best,
+                                   per_page, (page_number - 1) * per_page)
+            q = (select(Post, hits.c.total).join(hits, hits.c.id == Post.id)
+                 .order_by(*order_again(hits, order, best)))
+        else:
+            q = (select(Post, literal(None)).where(*where).order_by(*order)
+                 .limit(per_page).offset((page_number - 1) * per_page))
+        if viewer.user_id is not None:
+            q = q.add_columns(Star.user_id).outerjoin(
+                Star, (Star.post_id == Post.id) & (Star.user_id == viewer.user_id))
+        else:
+            q = q.add_columns(literal(None))
+        return db.session.execute(
+            q.options(joinedload(Post.author), joinedload(Post.category),
+                      joinedload(Post.organisation), selectinload(Post.filter_values))
+        ).unique().all()
+
     page = max(1, query.page)
     if not searching:
         total = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
         page = min(page, max(1, -(-total // per_page)))
-    rows = db.session.execute(q.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    rows = load(page)
     if searching and rows:
         total = rows[0][1]
     elif searching:
         total = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
         if total and page > 1:  # past the last page: show the last one
             page = -(-total // per_page)
-            rows = db.session.execute(
-                q.limit(per_page).offset((page - 1) * per_page)).unique().all()
+            rows = load(page)
     pages = max(1, -(-total // per_page))
     page = min(page, pages)
     posts = [r[0] for r in rows]

@@ -179,6 +179,36 @@ def best_match_order(ranked_query):
             func.coalesce(Post.published_at, Post.created_at).desc(), Post.id.desc())
 
 
+def page_of_matches(parsed: Parsed, where: list, order, best_match: bool, limit: int,
+                    offset: int):
+    """Subquery of one page of matching posts: id, total (the count of every match that
+    passes `where`) and score. Only ids and sort keys are ranked and counted, in one pass;
+    the caller joins it to Post to load the page's rows (`order_again` orders them)."""
+    from app.posts.models import Post
+
+    if best_match:
+        hits = ranked(parsed)
+        query = (select(Post.id.label("id"), func.count().over().label("total"),
+                        hits.c.score.label("score"))
+                 .join(hits, hits.c.post_id == Post.id).where(*where)
+                 .order_by(*best_match_order(hits)))
+    else:
+        query = (select(Post.id.label("id"), func.count().over().label("total"),
+                        literal_column("0").label("score"))
+                 .where(match_condition(parsed), *where).order_by(*order))
+    return query.limit(limit).offset(offset).subquery("search_page")
+
+
+def order_again(page, order, best_match: bool):
+    """The order of a page_of_matches page, for the query that loads its rows."""
+    from app.posts.models import Post
+
+    if best_match:
+        return (page.c.score.desc(), func.coalesce(Post.published_at, Post.created_at).desc(),
+                Post.id.desc())
+    return order
+
+
 # ------------------------------------------------------------------ snippets
 
 SNIPPET_CHARS = 220

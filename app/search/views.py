@@ -7,8 +7,8 @@ from app.extensions import db
 from app.pagecache import cacheable
 from app.permissions import viewer_for, visible_posts_clause
 from app.posts.models import Post
-from app.search.services import (SearchProblem, best_match_order, clean_query, match_condition,
-                                 parse, ranked)
+from app.search.services import (SearchProblem, clean_query, match_condition, order_again,
+                                 page_of_matches, parse)
 from app.urls import parse_id
 
 bp = Blueprint("search", __name__, template_folder="templates")
@@ -31,25 +31,24 @@ def index():
             problem = exc.message
     if parsed is not None:
         visible = visible_posts_clause(viewer_for())
-        # The count comes with the page (a window over every match): one pass over the
-        # matches, whichever the sort.
-        query = select(Post, func.count().over()).options(
-            joinedload(Post.author), joinedload(Post.theme), joinedload(Post.organisation))
-        if sort == "relevance":
-            hits = ranked(parsed)
-            query = (query.join(hits, hits.c.post_id == Post.id).where(visible)
-                     .order_by(*best_match_order(hits)))
-        else:
-            query = (query.where(match_condition(parsed), visible)
-                     .order_by(func.coalesce(Post.published_at, Post.created_at).desc(),
-                               Post.id.desc()))
-        rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+        best = sort == "relevance"
+        order = (func.coalesce(Post.published_at, Post.created_at).desc(), Post.id.desc())
+
+        def load(page_number):
+            hits = page_of_matches(parsed, [visible], order, best, per_page,
+                                   (page_number - 1) * per_page)
+            return db.session.execute(
+                select(Post, hits.c.total).join(hits, hits.c.id == Post.id)
+                .options(joinedload(Post.author), joinedload(Post.theme),
+                         joinedload(Post.organisation))
+                .order_by(*order_again(hits, order, best))).all()
+
+        rows = load(page)
         if not rows and page > 1:  # past the last page: show the last one
             total = db.session.scalar(select(func.count()).select_from(Post)
                                       .where(match_condition(parsed), visible)) or 0
             page = max(1, -(-total // per_page))
-            rows = db.session.execute(query.limit(per_page)
-                                      .offset((page - 1) * per_page)).all()
+            rows = load(page)
         posts = [r[0] for r in rows]
         total = rows[0][1] if rows else 0
     return render_template("search/index.html", q=q, raw=raw, parsed=parsed, posts=posts,
