@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from typing import Iterator, NamedTuple
 
@@ -41,8 +42,14 @@ MIN_LENGTH = 2
 WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
 LETTERS = re.compile(r"[^\W_]+")
 
-_dutch = snowballstemmer.stemmer("dutch")
-_english = snowballstemmer.stemmer("english")
+_stemmers = threading.local()  # a snowball stemmer keeps state while it works: one per thread
+
+
+def _stem(part: str) -> "Stems":
+    if not hasattr(_stemmers, "nl"):
+        _stemmers.nl = snowballstemmer.stemmer("dutch")
+        _stemmers.en = snowballstemmer.stemmer("english")
+    return Stems(_stemmers.nl.stemWord(part), _stemmers.en.stemWord(part))
 
 
 class Stems(NamedTuple):
@@ -69,7 +76,7 @@ def analyse_word(word: str) -> tuple[Stems, ...]:
     for part in LETTERS.findall(fold(word)):
         if len(part) < MIN_LENGTH or part in STOP_WORDS:
             continue
-        result.append(Stems(_dutch.stemWord(part), _english.stemWord(part)))
+        result.append(_stem(part))
     return tuple(result)
 
 
@@ -79,11 +86,6 @@ def tokens(text: str) -> Iterator[Token]:
         stems = analyse_word(match.group())
         if stems:
             yield Token(match.start(), match.end(), stems)
-
-
-def stems(text: str) -> list[Stems]:
-    """The stems of a text in order (stop words left out)."""
-    return [s for token in tokens(text) for s in token.stems]
 
 
 @functools.lru_cache(maxsize=200_000)
