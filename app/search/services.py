@@ -48,10 +48,14 @@ class Parsed:
     truncated: bool
     groups: list[list[Phrase]]  # all groups must match; in a group, any phrase
     excluded: list[Phrase] = field(default_factory=list)  # none may match
+    _wanted: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
-    def wanted(self) -> set[str]:
-        """Every stem of the words sought (for highlighting)."""
-        return {s for group in self.groups for phrase in group for pair in phrase for s in pair}
+    def wanted(self) -> frozenset[str]:
+        """Every stem of the words sought (for highlighting; made once per search)."""
+        if self._wanted is None:
+            self._wanted = frozenset(s for group in self.groups for phrase in group
+                                     for pair in phrase for s in pair)
+        return self._wanted
 
     def tsquery(self) -> str:
         """The PostgreSQL tsquery (text form, cast as it is: lexemes are never re-parsed)."""
@@ -213,6 +217,7 @@ def order_again(page, order, best_match: bool):
 
 SNIPPET_CHARS = 220
 SNIPPET_BEFORE = 60
+SNIPPET_SCAN_CHARS = 20_000  # a long text is searched for highlights this far only
 
 
 def snippet(parsed: Parsed, text: str) -> Markup:
@@ -221,7 +226,12 @@ def snippet(parsed: Parsed, text: str) -> Markup:
     if not text:
         return Markup("")
     wanted = parsed.wanted()
-    hits = [t for t in tokens(text) if any(s.nl in wanted or s.en in wanted for s in t.stems)]
+    hits = []
+    for t in tokens(text[:SNIPPET_SCAN_CHARS]):
+        if hits and t.start > hits[0].start + 3 * SNIPPET_CHARS:
+            break  # enough for two extracts
+        if any(s.nl in wanted or s.en in wanted for s in t.stems):
+            hits.append(t)
     if not hits:
         return Markup(html.escape(text[:SNIPPET_CHARS]) + ("…" if len(text) > SNIPPET_CHARS else ""))
     fragments, i = [], 0
