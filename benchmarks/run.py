@@ -490,7 +490,11 @@ def search_only(args, sizes) -> Path:
         lines += ["## Growth (p50 at the largest size / p50 at the smallest; target ≤ 1.3)", "",
                   "| page | ratio |", "|---|---|"]
         for page in SEARCH_PAGES:
-            ratio = per_size[sizes[-1]][page]["p50_ms"] / per_size[sizes[0]][page]["p50_ms"]
+            first, last = per_size[sizes[0]][page], per_size[sizes[-1]][page]
+            if not (first["requests"] and last["requests"] and first["p50_ms"] and last["p50_ms"]):
+                lines.append(f"| {page} | no request finished at one size: **missed** |")
+                continue
+            ratio = last["p50_ms"] / first["p50_ms"]
             lines.append(f"| {page} | {ratio:.2f}× {ok(ratio <= 1.3)} |")
     path = RESULTS / f"{name}.md"
     path.write_text("\n".join(lines) + "\n")
