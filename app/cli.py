@@ -131,8 +131,6 @@ def demo_load(force):
         click.echo("Accounts exist already; demo data not loaded again.")
     else:
         demo.load()
-        from app.search.index import reindex_all
-        reindex_all()  # before this process exits (a background writer might not finish)
         click.echo("Demo data loaded.")
     demo.print_accounts(click.echo)
 
@@ -190,18 +188,20 @@ def outbox_release():
     click.echo(f"{n} held mails released; `flask outbox flush` or the scheduler sends them.")
 
 
-search_cli = AppGroup("search", help="The search index.")
+search_cli = AppGroup("search", help="Search rows (kept in step with every change).")
 
 
 @search_cli.command("reindex")
 def search_reindex():
-    """Rebuild the search index from the database (with a progress bar)."""
+    """Repair: write every post's search row again from the data (with a progress bar)."""
     from app.posts.models import Post
-    from app.search.index import reindex_all
+    from app.search.index import rebuild
 
     total = db.session.scalar(select(func.count(Post.id))) or 0
-    with click.progressbar(length=total, label="Indexing posts") as bar:
-        n = reindex_all(progress=bar.update)
+    db.session.rollback()
+    with db.engine.connect() as conn, \
+            click.progressbar(length=total, label="Indexing posts") as bar:
+        n = rebuild(conn, progress=bar.update, repair=True, commit_batches=True)
     click.echo(f"Indexed {n} posts.")
 
 

@@ -91,12 +91,7 @@ class Defaults:
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_MAX_FILES = 5
 
-    # Search: whoosh index directory (default instance/search); after-commit indexing
-    # "thread" (background writer per process) or "sync" (in the committing thread).
-    SEARCH_INDEX_DIR: str | None = None
-    SEARCH_INDEXING = "thread"
-    SEARCH_INDEX_DELAY = 0.5  # seconds the background writer gathers changes into one commit
-    SEARCH_MAX_HITS = 200  # best matches considered before filters and sorting
+    # Search (inside the database): longer searches are cut.
     SEARCH_QUERY_MAX_LENGTH = 200
 
     # Benchmarks: add an X-Query-Count header to every response.

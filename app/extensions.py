@@ -24,7 +24,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
+def _include_name(name, type_, parent_names) -> bool:
+    from app.search.models import include_name
+    return include_name(name, type_, parent_names)
+
+
+# include_name: full-text objects only one database has stay out of autogenerate's compare.
+migrate = Migrate(render_as_batch=True, compare_type=True, include_name=_include_name)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()

@@ -52,27 +52,27 @@ def ensure_wrk() -> str:
     sys.exit("wrk is needed: sudo apt-get install wrk")
 
 
-def board_env(db_url: str, index_dir: Path) -> dict:
+def board_env(db_url: str) -> dict:
     return dict(os.environ, FLASK_APP="wsgi:app", BOARD_ENVIRONMENT="production",
                 BOARD_SECRET_KEY="benchmark-secret-key-" + "x" * 32,
-                BOARD_SQLALCHEMY_DATABASE_URI=db_url, BOARD_SEARCH_INDEX_DIR=str(index_dir),
+                BOARD_SQLALCHEMY_DATABASE_URI=db_url,
                 BOARD_SESSION_COOKIE_SECURE="false", BOARD_REMEMBER_COOKIE_SECURE="false",
                 BOARD_RATELIMIT_ENABLED="false", BOARD_QUERY_COUNT_HEADER="true",
                 BOARD_MAIL_DELIVERY="scheduler", PYTHONPATH=str(ROOT))
 
 
-def prepare(db: str, size: int, members: int, pg_base: str | None) -> tuple[str, Path, dict]:
-    """A seeded board of `size` posts (reused when already built), and its fixtures."""
+def prepare(db: str, size: int, members: int, pg_base: str | None) -> tuple[str, dict]:
+    """A seeded board of `size` posts with its search rows (reused when already built), and
+    its fixtures."""
     WORK.mkdir(parents=True, exist_ok=True)
-    index_dir = WORK / f"{db}-{size}-search"
     meta_file = WORK / f"{db}-{size}.json"
     if db == "sqlite":
         url = f"sqlite:///{WORK / f'board-{size}.sqlite3'}"
     else:
         url = f"{pg_base.rsplit('/', 1)[0]}/bench_{size}"
-    env = board_env(url, index_dir)
-    if meta_file.exists() and index_dir.exists():
-        return url, index_dir, json.loads(meta_file.read_text())
+    env = board_env(url)
+    if meta_file.exists():
+        return url, json.loads(meta_file.read_text())
     log(f"building a {db} board of {size} posts")
     if db == "sqlite":  # with its write-ahead log: a stale log would corrupt a new file
         for suffix in ("", "-wal", "-shm"):
@@ -87,18 +87,18 @@ def prepare(db: str, size: int, members: int, pg_base: str | None) -> tuple[str,
         subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS bench_{size}"], check=True)
         subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE bench_{size} OWNER "{owner}"'],
                        check=True)
-    shutil.rmtree(index_dir, ignore_errors=True)
     subprocess.run([BIN / "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True,
                    capture_output=True)
     t0 = time.monotonic()
     subprocess.run([BIN / "flask", "seed", "--posts", str(size), "--members", str(members)],
                    env=env, cwd=ROOT, check=True)
-    log(f"seeded and indexed in {time.monotonic() - t0:.0f} s")
+    log(f"seeded (with search rows) in {time.monotonic() - t0:.0f} s")
     out = subprocess.run([BIN / "python", "-m", "benchmarks.fixtures"], env=env, cwd=ROOT,
                          check=True, capture_output=True, text=True).stdout
     meta = json.loads(out.strip().splitlines()[-1])
+    meta["seed_seconds"] = round(time.monotonic() - t0, 1)
     meta_file.write_text(json.dumps(meta))
-    return url, index_dir, meta
+    return url, meta
 
 
 class Server:
@@ -218,13 +218,13 @@ def drive(base: str, pages: dict, seconds: int, connections: int, label: str) ->
     return results
 
 
-def measure_size(db: str, size: int, meta: dict, url: str, index_dir: Path, seconds: int,
+def measure_size(db: str, size: int, meta: dict, url: str, seconds: int,
                  connections: int, workers: int, full: bool) -> dict:
     """Every page at one board size: visitors' pages as served (page cache on, the default)
     and again with the page cache off (every request rendered), then logged-in pages."""
     results = {}
     for cached in (True, False):
-        env = board_env(url, index_dir)
+        env = board_env(url)
         if not cached:
             env["BOARD_PAGE_CACHE"] = "false"
         server = Server("wsgi:app", env, workers)
@@ -272,9 +272,9 @@ def minimal(seconds: int, connections: int, workers: int) -> dict:
         server.stop()
 
 
-def digest(db_url: str, index_dir: Path, n: int) -> dict:
+def digest(db_url: str, n: int) -> dict:
     out = subprocess.run([BIN / "python", "-m", "benchmarks.digest_bench", str(n), str(free_port())],
-                         env=board_env(db_url, index_dir), cwd=ROOT, check=True,
+                         env=board_env(db_url), cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
     r = json.loads(out.strip().splitlines()[-1])
     log(f"digest: {r}")
@@ -289,7 +289,7 @@ def versions() -> str:
             return "?"
     pip = subprocess.run([BIN / "pip", "freeze"], capture_output=True, text=True).stdout
     pins = [ln for ln in pip.splitlines() if ln.split("==")[0].lower() in
-            {"flask", "sqlalchemy", "gunicorn", "psycopg", "whoosh-reloaded"}]
+            {"flask", "sqlalchemy", "gunicorn", "psycopg", "snowballstemmer"}]
     return "; ".join([platform.python_version() and f"Python {platform.python_version()}",
                       v(["wrk", "--version"]) or "wrk", *pins])
 
@@ -425,6 +425,84 @@ are built).
     return path
 
 
+def members_for(size: int) -> int:
+    return 10_000 if size >= 100_000 else max(200, size // 20)
+
+
+SEARCH_PAGES = {
+    f"search (platform, {TYPICAL_WORD})": "/search?q={typical}",
+    f"search (platform, {COMMON_WORD})": "/search?q={common}",
+    f"board (search: theme, {TYPICAL_WORD})": "/t/{theme}?q={typical}",
+    f"board (search: theme, {COMMON_WORD})": "/t/{theme}?q={common}",
+}
+
+
+def search_only(args, sizes) -> Path:
+    """`--only search`: the search pages without the page cache (every request searches), at
+    each size, and a report of their p50/p95 against the targets."""
+    base = minimal(args.seconds, args.connections, args.workers)
+    per_size = {}
+    for size in sizes:
+        url, meta = prepare(args.db, size, members_for(size), args.pg_url)
+        env = board_env(url)
+        env["BOARD_PAGE_CACHE"] = "false"
+        server = Server("wsgi:app", env, args.workers)
+        try:
+            anon, _ = session_for(server.base, None, None)
+            pages = {name: (path.format(typical=TYPICAL_WORD, common=COMMON_WORD,
+                                        theme=meta["public_slug"]), anon, None)
+                     for name, path in SEARCH_PAGES.items()}
+            per_size[size] = drive(server.base, pages, args.seconds, args.connections,
+                                   f"{args.db} {size:>8}")
+            per_size[size]["_seed_seconds"] = meta.get("seed_seconds")
+        finally:
+            server.stop()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = f"{dt.datetime.now():%Y-%m-%d}-search-{args.db}{args.report_suffix}"
+    ok = lambda met: "met" if met else "**missed**"  # noqa: E731
+    lines = [f"# Search benchmark {dt.datetime.now():%Y-%m-%d} on {args.db}", "",
+             f"Machine: {platform.node()} — {os.cpu_count()} CPUs, {platform.platform()}; "
+             "wrk and gunicorn share the machine (loopback).",
+             f"Versions: {versions()}.",
+             f"Command: `python benchmarks/run.py {' '.join(sys.argv[1:])}` (gunicorn -w "
+             f"{args.workers}; wrk -t2 -c{args.connections} -d{args.seconds}s), "
+             "`BOARD_PAGE_CACHE=false`: every request parses, matches, ranks and renders.",
+             f"Minimal Flask endpoint, same settings: {base['rps']:.0f} req/s, p50 "
+             f"{base['p50_ms']:.2f} ms."
+             + (f" PGOPTIONS=`{os.environ['PGOPTIONS']}`." if os.environ.get("PGOPTIONS") else ""),
+             f"Load on the machine at the end of the run (1-minute load average, all helpers): {os.getloadavg()[0]:.1f}.",
+             ""]
+    for size in sizes:
+        seeded = per_size[size].get("_seed_seconds")
+        lines += [f"## {size:,} posts" + (f" (seeded with search rows in {seeded} s)"
+                                          if seeded else ""), "",
+                  "| page | requests | req/s | p50 ms | p95 ms | p99 ms | SQL queries | errors "
+                  "(timeouts …) | p95 < 100 ms |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for page in SEARCH_PAGES:
+            r = per_size[size][page]
+            finished = r["requests"] > 0 and r["p95_ms"] > 0
+            lines.append(f"| {page} | {r['requests']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | "
+                         f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['queries']} | "
+                         f"{r['errors']} | {ok(finished and r['p95_ms'] < 100)} |")
+        lines.append("")
+    if len(sizes) > 1:
+        lines += ["## Growth (p50 at the largest size / p50 at the smallest; target ≤ 1.3)", "",
+                  "| page | ratio |", "|---|---|"]
+        for page in SEARCH_PAGES:
+            first, last = per_size[sizes[0]][page], per_size[sizes[-1]][page]
+            if not (first["requests"] and last["requests"] and first["p50_ms"] and last["p50_ms"]):
+                lines.append(f"| {page} | no request finished at one size: **missed** |")
+                continue
+            ratio = last["p50_ms"] / first["p50_ms"]
+            lines.append(f"| {page} | {ratio:.2f}× {ok(ratio <= 1.3)} |")
+    path = RESULTS / f"{name}.md"
+    path.write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{name}.json").write_text(json.dumps({"minimal": base, "sizes": per_size},
+                                                     indent=1))
+    return path
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true", help="small boards, short runs")
@@ -437,6 +515,9 @@ def main() -> None:
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--workers", type=int, default=os.cpu_count())
     p.add_argument("--digest", type=int, default=None, help="digest recipients")
+    p.add_argument("--report-suffix", default="", help="appended to the report's name")
+    p.add_argument("--only", choices=["search"], default=None,
+                   help="search: only the search pages, without the page cache")
     args = p.parse_args()
     ensure_wrk()
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (
@@ -445,16 +526,18 @@ def main() -> None:
     digest_n = args.digest or (2_000 if args.quick else 10_000)
     if args.db == "postgresql" and not args.pg_url:
         sys.exit("--db postgresql needs --pg-url or BOARD_BENCH_DATABASE_URL")
+    if args.only == "search":
+        log(f"report: {search_only(args, sizes).relative_to(ROOT)}")
+        return
     base = minimal(args.seconds, args.connections, args.workers)
     per_size = {}
     for size in sizes:
-        url, index_dir, meta = prepare(args.db, size, 10_000 if size >= 100_000 else max(200, size // 20),
-                                       args.pg_url)
-        per_size[size] = measure_size(args.db, size, meta, url, index_dir, args.seconds,
+        url, meta = prepare(args.db, size, members_for(size), args.pg_url)
+        per_size[size] = measure_size(args.db, size, meta, url, args.seconds,
                                       args.connections, args.workers, full=size == sizes[-1])
     # The digest adds its recipients to a copy-free board: the smallest one, rebuilt next run.
-    url, index_dir, _ = prepare(args.db, sizes[0], max(200, sizes[0] // 20), args.pg_url)
-    digest_result = digest(url, index_dir, digest_n)
+    url, _ = prepare(args.db, sizes[0], members_for(sizes[0]), args.pg_url)
+    digest_result = digest(url, digest_n)
     path = report(args.db, args, sizes, per_size, base, digest_result)
     log(f"report: {path.relative_to(ROOT)}")
 

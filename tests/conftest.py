@@ -34,8 +34,6 @@ def app(tmp_path_factory, smtp_server):
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_server.port,
         "MAIL_DELIVERY": "sync",  # deliver right after each commit: tests read the mailbox
-        "SEARCH_INDEXING": "sync",  # a real whoosh index in the temp dir, updated at commit
-        "SEARCH_INDEX_DIR": str(base / "search"),
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "MAIL_FORM_RATE_LIMIT": "1000 per minute",
@@ -51,9 +49,6 @@ def app(tmp_path_factory, smtp_server):
 
 
 def _wipe():
-    import shutil
-    from flask import current_app
-    shutil.rmtree(current_app.config["SEARCH_INDEX_DIR"], ignore_errors=True)
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":

@@ -8,13 +8,15 @@ from sqlalchemy import inspect, text
 
 from app import create_app
 from app.extensions import db
+from app.search.models import include_name
 
 
 def test_migrations_match_the_models(app):
     """Equivalent of `flask db check`, on the database the suite runs on."""
     with db.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                     "render_as_batch": True})
+                                                     "render_as_batch": True,
+                                                     "include_name": include_name})
         diff = compare_metadata(ctx, db.metadata)
     assert diff == []
 

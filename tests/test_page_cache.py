@@ -77,8 +77,7 @@ def test_a_change_made_by_another_process_shows_at_once(app):
         from app.posts.models import Post
         app = create_app({{"ENVIRONMENT": "testing", "SECRET_KEY": "x" * 40,
                            "SQLALCHEMY_DATABASE_URI": {app.config["SQLALCHEMY_DATABASE_URI"]!r},
-                           "SEARCH_INDEX_DIR": {app.config["SEARCH_INDEX_DIR"]!r},
-                           "SEARCH_INDEXING": "sync", "MAIL_DELIVERY": "scheduler"}},
+                           "MAIL_DELIVERY": "scheduler"}},
                          instance_path={app.instance_path!r})
         with app.app_context():
             db.session.get(Post, {post.id}).title = "Nieuwe titel"

@@ -187,17 +187,21 @@ def _flush(post_rows, reply_rows, star_rows, tag_rows, audience_rows) -> None:
 @click.option("--themes", default=40, show_default=True)
 @click.option("--seed", "seed_value", default=2026, show_default=True, help="Random seed.")
 @click.option("--index/--no-index", default=True, show_default=True,
-              help="Rebuild the search index afterwards (bulk inserts bypass it).")
+              help="Write the search rows afterwards (bulk inserts bypass the session).")
 def seed_command(posts, members, themes, seed_value, index):
     """Generate a large realistic board (added to what is there)."""
     if members < 4 or themes < 1:
         raise click.ClickException("Use at least 4 members and 1 theme.")
     result = seed(posts, members, themes, seed_value, echo=click.echo)
     if index:
-        from app.search.index import reindex_all
+        from app.search.index import rebuild
         total = db.session.scalar(select(func.count(Post.id))) or 0
-        with click.progressbar(length=total, label="Indexing posts") as bar:
-            reindex_all(progress=bar.update)
+        db.session.rollback()
+        with db.engine.connect() as conn, \
+                click.progressbar(length=total, label="Indexing posts") as bar:
+            rebuild(conn, progress=bar.update, commit_batches=True)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
     click.echo(f"Seeded {result['posts']} posts in {result['themes']} themes for "
                f"{result['members']} members in {result['seconds']} s. "
                f"Members log in with password {result['password']} "

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, literal, select, update
+from sqlalchemy import delete, false, func, literal, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
@@ -475,56 +475,65 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
 
     base = [Post.theme_id == theme.id, Post.status == PostStatus.PUBLISHED,
             visible_posts_clause(viewer)]
-    parsed, problem, ranked = None, None, None
+    parsed, problem, match = None, None, None
     if query.q:
-        from app.search.services import SearchProblem, parse, search_ids
+        from app.search.services import SearchProblem, match_condition, parse
+        from app.themes.services import subtree_ids
         try:
             parsed = parse(query.q)
-            ranked = search_ids(parsed, viewer, theme_id=theme.id)
+            match = match_condition(parsed)
         except SearchProblem as exc:
-            problem, ranked = exc.message, []
+            problem = exc.message
         # Matches in the theme and its subthemes, and every state the viewer may see.
-        from app.themes.services import subtree_ids
-        base = [Post.theme_id.in_(subtree_ids(theme)), Post.id.in_(ranked),
-                visible_posts_clause(viewer)]
+        base = [Post.theme_id.in_(subtree_ids(theme)), visible_posts_clause(viewer),
+                match if match is not None else false()]
     category_cond = [Post.category_id == query.category_id] if query.category_id else []
     value_conds = _value_conditions(by_group)
     where = base + category_cond + value_conds
 
+    # The viewer's own stars come with the page (outer join): no query per post, nor an extra
+    # one. A search ranks and counts ids only, in one pass (page_of_matches), then loads the
+    # page's 20 rows; the board's own count is a query of its own (its page stops after 20).
+    searching = match is not None
     order = SORTS.get(query.sort, SORTS["recent"])
-    if ranked is not None and query.sort == "relevance":
-        # Keep whoosh's order: the ids that pass every condition, ranked, then one page.
-        allowed = set(db.session.scalars(select(Post.id).where(*where)))
-        ordered = [pid for pid in ranked if pid in allowed]
-        total = len(ordered)
-        pages = max(1, -(-total // per_page))
-        page = min(max(1, query.page), pages)
-        page_ids = ordered[(page - 1) * per_page: page * per_page]
-        where = where + [Post.id.in_(page_ids)]
-        order = ()
-    else:
+    best = searching and query.sort == "relevance"
+
+    def load(page_number):
+        if searching:
+            from app.search.services import order_again, page_of_matches
+            hits = page_of_matches(parsed, [c for c in where if c is not match], order, best,
+                                   per_page, (page_number - 1) * per_page)
+            q = (select(Post, hits.c.total).join(hits, hits.c.id == Post.id)
+                 .order_by(*order_again(hits, order, best)))
+        else:
+            q = (select(Post, literal(None)).where(*where).order_by(*order)
+                 .limit(per_page).offset((page_number - 1) * per_page))
+        if viewer.user_id is not None:
+            q = q.add_columns(Star.user_id).outerjoin(
+                Star, (Star.post_id == Post.id) & (Star.user_id == viewer.user_id))
+        else:
+            q = q.add_columns(literal(None))
+        return db.session.execute(
+            q.options(joinedload(Post.author), joinedload(Post.category),
+                      joinedload(Post.organisation), selectinload(Post.filter_values))
+        ).unique().all()
+
+    page = max(1, query.page)
+    if not searching:
         total = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
-        pages = max(1, -(-total // per_page))
-        page = min(max(1, query.page), pages)
-        page_ids = None
-    # The viewer's own stars come with the page (outer join): no query per post, nor an extra one.
-    q = select(Post)
-    if viewer.user_id is not None:
-        q = q.add_columns(Star.user_id).outerjoin(
-            Star, (Star.post_id == Post.id) & (Star.user_id == viewer.user_id))
-    else:
-        q = q.add_columns(literal(None))
-    q = q.where(*where).order_by(*order)
-    if page_ids is None:
-        q = q.limit(per_page).offset((page - 1) * per_page)
-    rows = db.session.execute(
-        q.options(joinedload(Post.author), joinedload(Post.category),
-                  joinedload(Post.organisation), selectinload(Post.filter_values))).unique().all()
+        page = min(page, max(1, -(-total // per_page)))
+    rows = load(page)
+    if searching and rows:
+        total = rows[0][1]
+    elif searching:
+        total = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
+        if total and page > 1:  # past the last page: show the last one
+            page = -(-total // per_page)
+            rows = load(page)
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
     posts = [r[0] for r in rows]
-    if page_ids is not None:
-        rank = {pid: i for i, pid in enumerate(page_ids)}
-        posts.sort(key=lambda p: rank[p.id])
-    starred = {r[0].id for r in rows if r[1] is not None}
+    starred = {r[0].id for r in rows if r[2] is not None}
 
     # Facet counts: what the viewer would get by picking each, with the rest of the selection.
     category_counts = (select(Post.category_id.label("category_id"), func.count().label("n"))

@@ -1,1 +1,1 @@
-"""Full-text search with whoosh, filtered by the one visibility policy."""
+"""Full-text search inside the database, in the same SELECT as the one visibility policy."""

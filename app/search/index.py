@@ -1,325 +1,215 @@
-"""The whoosh index: derived data. The database is the truth; the index follows every commit
-that changes a post's text, replies, attachments, state or audience, and `flask search
-reindex` rebuilds it. Writers wait for whoosh's lock, so several threads and gunicorn workers
-can write; a missing or corrupt index is rebuilt instead of failing."""
+"""Search rows follow the posts in the same transaction.
+
+Every flush notes which posts' searchable text may have changed (posts, replies, attachments
+written through the session; authors and organisations renamed; `touch()` for bulk UPDATEs).
+Just before the transaction commits, those posts' search rows are written again, inside that
+transaction: a committed post is searchable by the very next request on any process or host,
+a rolled-back one never was, and nothing waits in memory to be lost with a killed worker.
+
+`rebuild()` writes every row from the data (the migration, `flask seed`, and the repair
+command `flask search reindex`).
+"""
 from __future__ import annotations
 
-import atexit
-import functools
-import logging
-import queue
-import shutil
-import threading
-import time
-from pathlib import Path
 from typing import Callable, Iterable
 
-from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, selectinload
-from whoosh import index as whoosh_index
-from whoosh.analysis import (CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter,
-                             StopFilter)
-from whoosh.filedb.filestore import FileStorage
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.lang import stopwords_for_language
-from whoosh.support.charset import accent_map
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
 
-from app.extensions import db
+from app.search.analysis import terms
+from app.search.models import FTS_TABLE, post_search
 
-log = logging.getLogger(__name__)
-WRITE_TIMEOUT = 60.0  # seconds a writer waits for the lock before giving up
-# Segments are kept as separate files, not one compound file: whoosh reads a compound file
-# through a memory map that it copies into memory each time a searcher opens it (about
-# 40 ms per search at 200,000 posts); separate files are read in place.
-WRITER_OPTIONS = {"compound": False}
+TOUCHED = "search_touched"  # Session.info keys
+RENAMED_AUTHORS = "search_renamed_authors"
+RENAMED_ORGANISATIONS = "search_renamed_organisations"
+BATCH = 2000
+
+# tsvector limits: positions run to 16383 (later words share the last one: still found, though
+# not as part of a phrase), and a lexeme keeps at most 256 positions.
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_LEXEME = 256
 
 
-def _analyzer(lang: str):
-    return (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-            | StopFilter(stoplist=frozenset(stopwords_for_language(lang)), minsize=2)
-            | StemFilter(lang=lang))
+def tsvector_literal(title_nl: str, title_en: str, body_nl: str, body_en: str) -> str:
+    """The PostgreSQL tsvector of a search row, as a literal: the stems as they are (no
+    further parsing by PostgreSQL). A word's Dutch and English stems share its position (one
+    lexeme when they are alike), so a phrase matches the same words in a row as in FTS5's
+    per-language columns; the body text starts after a gap (no phrase runs from the title
+    into it); the title weighs A, the body text B."""
+    positions: dict[str, list[str]] = {}
+    pos = 0
+    for dutch, english, weight in ((title_nl, title_en, "A"), (body_nl, body_en, "B")):
+        pos += 1
+        for nl, en in zip(dutch.split(), english.split()):
+            pos += 1
+            at = f"{min(pos, MAX_POSITION)}{weight}"
+            for term in (nl, en) if nl != en else (nl,):
+                seen = positions.setdefault(term, [])
+                if len(seen) < MAX_POSITIONS_PER_LEXEME and (not seen or seen[-1] != at):
+                    seen.append(at)
+    return " ".join("'" + term.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(ps)
+                    for term, ps in positions.items())
 
 
-@functools.lru_cache(maxsize=1)
-def schema() -> Schema:
-    """The index schema (built once per process: analyzers are not free to make)."""
-    return Schema(
-        id=ID(stored=True, unique=True),
-        theme=ID(stored=True),
-        themes=KEYWORD(stored=True),  # the theme and its ancestors: search a theme's subtree
-        status=ID(stored=True),
-        part=ID(stored=True),
-        restricted=ID(stored=True),
-        audience=KEYWORD(stored=True),
-        author=ID(stored=True),
-        published=DATETIME(stored=True, sortable=True),
-        stars=NUMERIC(stored=True, sortable=True),
-        title_nl=TEXT(analyzer=_analyzer("nl"), field_boost=3.0),
-        title_en=TEXT(analyzer=_analyzer("en"), field_boost=3.0),
-        text_nl=TEXT(analyzer=_analyzer("nl")),
-        text_en=TEXT(analyzer=_analyzer("en")),
-    )
+def _is_postgresql(conn) -> bool:
+    return conn.get_bind().dialect.name == "postgresql" if isinstance(conn, Session) \
+        else conn.dialect.name == "postgresql"
 
 
-TEXT_FIELDS = ["title_nl", "title_en", "text_nl", "text_en"]
+def _rows(conn, post_ids: list[int]) -> list[dict]:
+    """The search rows of these posts from the data (none for deleted or missing posts)."""
+    from app.auth.models import User
+    from app.organisations.models import Organisation
+    from app.posts.models import Attachment, Post, PostStatus, Reply
+
+    posts = conn.execute(
+        select(Post.id, Post.title, Post.body, User.username, Organisation.name)
+        .outerjoin(User, User.id == Post.author_id)
+        .outerjoin(Organisation, Organisation.id == Post.organisation_id)
+        .where(Post.id.in_(post_ids), Post.status != PostStatus.DELETED)).all()
+    found = [p[0] for p in posts]
+    extra: dict[int, list[str]] = {}
+    if found:
+        for post_id, words in conn.execute(select(Reply.post_id, Reply.body).where(
+                Reply.post_id.in_(found), Reply.status == PostStatus.PUBLISHED)
+                .order_by(Reply.post_id, Reply.id)):
+            extra.setdefault(post_id, []).append(words)
+        for post_id, name in conn.execute(select(Attachment.post_id, Attachment.filename)
+                                          .where(Attachment.post_id.in_(found))
+                                          .order_by(Attachment.post_id, Attachment.id)):
+            extra.setdefault(post_id, []).append(name)
+    rows = []
+    for post_id, title, body, author, organisation in posts:
+        body_text = "\n".join([body or "", *extra.get(post_id, []), author or "",
+                               organisation or ""])
+        title_nl, title_en = terms(title)
+        body_nl, body_en = terms(body_text)
+        rows.append(dict(post_id=post_id, title_nl=title_nl, title_en=title_en,
+                         body_nl=body_nl, body_en=body_en))
+    return rows
 
 
-def index_dir() -> Path:
-    return Path(current_app.config.get("SEARCH_INDEX_DIR")
-                or Path(current_app.instance_path) / "search")
+_INSERT = ("INSERT INTO post_search (post_id, title_nl, title_en, body_nl, body_en) "
+           "VALUES (:post_id, :title_nl, :title_en, :body_nl, :body_en)")
+_INSERT_PG = ("INSERT INTO post_search (post_id, title_nl, title_en, body_nl, body_en, document) "
+              "VALUES (:post_id, :title_nl, :title_en, :body_nl, :body_en, "
+              "CAST(:document AS tsvector))")
 
 
-def _storage(path: Path) -> FileStorage:
-    # No memory map: whoosh copies a mapped compound segment into memory on every searcher
-    # (see WRITER_OPTIONS); read in place, an older compound segment costs nothing to open.
-    return FileStorage(str(path), supports_mmap=False)
+def write(conn, post_ids: Iterable[int]) -> None:
+    """Write these posts' search rows again from the data (on SQLite the FTS5 index follows
+    through its triggers). `conn` is a Session or Connection inside the caller's transaction."""
+    ids = sorted(set(post_ids))
+    postgresql = _is_postgresql(conn)
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i:i + BATCH]
+        rows = _rows(conn, chunk)
+        conn.execute(post_search.delete().where(post_search.c.post_id.in_(chunk)))
+        if not rows:
+            continue
+        if postgresql:  # the tsvector holds the stems; the text columns stay empty
+            for row in rows:
+                row["document"] = tsvector_literal(row["title_nl"], row["title_en"],
+                                                   row["body_nl"], row["body_en"])
+                row.update(title_nl=None, title_en=None, body_nl=None, body_en=None)
+        conn.execute(text(_INSERT_PG if postgresql else _INSERT), rows)
 
 
-_open_lock = threading.Lock()
-_rebuilding = threading.local()
-_opened: dict[str, object] = {}
-
-
-def forget_index() -> None:
-    """Drop the cached index object (after a read error: the next open checks the files)."""
-    _opened.pop(str(index_dir()), None)
-
-
-def open_index(rebuild_if_broken: bool = True):
-    """The index (cached per process), created and filled from the database when missing or
-    unreadable."""
-    path = index_dir()
-    cached = _opened.get(str(path))
-    if cached is not None and path.exists():
-        return cached
-    ix = _open_checked(path, rebuild_if_broken)
-    _opened[str(path)] = ix
-    return ix
-
-
-def _open_checked(path: Path, rebuild_if_broken: bool):
-    with _open_lock:
-        try:
-            if whoosh_index.exists_in(str(path)):
-                ix = _storage(path).open_index()
-                ix.doc_count()  # touches the TOC: fails on a corrupt index
-                return ix
-        except Exception:
-            if not rebuild_if_broken:
-                raise
-            log.exception("search index at %s unreadable: rebuilding", path)
-            shutil.rmtree(path, ignore_errors=True)
-        path.mkdir(parents=True, exist_ok=True)
-        ix = _storage(path).create_index(schema())
-    if rebuild_if_broken and not getattr(_rebuilding, "on", False):
-        reindex_all(ix)
-    return ix
-
-
-# ------------------------------------------------------------------ documents
-
-def _documents(session: Session, post_ids: Iterable[int]) -> tuple[list[dict], set[int]]:
-    """Index documents for these posts (from the database), and the ids that no longer exist."""
-    from app.posts.models import Post, PostStatus, Reply
-    from app.themes.models import Theme
-
-    ids = set(post_ids)
-    posts = session.scalars(
-        select(Post).where(Post.id.in_(ids))
-        .options(selectinload(Post.audience), selectinload(Post.attachments),
-                 selectinload(Post.author), selectinload(Post.organisation))).all()
-    found = {p.id for p in posts}
-    replies: dict[int, list[str]] = {}
-    for post_id, body in session.execute(select(Reply.post_id, Reply.body).where(
-            Reply.post_id.in_(found), Reply.status == PostStatus.PUBLISHED)):
-        replies.setdefault(post_id, []).append(body)
-    parents = dict(session.execute(select(Theme.id, Theme.parent_id)).all())
-    docs = []
-    for p in posts:
-        lineage, node = [], p.theme_id
-        while node is not None:
-            lineage.append(str(node))
-            node = parents.get(node)
-        text = "\n".join([p.body, *replies.get(p.id, []),
-                          *(a.filename for a in p.attachments),
-                          p.author.username if p.author else "",
-                          p.organisation.name if p.organisation else ""])
-        docs.append(dict(
-            id=str(p.id), theme=str(p.theme_id), themes=" ".join(lineage),
-            status=p.status.value, part=p.part.value, restricted="1" if p.restricted else "0",
-            audience=" ".join(str(u.id) for u in p.audience),
-            author=str(p.author_id or ""),
-            published=p.published_at or p.created_at, stars=p.star_count,
-            title_nl=p.title, title_en=p.title, text_nl=text, text_en=text))
-    return docs, ids - found
-
-
-def update_posts(post_ids: Iterable[int], ix=None) -> None:
-    """Bring these posts' documents in line with the database (waits for the writer lock)."""
-    post_ids = set(post_ids)
-    if not post_ids:
-        return
-    if ix is None:
-        ix = open_index()
-    with Session(db.engine) as session:
-        docs, gone = _documents(session, post_ids)
-    try:
-        writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.05, **WRITER_OPTIONS)
-    except Exception:
-        forget_index()  # the files changed under us (deleted, rebuilt): open them again
-        ix = open_index()
-        writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.05, **WRITER_OPTIONS)
-    try:
-        for doc in docs:
-            writer.update_document(**doc)
-        for post_id in gone:
-            writer.delete_by_term("id", str(post_id))
-    except Exception:
-        writer.cancel()
-        raise
-    writer.commit()
-
-
-def reindex_all(ix=None, progress: Callable[[int], None] | None = None, batch: int = 2000) -> int:
-    """Rebuild the whole index from the database. Returns the number of posts indexed."""
+def rebuild(conn, progress: Callable[[int], None] | None = None, repair: bool = False,
+            commit_batches: bool = False) -> int:
+    """Write every post's search row from the data, in batches. With `repair`, SQLite's FTS5
+    index is also rebuilt from the rows (in case it was damaged). With `commit_batches` (a
+    Connection of its own) each batch is committed: one transaction over a large board would
+    make SQLite spill and re-read its page cache for every page. Returns the posts seen."""
     from app.posts.models import Post
 
-    _rebuilding.on = True
-    try:
-        if ix is None:
-            path = index_dir()
-            shutil.rmtree(path, ignore_errors=True)
-            path.mkdir(parents=True, exist_ok=True)
-            ix = _storage(path).create_index(schema())
-            _opened[str(path)] = ix
-        with Session(db.engine) as session:
-            ids = list(session.scalars(select(Post.id).order_by(Post.id)))
-            writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.05, limitmb=256, **WRITER_OPTIONS)
-            try:
-                for i in range(0, len(ids), batch):
-                    docs, _gone = _documents(session, ids[i:i + batch])
-                    for doc in docs:
-                        writer.add_document(**doc)
-                    session.expunge_all()
-                    if progress:
-                        progress(len(docs))
-            except Exception:
-                writer.cancel()
-                raise
-            writer.commit(optimize=True)
-        return len(ids)
-    finally:
-        _rebuilding.on = False
+    if commit_batches and not _is_postgresql(conn):
+        conn.exec_driver_sql("PRAGMA cache_size=-131072")  # 128 MB for this connection
+        conn.commit()
+    last, seen = 0, 0
+    while True:
+        ids = list(conn.execute(select(Post.id).where(Post.id > last)
+                                .order_by(Post.id).limit(BATCH)).scalars())
+        if not ids:
+            break
+        write(conn, ids)
+        if commit_batches:
+            conn.commit()
+        seen, last = seen + len(ids), ids[-1]
+        if progress:
+            progress(len(ids))
+    if repair and not _is_postgresql(conn):
+        conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
+    if commit_batches:
+        conn.commit()
+    return seen
 
 
-# ------------------------------------------------------------------ after commit
+# ------------------------------------------------------------------ in the transaction
 
 def touch(post_id: int) -> None:
-    """Mark a post for re-indexing when the current transaction commits (for changes made
-    with bulk UPDATE statements that the session does not see)."""
-    db.session.info.setdefault("search_touched", set()).add(post_id)
+    """Write this post's search row again when the current transaction commits (for changes
+    made with bulk UPDATE statements, which the session does not see)."""
+    from app.extensions import db
+
+    db.session.info.setdefault(TOUCHED, set()).add(post_id)
 
 
-def _collect(session, flush_context):
+def _changed(obj, attribute: str) -> bool:
+    from sqlalchemy import inspect
+    return inspect(obj).attrs[attribute].history.has_changes()
+
+
+def _collect(session, flush_context) -> None:
+    """After each flush (the objects still listed, now with their ids): note what to write."""
+    from app.auth.models import User
+    from app.organisations.models import Organisation
     from app.posts.models import Attachment, Post, Reply
 
-    touched = session.info.setdefault("search_touched", set())
+    touched = session.info.setdefault(TOUCHED, set())
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, Post) and obj.id is not None:
             touched.add(obj.id)
         elif isinstance(obj, (Reply, Attachment)) and obj.post_id is not None:
             touched.add(obj.post_id)
+        elif isinstance(obj, User) and obj in session.dirty and _changed(obj, "username"):
+            session.info.setdefault(RENAMED_AUTHORS, set()).add(obj.id)
+        elif (isinstance(obj, Organisation) and obj in session.dirty
+              and _changed(obj, "name")):
+            session.info.setdefault(RENAMED_ORGANISATIONS, set()).add(obj.id)
 
 
-def _after_commit(session):
+def _before_commit(session) -> None:
+    """Write the noted posts' search rows in the transaction that is about to commit."""
     if session.in_nested_transaction():
-        return
-    ids = session.info.pop("search_touched", set())
-    if not ids:
-        return
-    try:
-        app = current_app._get_current_object()
-    except RuntimeError:
-        return
-    if app.config.get("SEARCH_INDEXING", "thread") == "sync":
-        update_posts(ids)
-    else:
-        _indexer(app).put(ids)
+        return  # a savepoint: the outer commit writes
+    from app.posts.models import Post
+
+    session.flush()  # the commit's own flush comes after this hook: note its changes first
+    while True:
+        ids = session.info.pop(TOUCHED, set())
+        authors = session.info.pop(RENAMED_AUTHORS, set())
+        organisations = session.info.pop(RENAMED_ORGANISATIONS, set())
+        if authors:
+            ids |= set(session.scalars(select(Post.id).where(Post.author_id.in_(authors))))
+        if organisations:
+            ids |= set(session.scalars(select(Post.id).where(
+                Post.organisation_id.in_(organisations))))
+        if not ids:
+            return
+        write(session, ids)
+        session.flush()
 
 
-def _after_rollback(session, previous):
+def _after_rollback(session, previous) -> None:
     if not session.in_transaction():
-        session.info.pop("search_touched", None)
-
-
-class _Indexer(threading.Thread):
-    """One background index writer per process; batches what arrives within
-    SEARCH_INDEX_DELAY seconds and while it writes. What waits is written at exit too."""
-
-    def __init__(self, app):
-        super().__init__(daemon=True, name="search-indexer")
-        self.app = app
-        self.jobs: queue.Queue = queue.Queue()
-        self.pending: set[int] = set()
-        self.lock = threading.Lock()
-        self.writing = threading.Lock()
-
-    def put(self, ids):
-        self.jobs.put(set(ids))
-
-    def run(self):
-        delay = float(self.app.config.get("SEARCH_INDEX_DELAY", 0.5))
-        while True:
-            first = self.jobs.get()
-            with self.lock:
-                self.pending |= first
-            # Gather what else commits meanwhile: one index commit for a burst of posts,
-            # instead of one each (a whoosh commit writes a segment and may merge).
-            time.sleep(delay)
-            self.flush()
-
-    def flush(self):
-        with self.writing:
-            with self.lock:
-                while not self.jobs.empty():
-                    self.pending |= self.jobs.get_nowait()
-                ids, self.pending = self.pending, set()
-            if not ids:
-                return
-            try:
-                with self.app.app_context():
-                    update_posts(ids)
-            except Exception:
-                log.exception("search index update failed for %s (run flask search reindex)",
-                              sorted(ids)[:20])
-
-
-_indexers: dict[int, _Indexer] = {}
-_indexers_lock = threading.Lock()
-
-
-def _flush_all() -> None:
-    """At exit (a gunicorn worker stopping): write what still waits for the index."""
-    for indexer in list(_indexers.values()):
-        indexer.flush()
-
-
-def _indexer(app) -> _Indexer:
-    with _indexers_lock:
-        if not _indexers:
-            atexit.register(_flush_all)
-        indexer = _indexers.get(id(app))
-        if indexer is None or not indexer.is_alive():
-            indexer = _indexers[id(app)] = _Indexer(app)
-            indexer.start()
-        return indexer
+        for key in (TOUCHED, RENAMED_AUTHORS, RENAMED_ORGANISATIONS):
+            session.info.pop(key, None)
 
 
 def init_app(app) -> None:
     if not getattr(init_app, "_listening", False):
-        # after_flush still shows the flushed objects, now with their ids
         event.listen(Session, "after_flush", _collect)
-        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_soft_rollback", _after_rollback)
         init_app._listening = True

@@ -1,14 +1,15 @@
-"""Platform-wide search."""
+"""Platform-wide search: matching, the visibility policy and the order in one SELECT."""
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.pagecache import cacheable
 from app.permissions import viewer_for, visible_posts_clause
 from app.posts.models import Post
-from app.search.services import SearchProblem, clean_query, parse, search_ids
+from app.search.services import (SearchProblem, clean_query, match_condition, order_again,
+                                 page_of_matches, parse)
 from app.urls import parse_id
-from app.pagecache import cacheable
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
@@ -20,40 +21,36 @@ def index():
     q, truncated = clean_query(raw)
     sort = request.args.get("sort", "relevance")
     sort = sort if sort in ("relevance", "recent") else "relevance"
-    page = request.args.get("page", "1")
-    page = parse_id(page, 1)
+    page = parse_id(request.args.get("page", "1"), 1)
     per_page = current_app.config["POSTS_PER_PAGE"]
     posts, total, problem, parsed = [], 0, None, None
     if raw.strip():
         try:
             parsed = parse(raw)
-            viewer = viewer_for()
-            ranked = search_ids(parsed, viewer)
-            # Checked once more against the SQL policy: only what passes is counted or shown.
-            allowed = [Post.id.in_(ranked), visible_posts_clause(viewer)]
-            if sort == "relevance":
-                ok = set(db.session.scalars(select(Post.id).where(*allowed)))
-                ordered = [pid for pid in ranked if pid in ok]
-                total = len(ordered)
-                page = min(page, max(1, -(-total // per_page)))
-                page_ids = ordered[(page - 1) * per_page: page * per_page]
-                found = {p.id: p for p in db.session.scalars(
-                    select(Post).where(Post.id.in_(page_ids))
-                    .options(joinedload(Post.author), joinedload(Post.theme),
-                             joinedload(Post.organisation)))}
-                posts = [found[pid] for pid in page_ids if pid in found]
-            else:
-                total = db.session.scalar(select(func.count()).select_from(Post).where(*allowed))
-                page = min(page, max(1, -(-total // per_page)))
-                posts = list(db.session.scalars(
-                    select(Post).where(*allowed)
-                    .order_by(func.coalesce(Post.published_at, Post.created_at).desc(), Post.id.desc())
-                    .limit(per_page).offset((page - 1) * per_page)
-                    .options(joinedload(Post.author), joinedload(Post.theme),
-                             joinedload(Post.organisation))))
         except SearchProblem as exc:
             problem = exc.message
-    status = 200 if not problem or not raw.strip() else 200
+    if parsed is not None:
+        visible = visible_posts_clause(viewer_for())
+        best = sort == "relevance"
+        order = (func.coalesce(Post.published_at, Post.created_at).desc(), Post.id.desc())
+
+        def load(page_number):
+            hits = page_of_matches(parsed, [visible], order, best, per_page,
+                                   (page_number - 1) * per_page)
+            return db.session.execute(
+                select(Post, hits.c.total).join(hits, hits.c.id == Post.id)
+                .options(joinedload(Post.author), joinedload(Post.theme),
+                         joinedload(Post.organisation))
+                .order_by(*order_again(hits, order, best))).all()
+
+        rows = load(page)
+        if not rows and page > 1:  # past the last page: show the last one
+            total = db.session.scalar(select(func.count()).select_from(Post)
+                                      .where(match_condition(parsed), visible)) or 0
+            page = max(1, -(-total // per_page))
+            rows = load(page)
+        posts = [r[0] for r in rows]
+        total = rows[0][1] if rows else 0
     return render_template("search/index.html", q=q, raw=raw, parsed=parsed, posts=posts,
                            total=total, page=page, pages=max(1, -(-total // per_page)),
-                           sort=sort, problem=problem, truncated=truncated), status
+                           sort=sort, problem=problem, truncated=truncated)

@@ -1,6 +1,6 @@
 """Login sessions kept on the server: logging out ends a session even for a copied cookie.
 
-Revision ID: 0007_h1_login_sessions
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-23 17:30:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_h1_login_sessions'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
