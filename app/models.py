@@ -7,3 +7,4 @@ from app.posts.models import Attachment, Post, Reply, Star  # noqa: F401
 from app.moderation.models import ModerationDecision, Report  # noqa: F401
 from app.mail.models import DeliveryAttempt, OutboxMessage  # noqa: F401
 from app.digest.models import DigestDelivery, DigestRun, ThreadMute  # noqa: F401
+from app.features.models import ThemeFeature  # noqa: F401
