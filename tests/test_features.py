@@ -212,6 +212,16 @@ def test_the_overview_shows_recent_discussions_the_viewer_may_see(app):
     assert "Latest replies" in insider_text
 
 
+def test_the_overview_of_a_closed_theme_tells_outsiders_it_is_closed(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    PostFactory(theme=theme, title="Intern overleg", part=Part.CLOSED)
+    text = page_text(Client(app).get(f"/t/{theme.slug}/overview"))
+    assert "only its members see the posts" in text and "Intern overleg" not in text
+    insider = Client(app)
+    insider.login(member(theme).email)
+    assert "Intern overleg" in page_text(insider.get(f"/t/{theme.slug}/overview"))
+
+
 def test_the_overview_costs_a_bounded_number_of_queries(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     viewer = member(theme)

@@ -8,8 +8,11 @@ theme is decided by app.permissions.feature_enabled (and its SQL twin kind_on_cl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from flask_babel import lazy_gettext as _l
+
+from app.features.overview import recent_discussions
 
 
 @dataclass(frozen=True)
@@ -20,13 +23,13 @@ class Kind:
     label: object  # the tab and switch label (lazy gettext)
     list_endpoint: str  # the kind's own page in a theme (takes `slug`)
     overview_template: str  # its section on the overview page
-    recent: str  # "module:function" giving (theme, limit) -> what the overview section shows
+    recent: Callable  # (theme, limit) -> what its overview section shows, for the viewer
 
 
 KINDS: tuple[Kind, ...] = (
     Kind(key="discussions", label=_l("Discussions"), list_endpoint="themes.show",
          overview_template="features/overview_discussions.html",
-         recent="app.features.overview:recent_discussions"),
+         recent=recent_discussions),
 )
 
 DISCUSSIONS = "discussions"

@@ -2,10 +2,9 @@
 that switches kinds on and off."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.utils import import_string
 from wtforms import BooleanField
 
 from app.extensions import db
@@ -18,6 +17,7 @@ from app.permissions import (can_manage_roles, enabled_kinds, feature_enabled,
 from app.themes.services import get_theme_by_slug
 
 bp = Blueprint("features", __name__, template_folder="templates")
+OVERVIEW_ITEMS = 5  # per section of the overview page
 
 
 @bp.route("/t/<slug>/overview")
@@ -28,16 +28,14 @@ def overview(slug):
 
     theme = get_theme_by_slug(slug) or abort(404)
     s = standing(current_user, theme)
-    limit = current_app.config.get("OVERVIEW_ITEMS", 5)
-    sections = [(k, import_string(k.recent.replace(":", "."))(theme, limit))
-                for k in enabled_kinds(theme)]
+    sections = [(k, k.recent(theme, OVERVIEW_ITEMS)) for k in enabled_kinds(theme)]
     return render_template("features/overview.html", theme=theme, standing=s,
                            join_form=join_form_for(theme, s), children=theme.children,
                            board=None, query=None, star_form=CSRFOnlyForm(),
                            sections=sections, current_tab="overview")
 
 
-def _switch_form(theme):
+def _switch_form():
     class SwitchForm(BaseForm):
         pass
 
@@ -53,7 +51,7 @@ def settings(slug):
     theme = get_theme_by_slug(slug) or abort(404)
     if not can_manage_roles(theme):
         abort(403)
-    form = _switch_form(theme)()
+    form = _switch_form()()
     locked = {k.key for k in KINDS if not feature_enabled_above(theme, k.key)}
     status = 200
     if form.validate_on_submit():
