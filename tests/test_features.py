@@ -209,6 +209,9 @@ def test_the_overview_shows_recent_discussions_the_viewer_may_see(app):
         t for t in ("Open overleg", "Besloten overleg", "Alleen voor gekozenen", "Wacht nog")
         if t in insider_text}
     assert "Wacht nog" not in insider_text
+    newest_first = [insider_text.index(t) for t in
+                    ("Alleen voor gekozenen", "Besloten overleg", "Open overleg")]
+    assert newest_first == sorted(newest_first)
     assert "Latest replies" in insider_text
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -12,13 +12,13 @@ from app.permissions import viewer_for, visible_posts_clause, visible_replies_cl
 
 @dataclass
 class RecentDiscussions:
-    posts: list  # the most recently active discussions of the theme
+    posts: list  # the theme's newest discussions
     replies: list  # the latest replies in them
 
 
 def recent_discussions(theme, limit: int) -> RecentDiscussions:
-    """The theme's published discussions the viewer may see, most recent activity first, and
-    the latest published replies among them: two queries whatever the numbers."""
+    """The theme's newest published discussions the viewer may see, and the latest published
+    replies in any of its discussions the viewer may see: two queries whatever the numbers."""
     from app.posts.models import Post, PostStatus, Reply
 
     viewer = viewer_for()
@@ -27,8 +27,7 @@ def recent_discussions(theme, limit: int) -> RecentDiscussions:
     posts = db.session.scalars(
         select(Post).where(*visible)
         .options(joinedload(Post.author), joinedload(Post.organisation))
-        .order_by(func.coalesce(Post.last_activity_at, Post.published_at, Post.created_at).desc(),
-                  Post.id.desc())
+        .order_by(Post.published_at.desc(), Post.id.desc())
         .limit(limit)).all()
     replies = db.session.scalars(
         select(Reply).join(Post, Reply.post_id == Post.id)
