@@ -64,6 +64,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.posts.views import bp as posts_bp
     from app.organisations.views import bp as organisations_bp
     from app.themes.views import bp as themes_bp, platform_bp
+    from app.features.views import bp as features_bp
 
     app.register_blueprint(themes_bp)
     app.register_blueprint(auth_bp)
@@ -76,6 +77,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(notifications_bp)
     app.register_blueprint(digest_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(features_bp)
 
     from app import errors, cli, templating
 

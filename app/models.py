@@ -8,3 +8,4 @@ from app.moderation.models import ModerationDecision, Report  # noqa: F401
 from app.mail.models import DeliveryAttempt, OutboxMessage  # noqa: F401
 from app.digest.models import DigestDelivery, DigestRun, ThreadMute  # noqa: F401
 from app.search.models import post_search  # noqa: F401
+from app.features.models import ThemeFeature  # noqa: F401

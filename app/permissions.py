@@ -159,6 +159,8 @@ def template_helpers() -> dict:
         "current_user_administers": lambda: bool(viewer_for().admin_theme_ids),
         "may_push": lambda theme: _may_push(theme),
         "can_moderate_post": can_moderate_post,
+        "feature_enabled": feature_enabled,
+        "enabled_kinds": enabled_kinds,
     }
 
 
@@ -288,7 +290,10 @@ def visible_posts_clause(viewer: Viewer):
 
     from app.posts.models import Part, Post, PostStatus, post_audience
 
-    not_deleted = Post.status != PostStatus.DELETED
+    from app.features import DISCUSSIONS
+
+    not_deleted = and_(Post.status != PostStatus.DELETED,
+                       kind_on_clause(DISCUSSIONS, Post.theme_id))
     if viewer.platform_owner:
         return not_deleted
     part_ok = Post.part == Part.PUBLIC
@@ -360,3 +365,83 @@ def can_edit_post(post, user=None) -> bool:
 def _may_push(theme) -> bool:
     from app.mail.messaging import may_push
     return may_push(theme, current_user)
+
+
+# ---------------------------------------------------------------- feature switches
+#
+# THE rule for the kinds of content a theme uses (app.features.KINDS): a kind is on in a
+# theme unless the theme or one of its ancestors switched it off. A subtheme inherits its
+# parent's switches and may only narrow them. A kind that is off shows nothing anywhere, to
+# anyone; its content stays in the database and shows again once the kind is switched on.
+
+
+def _switch_cache() -> dict[int, set[str]]:
+    """theme_id -> kinds that theme itself switched off, for the themes looked at in this
+    request (outside a request: a fresh dict each time)."""
+    if not has_request_context():
+        return {}
+    if "_features_off" not in g:
+        g._features_off = {}
+    return g._features_off
+
+
+def remember_switches(theme_ids, off_pairs, cache: dict | None = None) -> None:
+    """Fill the request's cache from a query that already read the switches of these themes:
+    off_pairs are (theme_id, kind) of their switched-off kinds."""
+    cache = _switch_cache() if cache is None else cache
+    for theme_id in theme_ids:
+        cache[theme_id] = set()
+    for theme_id, kind in off_pairs:
+        if kind is not None:
+            cache[theme_id].add(kind)
+
+
+def _switched_off(theme: Theme) -> dict[int, set[str]]:
+    """theme_id -> kinds switched off, for the theme's lineage (at most one query a request)."""
+    from app.features.models import ThemeFeature
+
+    lineage = theme.lineage_ids()
+    cache = _switch_cache()
+    missing = [theme_id for theme_id in lineage if theme_id not in cache]
+    if missing:
+        remember_switches(missing, db.session.execute(
+            select(ThemeFeature.theme_id, ThemeFeature.kind)
+            .where(ThemeFeature.theme_id.in_(missing), ThemeFeature.enabled.is_(False))).all(),
+            cache)
+    return {theme_id: cache[theme_id] for theme_id in lineage}
+
+
+def forget_cached_features() -> None:
+    """Call after changing switches within a request."""
+    if has_request_context():
+        g.pop("_features_off", None)
+
+
+def feature_enabled(theme: Theme, kind: str) -> bool:
+    """Is this kind of content on in the theme (and in every theme above it)?"""
+    return not any(kind in kinds for kinds in _switched_off(theme).values())
+
+
+def feature_enabled_above(theme: Theme, kind: str) -> bool:
+    """Do the theme's ancestors leave this kind on (so the theme may switch it on)?"""
+    off = _switched_off(theme)
+    return not any(kind in off[t.id] for t in theme.ancestors())
+
+
+def enabled_kinds(theme: Theme) -> list:
+    """The registry's kinds that are on in the theme, in registry order."""
+    from app.features import KINDS
+
+    return [k for k in KINDS if feature_enabled(theme, k.key)]
+
+
+def kind_on_clause(kind: str, theme_id_column):
+    """SQL twin of feature_enabled: the row's theme is not in the subtree of a theme that
+    switched this kind off (no extra query: a recursive subquery inside the condition)."""
+    from app.features.models import ThemeFeature
+
+    off = (select(ThemeFeature.theme_id.label("id"))
+           .where(ThemeFeature.kind == kind, ThemeFeature.enabled.is_(False))
+           .cte(f"{kind}_off", recursive=True, nesting=True))
+    off = off.union_all(select(Theme.id).where(Theme.parent_id == off.c.id))
+    return theme_id_column.not_in(select(off.c.id))

@@ -21,6 +21,8 @@ bp = Blueprint("organisations", __name__, template_folder="templates")
 def index(slug):
     theme = get_theme_by_slug(slug) or abort(404)
     admin = can_administer(theme)
+    if request.method == "POST" and not admin:
+        abort(403)
     form = OrganisationForm() if admin else None
     status = 200
     if form is not None and form.validate_on_submit():

@@ -9,7 +9,9 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.filters.services import categories_for, filter_groups_for
 from app.forms import CSRFOnlyForm, choices
-from app.permissions import can_edit_post, can_moderate_post, can_see_member_list, standing
+from app.features import DISCUSSIONS
+from app.permissions import (can_edit_post, can_moderate_post, can_see_member_list,
+                             feature_enabled, standing)
 from app.posts import services, uploads
 from app.posts.forms import PostForm, ReplyForm
 from app.posts.models import Attachment, PostStatus, Reply
@@ -55,6 +57,8 @@ def _input_from(form: PostForm) -> services.PostInput:
 @login_required
 def new(slug):
     theme = get_theme_by_slug(slug) or abort(404)
+    if not feature_enabled(theme, DISCUSSIONS):
+        abort(404)
     s = standing(current_user, theme)
     if not (s.is_member or s.joined):
         flash(_("Join %(theme)s to write a post.", theme=theme.name), "info")

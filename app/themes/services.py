@@ -19,7 +19,8 @@ from app.extensions import db
 from app.urls import external_url
 from app.mail.services import send_mail
 from app.organisations.models import Organisation
-from app.permissions import forget_cached_memberships, standing
+from app.features.models import ThemeFeature
+from app.permissions import forget_cached_memberships, remember_switches, standing
 from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType
 from app.timeutil import utcnow
 from app.transactions import insert_once, insert_or_refuse, is_unique_violation
@@ -45,11 +46,17 @@ class AlreadyDecided(ThemeError):
 # ---------------------------------------------------------------- lookups
 
 def get_theme_by_slug(slug: str) -> Theme | None:
-    """The theme with its ancestors loaded in the same query (policy checks walk the lineage)."""
+    """The theme with its ancestors (and their switched-off kinds of content) loaded in the
+    same query: policy checks walk the lineage."""
     chain = select(Theme.id, Theme.parent_id).where(Theme.slug == slug).cte("lineage", recursive=True)
     chain = chain.union_all(select(Theme.id, Theme.parent_id).where(Theme.id == chain.c.parent_id))
-    themes = db.session.scalars(select(Theme).where(Theme.id.in_(select(chain.c.id)))).all()
-    by_id = {t.id: t for t in themes}
+    rows = db.session.execute(
+        select(Theme, ThemeFeature.kind).where(Theme.id.in_(select(chain.c.id)))
+        .outerjoin(ThemeFeature, (ThemeFeature.theme_id == Theme.id)
+                   & ThemeFeature.enabled.is_(False))).all()
+    by_id = {t.id: t for t, _kind in rows}
+    themes = list(by_id.values())
+    remember_switches(by_id, [(t.id, kind) for t, kind in rows])
     for t in themes:  # link them now: the session holds unreferenced objects only weakly
         set_committed_value(t, "parent", by_id.get(t.parent_id))
     return next((t for t in themes if t.slug == slug), None)

@@ -11,8 +11,9 @@ from app.auth.forms import JoinForm
 from app.auth.services import find_user_by_email
 from app.extensions import db
 from app.forms import CSRFOnlyForm, choices
+from app.features import DISCUSSIONS
 from app.permissions import (can_administer, can_manage_roles, can_see_member_list,
-                             is_platform_owner, standing)
+                             feature_enabled, is_platform_owner, standing)
 from app.themes import services
 from app.themes.forms import AppointOwnerForm, MemberChoiceForm, ThemeForm
 from app.themes.models import Role
@@ -38,19 +39,28 @@ def _int_arg(name: str, default=None):
     return parse_id(value, default)
 
 
-@bp.route("/t/<slug>")
-@cacheable
-def show(slug):
-    """A theme: its subthemes and its board (filtered, sorted, paginated by query string)."""
-    from app.posts.services import SORTS, BoardQuery, board
-
-    theme = _theme_or_404(slug)
-    s = standing(current_user, theme)
+def join_form_for(theme, s):
+    """The join form of the theme page's membership panel (choices only when it shows)."""
     join_form = JoinForm()
     join_form.organisation.choices = []
     if current_user.is_authenticated and s.may_join:  # the form shows
         join_form.organisation.choices = choices([("", _("— none —"))] + [
             (o.id, o.name) for o in services.organisation_choices(theme)])
+    return join_form
+
+
+@bp.route("/t/<slug>")
+@cacheable
+def show(slug):
+    """A theme: its subthemes and its board (filtered, sorted, paginated by query string).
+    With discussions switched off the theme's overview is its home."""
+    from app.posts.services import SORTS, BoardQuery, board
+
+    theme = _theme_or_404(slug)
+    if not feature_enabled(theme, DISCUSSIONS):
+        return redirect(url_for("features.overview", slug=theme.slug))
+    s = standing(current_user, theme)
+    join_form = join_form_for(theme, s)
     from app.search.services import clean_query
     q, _truncated = clean_query(request.args.get("q"))
     sort = request.args.get("sort") or ("relevance" if q else "recent")
