@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi:app
+# make run: links in mails (the scheduler's digests too) point at the port it serves on.
+RUN_ENV := BOARD_ENVIRONMENT=development BOARD_BASE_URL=$${BOARD_BASE_URL:-http://127.0.0.1:$(PORT)}
 
 .PHONY: run test install translations extract-messages update-messages clean bench bench-quick bench-install
 
@@ -30,12 +32,12 @@ update-messages: extract-messages
 	$(BIN)/python scripts/i18n.py check || echo "Translate the strings above in app/translations/nl/LC_MESSAGES/messages.po"
 
 run: install
-	@BOARD_ENVIRONMENT=development $(BIN)/flask db upgrade
-	@BOARD_ENVIRONMENT=development $(BIN)/flask demo load
+	@$(RUN_ENV) $(BIN)/flask db upgrade
+	@$(RUN_ENV) $(BIN)/flask demo load
 	@echo "Board: http://127.0.0.1:$(PORT)  (stop with Ctrl-C)"
-	@BOARD_ENVIRONMENT=development $(BIN)/flask scheduler & sched=$$!; \
+	@$(RUN_ENV) $(BIN)/flask scheduler & sched=$$!; \
 	  trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
-	  BOARD_ENVIRONMENT=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload --with-threads
+	  $(RUN_ENV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload --with-threads
 
 test: install
 	CI=$${CI:-} $(BIN)/python -m pytest $(PYTEST_ARGS)
