@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.auth.models import User
 from app.extensions import db
 from app.timeutil import utcnow
 from app.themes.models import Membership, MembershipStatus, WorkgroupType
 from tests.factories import PASSWORD, ThemeFactory, UserFactory, member, OrganisationFactory
-from tests.helpers import page_text
+from tests.helpers import Client, page_text
 
 GOOD = "een-lange-zin-als-wachtwoord"
 
@@ -142,13 +142,46 @@ def test_registering_a_known_address_answers_as_a_new_one_and_mails_its_owner(cl
     client.login("taken@example.org")
 
 
-def test_an_unconfirmed_address_registering_again_gets_a_new_link(client, mailbox):
+def test_an_account_made_in_someone_elses_name_cannot_be_taken_over(app, client, mailbox):
+    """Someone registers an address that is not theirs (with a password of their own); when
+    the address's owner registers later, they get a link to choose the password themselves,
+    never one that confirms the stranger's account as it stands."""
     theme = ThemeFactory()
-    UserFactory(email="later@example.org", email_confirmed_at=None,
-                created_at=utcnow() - timedelta(days=1))
-    resp = register(client, theme, email="later@example.org", username="Wachtend")
+    register(client, theme, email="later@example.org", username="Indringer",
+             password="stranger-chose-this-9471")
+    stranger_link = path_of(mailbox.wait_for("later@example.org")[0].link("/confirm/"))
+    db.session.execute(update(User).where(User.email == "later@example.org")
+                       .values(created_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+    mailbox.clear()
+
+    owner = Client(app)
+    resp = register(owner, theme, email="later@example.org", username="Echte Eigenaar")
     assert resp.status_code == 200 and "We sent a link" in page_text(resp)
-    assert "Confirm your e-mail address" in mailbox.wait_for("later@example.org")[0].subject
+    (mail,) = mailbox.wait_for("later@example.org")
+    assert "Someone tried to register with your address" in mail.subject
+    assert "/confirm/" not in mail.text and "choose its password yourself" in mail.text
+    resp = owner.post(path_of(mail.link("/reset/")), {"password": "de-echte-eigenaar-8352",
+                                                      "password_confirm": "de-echte-eigenaar-8352"})
+    assert resp.status_code == 302
+    # The stranger's password opens nothing, and their confirmation link is spent.
+    assert client.post("/login", {"email": "later@example.org",
+                                  "password": "stranger-chose-this-9471"}).status_code == 401
+    assert client.get(stranger_link).status_code == 400
+    assert Client(app).login("later@example.org", "de-echte-eigenaar-8352").status_code == 302
+
+
+def test_a_confirmation_link_logs_in_once(app, client, mailbox):
+    theme = ThemeFactory()
+    register(client, theme)
+    link = path_of(mailbox.wait_for("new@example.org")[0].link("/confirm/"))
+    first = Client(app)
+    assert first.get(link).headers["Location"] == f"/t/{theme.slug}"
+    assert first.get("/account").status_code == 200
+    later = Client(app)
+    resp = later.get(link)
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
+    assert later.get("/account").status_code == 302  # not logged in
 
 
 def test_registering_again_a_moment_later_sends_no_second_link(client, mailbox):

@@ -86,21 +86,30 @@ def register(*, email: str, password: str, username: str, theme: Theme,
 
 def tell_owner_of_registration(user: User, theme: Theme) -> None:
     """Someone registered with an address that has an account: mail its owner (the caller
-    commits). A new confirmation link if the account still waits for one, unless it was
-    made a moment ago: then its link is on its way already (a double click on the form)."""
-    if not user.is_confirmed:
-        if user.created_at < utcnow() - JUST_REGISTERED:
-            send_confirmation(user, theme)
+    commits). An account that still waits for confirmation may have been made by someone
+    else, with a password of theirs: its owner gets a link to choose a password (which
+    confirms the address and ends every other session), never a link that confirms the
+    account as it stands. Unless it was made a moment ago: then its own link is on its way
+    already (a double click on the form)."""
+    waiting = not user.is_confirmed
+    if waiting and user.created_at >= utcnow() - JUST_REGISTERED:
         return
     send_mail(user.email, lambda: _("Someone tried to register with your address"),
               "account_exists", locale=user.locale, kind="account", user=user, theme=theme,
-              login_link=external_url("auth.login", theme=theme.slug),
-              reset_link=external_url("auth.reset_request"))
+              waiting=waiting, login_link=external_url("auth.login", theme=theme.slug),
+              reset_link=reset_link(user) if waiting else external_url("auth.reset_request"))
+
+
+def reset_link(user: User) -> str:
+    """A link to choose a new password: once, until the password changes."""
+    return external_url("auth.reset_password",
+                        token=make_token("reset", {"uid": user.id, "stamp": user.security_stamp}))
 
 
 def send_confirmation(user: User, theme: Theme | None = None) -> None:
     """Queue the confirmation mail (the caller commits)."""
     token = make_token("confirm", {"uid": user.id, "email": user.email,
+                                   "stamp": user.security_stamp,
                                    "theme": theme.slug if theme else None})
     link = external_url("auth.confirm", token=token)
     hours = current_app.config["CONFIRM_TOKEN_MAX_AGE"] // 3600
@@ -108,29 +117,31 @@ def send_confirmation(user: User, theme: Theme | None = None) -> None:
               locale=user.locale, kind="account", user=user, link=link, hours=hours, theme=theme)
 
 
-def confirm_email(token: str) -> tuple[User, Theme | None]:
-    """Confirm the address in a link; raises TokenExpired/TokenInvalid."""
+def confirm_email(token: str) -> tuple[User, Theme | None, bool]:
+    """Confirm the address in a link: (user, theme, whether this click confirmed it). Raises
+    TokenExpired/TokenInvalid (also once the password has changed since the link was made)."""
     payload = read_token("confirm", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
     user = db.session.get(User, payload.get("uid")) if isinstance(payload.get("uid"), int) else None
-    if user is None or user.email != payload.get("email"):
+    if (user is None or user.email != payload.get("email")
+            or payload.get("stamp") != user.security_stamp):
         raise TokenInvalid
     theme = None
     if payload.get("theme"):
         theme = db.session.scalar(select(Theme).where(Theme.slug == payload["theme"]))
     if user.is_confirmed:
-        return user, theme
+        return user, theme, False
     # Only the click that changes it goes on: a double click mails the admins once.
     if not db.session.execute(
             update(User).where(User.id == user.id, User.email_confirmed_at.is_(None))
             .values(email_confirmed_at=utcnow())).rowcount:
         db.session.rollback()
-        return user, theme
+        return user, theme, False
     db.session.refresh(user)
     # Requests of unconfirmed people are not shown to admins; now they are.
     for membership in user.memberships:
         notify_request_if_pending(membership)
     db.session.commit()
-    return user, theme
+    return user, theme, True
 
 
 def authenticate(email: str, password: str) -> User | None:

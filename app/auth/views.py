@@ -74,13 +74,16 @@ def _current_locale() -> str:
 @bp.route("/confirm/<token>")
 def confirm(token):
     try:
-        user, theme = services.confirm_email(token)
+        user, theme, confirmed_now = services.confirm_email(token)
     except TokenExpired:
         return render_template("auth/link_problem.html", expired=True,
                                form=EmailOnlyForm()), 400
     except TokenInvalid:
         return render_template("auth/link_problem.html", expired=False,
                                form=EmailOnlyForm()), 400
+    if not confirmed_now:  # the link logs in once: afterwards it is no key to the account
+        flash(_("Your e-mail address is already confirmed; log in."), "info")
+        return redirect(url_for("auth.login", theme=theme.slug if theme else None))
     services.start_session(user, request.headers.get("User-Agent"))
     login_user(user)
     flash(_("Your e-mail address is confirmed. Welcome, %(name)s!", name=user.username), "success")
