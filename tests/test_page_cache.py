@@ -201,3 +201,16 @@ def test_a_full_cache_lets_the_least_recently_read_page_go(app):
     finally:
         cache.max_entries = kept
         cache.clear()
+
+
+def test_logging_in_and_out_keeps_the_visitors_pages(app):
+    """Login sessions are no content: signing in or out elsewhere empties no visitor's page."""
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    PostFactory(theme=theme, title="Blijft bewaard")
+    someone = member(theme)
+    visitor(app).get(f"/t/{theme.slug}")
+    assert visitor(app).get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"
+    other = Client(app)
+    other.login(someone.email)
+    other.logout()
+    assert visitor(app).get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"

@@ -434,3 +434,19 @@ def test_every_post_committed_before_a_kill_9_is_found(app):
     visitor = Client(app)
     for word in committed:
         assert listed_titles(visitor.get(f"/search?q={word}")) == {f"Noodstop {word}"}, word
+
+
+def test_a_very_long_run_of_letters_is_saved_and_left_out_of_search(app):
+    """A hash or encoded blob in a post is no word to search for; the post is saved on both
+    databases (PostgreSQL refuses lexemes over 2,047 bytes) and found by its other words."""
+    theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    author = member(theme)
+    client = Client(app)
+    client.login(author.email)
+    blob = "a1b2c3" * 500
+    resp = client.post(f"/t/{theme.slug}/posts/new",
+                       {"title": "Controlegetal", "body": f"checksum {blob} waterschap"})
+    assert resp.status_code == 302
+    found = page_text(client.get(f"/search?q=waterschap"))
+    assert "Controlegetal" in found
+    assert "Controlegetal" not in page_text(client.get(f"/search?q={blob[:80]}"))

@@ -33,7 +33,3 @@ KINDS: tuple[Kind, ...] = (
 )
 
 DISCUSSIONS = "discussions"
-
-
-def kind(key: str) -> Kind | None:
-    return next((k for k in KINDS if k.key == key), None)

@@ -38,14 +38,10 @@ def add_organisation(theme: Theme, *, name: str, description: str = "", vision: 
 def update_organisation(org: Organisation, *, name: str, description: str = "", vision: str = "",
                         contact_email: str | None = None) -> Organisation:
     """Change an organisation's fiche. Posts in its name show the new name. Commits."""
-    new_name = _check_name(org.theme, name, other_than=org.id)
-    renamed = new_name != org.name
-    org.name = new_name
+    org.name = _check_name(org.theme, name, other_than=org.id)  # search follows (listener)
     org.description = (description or "").strip()
     org.vision = (vision or "").strip()
     org.contact_email = contact_email or None
-    if renamed:
-        _reindex_posts_of(org.id)
     db.session.commit()
     return org
 

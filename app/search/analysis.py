@@ -37,6 +37,9 @@ which while who whom why will with you your yours yourself yourselves
 """.split())
 STOP_WORDS = DUTCH_STOP_WORDS | ENGLISH_STOP_WORDS
 MIN_LENGTH = 2
+# Longer runs of letters and digits (hashes, encoded data, "aaaa…") are no words people search
+# for, and PostgreSQL refuses a lexeme over 2,047 bytes: both databases leave them out alike.
+MAX_LENGTH = 60
 # Words of letters and digits (with any combining accents written after a letter); everything
 # else (spaces, punctuation, '-', '_', '.') separates.
 WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
@@ -71,10 +74,11 @@ def fold(word: str) -> str:
 
 @functools.lru_cache(maxsize=200_000)
 def analyse_word(word: str) -> tuple[Stems, ...]:
-    """The stems of one written word (none for stop words and single characters)."""
+    """The stems of one written word (none for stop words, single characters and runs longer
+    than MAX_LENGTH)."""
     result = []
     for part in LETTERS.findall(fold(word)):
-        if len(part) < MIN_LENGTH or part in STOP_WORDS:
+        if not MIN_LENGTH <= len(part) <= MAX_LENGTH or part in STOP_WORDS:
             continue
         result.append(_stem(part))
     return tuple(result)

@@ -164,14 +164,19 @@ def _collect(session, flush_context) -> None:
     """After each flush (the objects still listed, now with their ids): note what to write."""
     from app.auth.models import User
     from app.organisations.models import Organisation
-    from app.posts.models import Attachment, Post, Reply
+    from app.posts.models import Attachment, Post, PostStatus, Reply
 
     touched = session.info.setdefault(TOUCHED, set())
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, Post) and obj.id is not None:
             touched.add(obj.id)
-        elif isinstance(obj, (Reply, Attachment)) and obj.post_id is not None:
+        elif isinstance(obj, Attachment) and obj.post_id is not None:
             touched.add(obj.post_id)
+        elif isinstance(obj, Reply) and obj.post_id is not None:
+            # Only published replies are in the post's search text: a waiting one is not.
+            if (obj.status == PostStatus.PUBLISHED or obj in session.deleted
+                    or _changed(obj, "status")):
+                touched.add(obj.post_id)
         elif isinstance(obj, User) and obj in session.dirty and _changed(obj, "username"):
             session.info.setdefault(RENAMED_AUTHORS, set()).add(obj.id)
         elif (isinstance(obj, Organisation) and obj in session.dirty
