@@ -39,3 +39,46 @@ def test_upgrade_and_downgrade_round_trip(tmp_path):
         assert {"uq_user_username_lower", "uq_membership_one_owner"} <= names
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_search_migration_makes_existing_posts_findable(tmp_path):
+    """Posts written before search lived in the database are found after the upgrade: the
+    migration analyses them (body, published replies, attachment names, author), not later."""
+    app = create_app({"ENVIRONMENT": "testing", "SECRET_KEY": "z" * 40,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"},
+                     instance_path=str(tmp_path))
+    with app.app_context():
+        upgrade(revision="0007")
+        db.session.execute(text(
+            "INSERT INTO user (id, email, username, password_hash, locale, is_platform_owner, "
+            "created_at, overview_frequency, admin_digest, security_stamp) VALUES "
+            "(1, 'a@example.org', 'Schrijver', 'x', 'nl', 0, '2026-01-01', 'weekly', 1, 0)"))
+        db.session.execute(text(
+            "INSERT INTO theme (id, slug, name, description, workgroup_type, position, "
+            "created_at, digest_frequency, members_may_push) VALUES "
+            "(1, 'oud', 'Oud', '', 'half_open', 0, '2026-01-01', 'weekly', 0)"))
+        for post_id, status in ((1, "published"), (2, "deleted")):
+            db.session.execute(text(
+                "INSERT INTO post (id, theme_id, author_id, title, body, body_html, part, "
+                "status, restricted, created_at, star_count, reply_count) VALUES "
+                f"({post_id}, 1, 1, 'Dijkversterking', 'tekst', '<p>tekst</p>', 'public', "
+                f"'{status}', 0, '2026-01-01', 0, 0)"))
+        db.session.execute(text(
+            "INSERT INTO reply (id, post_id, author_id, body, body_html, status, created_at) "
+            "VALUES (1, 1, 1, 'over ideeën voor de kade', '', 'published', '2026-01-02'), "
+            "(2, 1, 1, 'wachtend geheim', '', 'pending', '2026-01-02')"))
+        db.session.execute(text(
+            "INSERT INTO attachment (id, post_id, stored_name, filename, content_type, size, "
+            "is_image, created_at) VALUES (1, 1, 's1', 'begroting-kademuur.pdf', "
+            "'application/pdf', 1, 0, '2026-01-02')"))
+        db.session.commit()
+        upgrade()
+        found = lambda words: [r[0] for r in db.session.execute(text(
+            "SELECT rowid FROM post_search_fts WHERE post_search_fts MATCH :q"), {"q": words})]
+        assert found('"kademuur"') == [1]  # attachment name
+        assert found('"ideeen" OR "idee"') == [1]  # a published reply, accents folded
+        assert found('"schrijver"') == [1]  # the author
+        assert found('"wachtend"') == []  # a waiting reply is not searchable
+        assert found('"dijkversterk" OR "dijkversterking"') == [1]  # the deleted post: no row
+        db.session.remove()
+        db.engine.dispose()

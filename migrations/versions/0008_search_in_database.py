@@ -54,8 +54,67 @@ def upgrade():
             INSERT INTO post_search_fts(post_search_fts, rowid, {cols})
             VALUES ('delete', old.post_id, {old});
             INSERT INTO post_search_fts(rowid, {cols}) VALUES (new.post_id, {new}); END""")
-    from app.search.index import rebuild
-    rebuild(bind)
+    _build_rows(bind)
+
+
+# The tables as they are at this revision (the app's models may have moved on since).
+_post = sa.table("post", sa.column("id"), sa.column("title"), sa.column("body"),
+                 sa.column("status"), sa.column("author_id"), sa.column("organisation_id"))
+_reply = sa.table("reply", sa.column("id"), sa.column("post_id"), sa.column("body"),
+                  sa.column("status"))
+_attachment = sa.table("attachment", sa.column("id"), sa.column("post_id"),
+                       sa.column("filename"))
+_user = sa.table("user", sa.column("id"), sa.column("username"))
+_organisation = sa.table("organisation", sa.column("id"), sa.column("name"))
+
+
+def _build_rows(bind, batch=2000):
+    """A search row for every post that is not deleted, analysed as the app does."""
+    from app.search.analysis import terms
+    from app.search.index import tsvector_literal
+
+    postgresql = bind.dialect.name == "postgresql"
+    last = 0
+    while True:
+        posts = bind.execute(
+            sa.select(_post.c.id, _post.c.title, _post.c.body, _user.c.username,
+                      _organisation.c.name)
+            .select_from(_post.outerjoin(_user, _user.c.id == _post.c.author_id)
+                         .outerjoin(_organisation, _organisation.c.id == _post.c.organisation_id))
+            .where(_post.c.id > last, _post.c.status != "deleted")
+            .order_by(_post.c.id).limit(batch)).all()
+        if not posts:
+            return
+        ids = [p[0] for p in posts]
+        last = ids[-1]
+        extra = {}
+        for post_id, text in bind.execute(
+                sa.select(_reply.c.post_id, _reply.c.body)
+                .where(_reply.c.post_id.in_(ids), _reply.c.status == "published")
+                .order_by(_reply.c.post_id, _reply.c.id)):
+            extra.setdefault(post_id, []).append(text)
+        for post_id, name in bind.execute(
+                sa.select(_attachment.c.post_id, _attachment.c.filename)
+                .where(_attachment.c.post_id.in_(ids))
+                .order_by(_attachment.c.post_id, _attachment.c.id)):
+            extra.setdefault(post_id, []).append(name)
+        rows = []
+        for post_id, title, body, author, organisation in posts:
+            title_nl, title_en = terms(title)
+            body_nl, body_en = terms("\n".join([body or "", *extra.get(post_id, []),
+                                                author or "", organisation or ""]))
+            row = dict(post_id=post_id, title_nl=title_nl, title_en=title_en,
+                       body_nl=body_nl, body_en=body_en)
+            if postgresql:  # the tsvector holds the stems; the text columns stay empty
+                row["document"] = tsvector_literal(title_nl, title_en, body_nl, body_en)
+                row.update(title_nl=None, title_en=None, body_nl=None, body_en=None)
+            rows.append(row)
+        columns = "post_id, title_nl, title_en, body_nl, body_en"
+        values = ":post_id, :title_nl, :title_en, :body_nl, :body_en"
+        if postgresql:
+            columns += ", document"
+            values += ", CAST(:document AS tsvector)"
+        bind.execute(sa.text(f"INSERT INTO post_search ({columns}) VALUES ({values})"), rows)
 
 
 def downgrade():
