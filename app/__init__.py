@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from app.config import load_config
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-from app.extensions import mail as mail_ext  # "mail" is also the app.mail package
 
 
 def select_locale() -> str:
@@ -41,7 +40,6 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    mail_ext.init_app(app)
     from app.mail import services as outbox
     outbox.init_app(app)
     from app.search import index as search_index

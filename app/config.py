@@ -34,7 +34,7 @@ class Defaults:
     # Unset: the address of the request that caused the mail (http://127.0.0.1:5000 outside one).
     BASE_URL: str | None = None
 
-    # Mail (Flask-Mail). Without MAIL_SERVER mails are held in the outbox (see app/mail).
+    # Mail over SMTP (smtplib). Without MAIL_SERVER mails are held in the outbox (see app/mail).
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -42,9 +42,7 @@ class Defaults:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Werkgroepen <no-reply@werkgroepen.localhost>"
-    MAIL_TIMEOUT = 10
-    # Flask-Mail would silently drop mail whenever TESTING is on; our tests use a real server.
-    MAIL_SUPPRESS_SEND = False
+    MAIL_TIMEOUT = 10  # seconds per SMTP operation (keep it well below the claim lease)
     # Outbox delivery after commit: "thread" (background sender per process), "sync" (in the
     # committing thread), "scheduler" (only the scheduler's minutely flush).
     MAIL_DELIVERY = "thread"

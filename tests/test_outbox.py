@@ -55,12 +55,11 @@ def test_refused_mail_waits_and_is_delivered_exactly_once_when_the_server_is_bac
 
 
 def test_mail_server_down_keeps_the_mail(client, app, mailbox):
-    state = app.extensions["mail"]
-    real_port, state.port = state.port, free_port()  # nothing listens there
+    real_port, app.config["MAIL_PORT"] = app.config["MAIL_PORT"], free_port()  # nobody there
     try:
         register(client, ThemeFactory())
     finally:
-        state.port = real_port
+        app.config["MAIL_PORT"] = real_port
     (row,) = rows()
     assert row.status == OutboxStatus.PENDING and "Connection refused" in row.last_error
     outbox.flush(app, include_not_due=True)
@@ -404,3 +403,26 @@ def test_a_long_batch_renews_its_lease_and_leaves_what_another_sender_took(app, 
     assert len(mailbox.wait_for("batch0@example.org")) == 1
     assert len(mailbox.wait_for("batch2@example.org")) == 1
     assert mailbox.to("batch1@example.org") == []  # left to the sender that took it
+
+
+def test_a_server_that_never_answers_costs_one_failed_try_not_a_stuck_claim(client, app,
+                                                                             mailbox):
+    """A server that takes the connection and then says nothing: the sender gives up after
+    MAIL_TIMEOUT (inside the claim's lease), records the try, and the mail goes later."""
+    import socket
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)
+    settings = {"MAIL_PORT": silent.getsockname()[1], "MAIL_TIMEOUT": 1}
+    saved = {k: app.config[k] for k in settings}
+    app.config.update(settings)
+    try:
+        register(client, ThemeFactory())
+    finally:
+        app.config.update(saved)
+        silent.close()
+    (row,) = rows()
+    assert row.status == OutboxStatus.PENDING and "timed out" in row.last_error
+    assert row.attempts == 1
+    outbox.flush(app, include_not_due=True)
+    assert len(mailbox.wait_for("nieuw@example.org")) == 1
