@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import literal, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType
@@ -58,7 +59,8 @@ def _user_memberships(user) -> dict[int, Membership]:
     cache_key = f"_memberships_{user.id}"
     if has_request_context() and cache_key in g:
         return g.get(cache_key)
-    rows = db.session.scalars(select(Membership).where(Membership.user_id == user.id)).all()
+    rows = db.session.scalars(select(Membership).where(Membership.user_id == user.id)
+                              .options(joinedload(Membership.theme))).all()
     result = {m.theme_id: m for m in rows}
     if has_request_context():
         setattr(g, cache_key, result)
@@ -72,10 +74,17 @@ def forget_cached_memberships(user) -> None:
         g.pop(f"_viewer_{user.id}", None)
 
 
-def opens_members_only(membership_theme: Theme, role: Role) -> bool:
-    """Does an ACTIVE membership of this theme open the members-only content below it?
-    Only if an admin accepted it (a closed or mixed theme) or it carries an admin role."""
-    return role.rank >= Role.ADMIN.rank or membership_theme.workgroup_type != WorkgroupType.HALF_OPEN
+def opens_members_only(workgroup_type: WorkgroupType, role: Role) -> bool:
+    """Does an ACTIVE membership of a theme of this type open the members-only content of the
+    theme and the themes below it? Only if an admin accepted it (a closed or mixed theme) or
+    it carries an admin role: a half-open theme accepts everyone automatically."""
+    return role.rank >= Role.ADMIN.rank or workgroup_type != WorkgroupType.HALF_OPEN
+
+
+def opens_members_only_clause(role_column, workgroup_type_column):
+    """opens_members_only() as an SQL condition on a membership's role and its theme's type."""
+    return (role_column.in_([r for r in Role if r.rank >= Role.ADMIN.rank])
+            | (workgroup_type_column != WorkgroupType.HALF_OPEN))
 
 
 def standing(user, theme: Theme) -> Standing:
@@ -96,7 +105,7 @@ def standing(user, theme: Theme) -> Standing:
         if best_role is None or m.role.rank > best_role.rank:
             best_role = m.role
         # A half-open theme has no members-only content: any active membership is enough.
-        if half_open or opens_members_only(node, m.role):
+        if half_open or opens_members_only(node.workgroup_type, m.role):
             opens = True
     return Standing(role=best_role, pending=pending and not opens, joined=joined,
                     platform_owner=bool(user.is_platform_owner), opens=opens,
@@ -194,19 +203,20 @@ class Viewer:
         return self.user_id is not None
 
 
-def _expand_subtrees(joined_ids: set[int], admin_ids: set[int]
+def _expand_subtrees(joined_ids: set[int], member_ids: set[int], admin_ids: set[int]
                      ) -> tuple[frozenset, frozenset, frozenset]:
     """(joined themes, member themes, admin themes), each with all descendants, in one
-    recursive query. `joined_ids`: themes of active memberships; those of them that open
-    members-only content (opens_members_only) are found by the same query."""
-    from sqlalchemy import case, false, func
+    recursive query."""
+    from sqlalchemy import case, func
 
     if not joined_ids:
         return frozenset(), frozenset(), frozenset()
-    is_admin = Theme.id.in_(admin_ids) if admin_ids else false()
-    opens = case((is_admin | (Theme.workgroup_type != WorkgroupType.HALF_OPEN), 1), else_=0)
-    admin = case((is_admin, 1), else_=0)
-    tree = (select(Theme.id.label("id"), opens.label("member"), admin.label("admin"))
+
+    def flag(ids):
+        return case((Theme.id.in_(ids), 1), else_=0) if ids else literal(0)
+
+    tree = (select(Theme.id.label("id"), flag(member_ids).label("member"),
+                   flag(admin_ids).label("admin"))
             .where(Theme.id.in_(joined_ids)).cte("viewer_tree", recursive=True))
     tree = tree.union_all(
         select(Theme.id, tree.c.member, tree.c.admin).where(Theme.parent_id == tree.c.id))
@@ -227,8 +237,10 @@ def viewer_for(user=None) -> Viewer:
     active = [m for m in _user_memberships(user).values()
               if m.status == MembershipStatus.ACTIVE]
     joined_ids = {m.theme_id for m in active}
+    member_ids = {m.theme_id for m in active
+                  if opens_members_only(m.theme.workgroup_type, m.role)}
     admin_ids = {m.theme_id for m in active if m.role.rank >= Role.ADMIN.rank}
-    joined, members, admins = _expand_subtrees(joined_ids, admin_ids)
+    joined, members, admins = _expand_subtrees(joined_ids, member_ids, admin_ids)
     result = Viewer(user_id=user.id, member_theme_ids=members, admin_theme_ids=admins,
                     platform_owner=bool(user.is_platform_owner), joined_theme_ids=joined)
     if has_request_context():
@@ -254,7 +266,7 @@ def viewers_for(users) -> dict[int, Viewer]:
             .where(Membership.user_id.in_(confirmed),
                    Membership.status == MembershipStatus.ACTIVE)):
         joined_ids[user_id].add(theme_id)
-        if role.rank >= Role.ADMIN.rank or workgroup_type != WorkgroupType.HALF_OPEN:
+        if opens_members_only(workgroup_type, role):
             member_ids[user_id].add(theme_id)
         if role.rank >= Role.ADMIN.rank:
             admin_ids[user_id].add(theme_id)

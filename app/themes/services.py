@@ -20,7 +20,8 @@ from app.urls import external_url
 from app.mail.services import send_mail
 from app.organisations.models import Organisation
 from app.features.models import ThemeFeature
-from app.permissions import forget_cached_memberships, remember_switches, standing
+from app.permissions import (forget_cached_memberships, opens_members_only_clause,
+                             remember_switches, standing)
 from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType
 from app.timeutil import utcnow
 from app.transactions import insert_once, insert_or_refuse, is_unique_violation
@@ -280,8 +281,7 @@ def theme_members(theme: Theme, among: Iterable[int] | None = None) -> list[Memb
                 User.email_confirmed_at.is_not(None)))
     if theme.workgroup_type != WorkgroupType.HALF_OPEN:
         q = q.join(Theme, Theme.id == Membership.theme_id).where(
-            Membership.role.in_([Role.ADMIN, Role.OWNER])
-            | (Theme.workgroup_type != WorkgroupType.HALF_OPEN))
+            opens_members_only_clause(Membership.role, Theme.workgroup_type))
     if among is not None:
         q = q.where(Membership.user_id.in_(set(among)))
     rows = db.session.scalars(
