@@ -65,6 +65,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.organisations.views import bp as organisations_bp
     from app.themes.views import bp as themes_bp, platform_bp
     from app.features.views import bp as features_bp
+    from app.health import bp as health_bp
 
     app.register_blueprint(themes_bp)
     app.register_blueprint(auth_bp)
@@ -78,6 +79,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(digest_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(features_bp)
+    app.register_blueprint(health_bp)
 
     from app import errors, cli, templating
 
@@ -89,6 +91,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         _count_queries(app)
     from app import pagecache
     pagecache.init_app(app)
+    from app import requestlog
+    requestlog.init_app(app)  # outermost: cached pages are logged too
 
     @app.after_request
     def security_headers(response):
