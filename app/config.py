@@ -107,7 +107,8 @@ class Defaults:
     QUERY_COUNT_HEADER = False
 
     # Pages for visitors who are not logged in are kept per worker and served again until
-    # the data changes (app/pagecache.py). Turn off when several hosts serve one database.
+    # the data changes (app/pagecache.py). Several hosts on one database share the
+    # invalidation through REDIS_URL; without Redis, turn it off there.
     PAGE_CACHE = True
     PAGE_CACHE_SECONDS = 60
     PAGE_CACHE_ENTRIES = 1000  # pages per worker (least recently used go first)

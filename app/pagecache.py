@@ -13,14 +13,16 @@ serves it again until the data changes. Only what is safe to share is ever store
 Invalidation is by generation: every committed write to a table that pages show (everything
 but the outbox, digest bookkeeping and the audit log) bumps a counter shared by all processes
 on this host (gunicorn workers, the scheduler, CLI commands) through a memory-mapped file in
-the instance folder. The counter is read before a page is rendered and bumped after the
-commit, so a page stored under a generation can never be older than that generation's data.
-A page also expires after PAGE_CACHE_SECONDS. Several hosts do not share the counter: set
-PAGE_CACHE = false there (README, Deploying).
+the instance folder, or, with BOARD_REDIS_URL set, by every process of every host through
+one Redis key (the stored pages stay in each worker's memory, keyed by that shared
+generation). The counter is read before a page is rendered and bumped after the commit, so a
+page stored under a generation can never be older than that generation's data. A page also
+expires after PAGE_CACHE_SECONDS. When Redis cannot be read, pages are rendered afresh.
 """
 from __future__ import annotations
 
 import fcntl
+import logging
 import mmap
 import os
 import re
@@ -45,6 +47,7 @@ _READ = re.compile(r"\s*(SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SHOW|SET
 _TARGET = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?',
                      re.IGNORECASE)
 _FLAG = "board.page_cache"
+log = logging.getLogger(__name__)
 
 
 def cacheable(view):
@@ -80,6 +83,20 @@ class Generation:
             return value
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+class RedisGeneration:
+    """The same counter in Redis, shared by every host: one GET per cacheable request, one
+    INCR per committed write."""
+
+    def __init__(self, client, key: str):
+        self.client, self.key = client, key
+
+    def current(self) -> int:
+        return int(self.client.get(self.key) or 0)
+
+    def bump(self) -> int:
+        return int(self.client.incr(self.key))
 
 
 class _Entry:
@@ -138,7 +155,11 @@ class PageCache:
         key = self.key(environ)
         if key is None:
             return self.wsgi_app(environ, start_response)
-        generation = self.generation.current()  # before rendering: see the module docstring
+        try:
+            generation = self.generation.current()  # before rendering: see the module docstring
+        except Exception as exc:  # the shared counter is out of reach: no page is shared
+            log.warning("page cache generation unreadable: %s", exc)
+            return self.wsgi_app(environ, start_response)
         now = time.monotonic()
         entry = self.entries.get(key)
         if entry is not None and entry.generation == generation and entry.expires > now:
@@ -221,14 +242,22 @@ def _watch_writes(engine, generation: Generation) -> None:
     @event.listens_for(engine.pool, "checkin")
     def _checkin(dbapi_connection, record):
         if record is not None and record.info.pop("page_cache_committed", False):
-            generation.bump()
+            try:
+                generation.bump()
+            except Exception as exc:  # the write stands; other hosts' pages expire by time
+                log.error("page cache generation not bumped: %s", exc)
 
 
 def init_app(app) -> None:
     from app.extensions import db
 
-    path = Path(app.instance_path) / "page-cache.generation"
-    generation = Generation(path)
+    from app import redis_state
+
+    shared = redis_state.client(app)
+    if shared is not None:
+        generation = RedisGeneration(shared, redis_state.key(app, "page-cache-generation"))
+    else:
+        generation = Generation(Path(app.instance_path) / "page-cache.generation")
     app.extensions["page_cache_generation"] = generation
     with app.app_context():
         _watch_writes(db.engine, generation)
