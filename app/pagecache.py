@@ -22,6 +22,7 @@ expires after PAGE_CACHE_SECONDS. When Redis cannot be read, pages are rendered 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import mmap
 import os
@@ -35,7 +36,7 @@ from pathlib import Path
 from flask import current_app, g, request, session
 from itsdangerous import BadData
 from sqlalchemy import event
-from werkzeug.http import parse_cookie
+from werkzeug.http import parse_cookie, parse_etags
 
 # Tables whose rows no cached page shows: writing them does not invalidate pages.
 QUIET_TABLES = frozenset({"outbox_message", "delivery_attempt", "digest_run",
@@ -100,11 +101,31 @@ class RedisGeneration:
 
 
 class _Entry:
-    __slots__ = ("generation", "expires", "status", "headers", "body")
+    __slots__ = ("generation", "expires", "status", "headers", "body", "etag")
 
-    def __init__(self, generation, expires, status, headers, body):
+    def __init__(self, generation, expires, status, headers, body, etag):
         self.generation, self.expires = generation, expires
-        self.status, self.headers, self.body = status, headers, body
+        self.status, self.headers, self.body, self.etag = status, headers, body, etag
+
+
+# What a stored page tells browsers and proxies (besides its ETag); see shared_cache_control.
+_SHARED_HEADERS = {"cache-control", "vary", "etag", "last-modified", "expires", "pragma"}
+
+
+def shared_cache_control(seconds: int) -> str:
+    """Cache-Control of a page every visitor without a login may share. Browsers revalidate
+    each time (max-age=0: a 304 when the ETag still matches, so a hidden post is gone at
+    the next view); a shared proxy may answer from its copy for `seconds` (s-maxage), which
+    takes the bulk of a burst of visitors off the hosts at the price of a hidden post staying
+    that long in the proxy. 0: proxies revalidate too."""
+    if seconds > 0:
+        return f"public, max-age=0, s-maxage={int(seconds)}"
+    return "public, no-cache"
+
+
+def _not_modified(environ, etag: str) -> bool:
+    header = environ.get("HTTP_IF_NONE_MATCH")
+    return bool(header) and parse_etags(header).contains_weak(etag)
 
 
 class PageCache:
@@ -118,6 +139,7 @@ class PageCache:
         self.max_entries = int(app.config["PAGE_CACHE_ENTRIES"])
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        self.cache_control = shared_cache_control(app.config.get("PROXY_CACHE_SECONDS", 0))
         self.entries: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
         self._serializer = None
@@ -166,35 +188,53 @@ class PageCache:
             with self.lock:  # least recently used go first: a page read now goes last
                 if key in self.entries:
                     self.entries.move_to_end(key)
-            start_response(entry.status, entry.headers + [("X-Board-Cache", "hit")])
-            return [entry.body]
+            return self._answer(environ, start_response, entry, "hit")
         environ[_FLAG] = "candidate"
         captured = {}
 
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, headers
-            if environ.get(_FLAG) == "store":
-                headers = headers + [("X-Board-Cache", "miss")]
-            return start_response(status, headers, exc_info)
+            if exc_info is not None or not self._storable(environ, status, headers):
+                return start_response(status, headers, exc_info)
+            captured["write"] = start_response  # answered below, once the body is known
+            return lambda data: None
 
         app_iter = self.wsgi_app(environ, capture)
-        if environ.get(_FLAG) != "store" or not captured.get("status", "").startswith("200"):
-            return app_iter
-        headers = captured["headers"]
-        if any(name.lower() == "set-cookie" for name, _value in headers):
+        if "write" not in captured:
             return app_iter
         try:
             body = b"".join(app_iter)
         finally:
             if hasattr(app_iter, "close"):
                 app_iter.close()
-        stored = [(n, "0" if n == "X-Query-Count" else v) for n, v in headers]
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        stored = [(n, "0" if n == "X-Query-Count" else v) for n, v in captured["headers"]
+                  if n.lower() not in _SHARED_HEADERS]
+        stored += [("Cache-Control", self.cache_control), ("Vary", "Cookie"),
+                   ("ETag", f'"{etag}"')]
+        entry = _Entry(generation, now + self.ttl, captured["status"], stored, body, etag)
         with self.lock:
-            self.entries[key] = _Entry(generation, now + self.ttl, captured["status"], stored, body)
+            self.entries[key] = entry
             self.entries.move_to_end(key)
             while len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
-        return [body]
+        return self._answer(environ, captured["write"], entry, "miss")
+
+    @staticmethod
+    def _storable(environ, status: str, headers) -> bool:
+        return (environ.get(_FLAG) == "store" and status.startswith("200")
+                and not any(name.lower() == "set-cookie" for name, _value in headers))
+
+    @staticmethod
+    def _answer(environ, start_response, entry: _Entry, how: str):
+        """A stored page, or 304 Not Modified when the browser's copy has its ETag."""
+        if _not_modified(environ, entry.etag):
+            headers = [(n, v) for n, v in entry.headers
+                       if n.lower() in _SHARED_HEADERS or n.lower().startswith("x-")]
+            start_response("304 Not Modified", headers + [("X-Board-Cache", how)])
+            return []
+        start_response(entry.status, entry.headers + [("X-Board-Cache", how)])
+        return [entry.body]
 
     def clear(self) -> None:
         with self.lock:
@@ -253,6 +293,8 @@ def init_app(app) -> None:
 
     from app import redis_state
 
+    app.after_request(private_by_default)
+
     shared = redis_state.client(app)
     if shared is not None:
         generation = RedisGeneration(shared, redis_state.key(app, "page-cache-generation"))
@@ -267,3 +309,11 @@ def init_app(app) -> None:
     app.extensions["page_cache"] = cache
     app.after_request(_mark_storable)
     app.wsgi_app = cache
+
+
+def private_by_default(response):
+    """Every answer that says nothing else is kept by no cache: only stored visitor pages
+    (above), static files and attachments say otherwise."""
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
