@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask, has_request_context, session
@@ -29,7 +30,10 @@ def select_locale() -> str:
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
-    """Build the app; `config` overrides every other source (used by tests)."""
+    """Build the app; `config` overrides every other source (used by tests). The instance
+    folder (board.cfg, the SQLite default, local uploads) is `instance_path`, else
+    BOARD_INSTANCE_PATH, else instance/ beside the code."""
+    instance_path = instance_path or os.environ.get("BOARD_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     load_config(app, config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
