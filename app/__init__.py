@@ -95,6 +95,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         _count_queries(app)
     from app import pagecache
     pagecache.init_app(app)
+    _behind_proxies(app)
     from app import requestlog
     requestlog.init_app(app)  # outermost: cached pages are logged too
 
@@ -111,6 +112,18 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         return response
 
     return app
+
+
+def _behind_proxies(app) -> None:
+    """Behind PROXY_COUNT trusted proxies (nginx in front of several hosts), the client's
+    address, scheme and host come from their X-Forwarded-* headers: rate limits count per
+    visitor instead of per proxy, and the page cache keys by the public scheme and host."""
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies)
 
 
 def _configure_login(app) -> None:

@@ -122,6 +122,10 @@ class Defaults:
     REDIS_URL: str | None = None
     REDIS_PREFIX = "werkgroepen"
 
+    # Trusted proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto/-Host give
+    # the client's address (rate limits), scheme and host. 0: the app is reached directly.
+    PROXY_COUNT = 0
+
     # Log lines: "text" (readable) or "json" (one JSON object a line, for a log collector);
     # every request writes one line on the logger board.request (app/requestlog.py).
     LOG_FORMAT = "text"
