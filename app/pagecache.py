@@ -179,8 +179,9 @@ class PageCache:
             return self.wsgi_app(environ, start_response)
         try:
             generation = self.generation.current()  # before rendering: see the module docstring
-        except Exception as exc:  # the shared counter is out of reach: no page is shared
-            log.warning("page cache generation unreadable: %s", exc)
+        except Exception as exc:  # the shared counter is out of reach: no page is shared,
+            log.warning("page cache generation unreadable: %s", exc)  # and writes meanwhile
+            self.clear()  # go uncounted, so no page kept before may be served after
             return self.wsgi_app(environ, start_response)
         now = time.monotonic()
         entry = self.entries.get(key)

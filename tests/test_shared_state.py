@@ -94,3 +94,28 @@ def test_a_held_lock_is_renewed_and_a_dead_holders_lock_expires(app, with_redis)
     time.sleep(0.4)
     with redis_state.lock(app, "orphan") as taken:
         assert taken is True
+
+
+def test_pages_are_rendered_afresh_while_redis_is_away(app):
+    from app.themes.models import WorkgroupType
+    from tests.factories import PostFactory, ThemeFactory
+    from tests.helpers import Client, page_text
+
+    cache = app.extensions["page_cache"]
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    Client(app).get(f"/t/{theme.slug}")
+    assert Client(app).get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"
+
+    class Away:
+        def current(self):
+            raise ConnectionError("redis away")
+
+    kept, cache.generation = cache.generation, Away()
+    try:
+        PostFactory(theme=theme, title="Geschreven tijdens de storing")
+        resp = Client(app).get(f"/t/{theme.slug}")
+        assert "X-Board-Cache" not in resp.headers
+        assert "Geschreven tijdens de storing" in page_text(resp)
+        assert cache.entries == {}  # nothing kept before the outage can come back after it
+    finally:
+        cache.generation = kept
