@@ -10,6 +10,7 @@ this module on a developer's machine; under CI=true that is a failure (.ci/run i
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -52,7 +53,8 @@ class Host:
     def start(self):
         """One worker with threads: the pages it keeps in memory are the ones asked again."""
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.log = open(self.instance.parent / f"host-{self.name}.log", "wb")
+        self.log_path = self.instance.parent / f"host-{self.name}.log"
+        self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [str(gunicorn), "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{self.port}",
              "--timeout", "60", "wsgi:app"],
@@ -105,6 +107,7 @@ def hosts(app, smtp_server, redis_server, s3_server, tmp_path_factory):
         "BOARD_PROXY_COUNT": "1",  # as behind nginx: the client is in X-Forwarded-For
         "BOARD_ADMIN_DIGEST_HOUR": "0",  # the admins' digest is due at any hour
         "BOARD_DIGEST_HOUR": "24",
+        "BOARD_LOG_FORMAT": "json",
     })
     pair = [Host("a", base, env), Host("b", base, env)]
     try:
@@ -175,6 +178,14 @@ def test_what_host_a_does_host_b_shows_at_once(hosts):
                        files=[("attachments", ("notulen.pdf", b"%PDF-1.7 notulen", "application/pdf"))])
     assert resp.status_code == 302, resp.text[:500]
     post_path = resp.headers["Location"].replace(a.url, "")
+
+    # A's log has the request as one JSON line a collector can read.
+    lines = [json.loads(line) for line in a.log_path.read_text().splitlines()
+             if line.startswith("{")]
+    [created] = [e for e in lines if e.get("logger") == "board.request"
+                 and e["path"] == f"/t/{theme.slug}/posts/new" and e["method"] == "POST"]
+    assert created["status"] == 302 and created["user_id"] == admin.id
+    assert created["queries"] > 0 and created["request_id"]
 
     board = visitor(b, f"/t/{theme.slug}")
     assert title in board.text  # B's cached page was invalidated by A's write
