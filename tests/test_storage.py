@@ -66,14 +66,17 @@ def test_s3_settings_build_a_client(app, s3_server):
     assert probe.open("abc.txt").read() == b"gedeeld"
 
 
-@pytest.fixture
-def s3_storage(app, s3_server, monkeypatch):
-    store = _s3(s3_server)
+@pytest.fixture(params=["local", "s3"])
+def board_storage(request, app, tmp_path, monkeypatch):
+    if request.param == "local":
+        store = storage.LocalStorage(tmp_path / "shared-folder")
+    else:
+        store = _s3(request.getfixturevalue("s3_server"))
     monkeypatch.setitem(app.extensions, "storage", store)
     return store
 
 
-def test_attachments_go_to_object_storage_and_come_back(app, s3_storage):
+def test_attachments_go_to_the_storage_and_come_back(app, board_storage):
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     author = Client(app)
     author.login(member(theme).email)
@@ -83,7 +86,7 @@ def test_attachments_go_to_object_storage_and_come_back(app, s3_storage):
                        content_type="multipart/form-data")
     assert resp.status_code == 302
     att = db.session.scalar(select(Attachment).where(Attachment.filename == "verslag.pdf"))
-    assert s3_storage.open(att.stored_name).read() == b"%PDF-1.7 jaarverslag"
+    assert board_storage.open(att.stored_name).read() == b"%PDF-1.7 jaarverslag"
     assert not os.path.exists(os.path.join(app.instance_path, "uploads", att.stored_name))
 
     download = author.get(f"/attachments/{att.id}/{att.filename}")
@@ -92,6 +95,10 @@ def test_attachments_go_to_object_storage_and_come_back(app, s3_storage):
     assert download.headers["Content-Disposition"] == "attachment; filename=verslag.pdf"
     assert download.headers["Cache-Control"] == "private, no-cache"
     assert download.headers["ETag"] and download.headers["Last-Modified"]
+    assert download.headers["Content-Length"] == str(len(b"%PDF-1.7 jaarverslag"))
+
+    part = author.get(f"/attachments/{att.id}/{att.filename}", headers={"Range": "bytes=9-"})
+    assert part.status_code == 206 and part.data == b"jaarverslag"  # a resumed download
 
     again = author.get(f"/attachments/{att.id}/{att.filename}",
                        headers={"If-None-Match": download.headers["ETag"]})
@@ -100,7 +107,7 @@ def test_attachments_go_to_object_storage_and_come_back(app, s3_storage):
                        headers={"If-Modified-Since": download.headers["Last-Modified"]})
     assert since.status_code == 304
 
-    s3_storage.delete(att.stored_name)  # a file lost from the store: not found, never a 500
+    board_storage.delete(att.stored_name)  # a file lost from the store: not found, never a 500
     assert author.get(f"/attachments/{att.id}/{att.filename}").status_code == 404
 
 

@@ -5,6 +5,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
                    request, send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from app.extensions import db
 from app.filters.services import categories_for, filter_groups_for
@@ -251,10 +252,15 @@ def attachment(attachment_id, filename):
     # The file behind a stored name never changes: that name is its ETag. The browser may
     # keep it but asks again each time (no-cache), so visibility is checked on every use.
     response = send_file(stream, mimetype=att.content_type, as_attachment=not inline,
-                         download_name=att.filename, max_age=0, conditional=True,
+                         download_name=att.filename, max_age=0, conditional=False,
                          etag=att.stored_name, last_modified=att.created_at)
-    if response.status_code == 200 and response.content_length is None:
-        response.content_length = att.size
+    response.content_length = att.size
+    try:  # 304 for a kept copy, 206 for a range (a resumed download), from any storage
+        response = response.make_conditional(request, accept_ranges=True,
+                                              complete_length=att.size)
+    except RequestedRangeNotSatisfiable:
+        stream.close()
+        raise
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
