@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask, has_request_context, session
@@ -28,7 +29,10 @@ def select_locale() -> str:
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
-    """Build the app; `config` overrides every other source (used by tests)."""
+    """Build the app; `config` overrides every other source (used by tests). The instance
+    folder (board.cfg, the SQLite default, local uploads) is `instance_path`, else
+    BOARD_INSTANCE_PATH, else instance/ beside the code."""
+    instance_path = instance_path or os.environ.get("BOARD_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     load_config(app, config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -63,6 +67,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.organisations.views import bp as organisations_bp
     from app.themes.views import bp as themes_bp, platform_bp
     from app.features.views import bp as features_bp
+    from app.health import bp as health_bp
 
     app.register_blueprint(themes_bp)
     app.register_blueprint(auth_bp)
@@ -76,6 +81,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(digest_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(features_bp)
+    app.register_blueprint(health_bp)
 
     from app import errors, cli, templating
 
@@ -87,6 +93,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         _count_queries(app)
     from app import pagecache
     pagecache.init_app(app)
+    _behind_proxies(app)
+    from app import requestlog
+    requestlog.init_app(app)  # outermost: cached pages are logged too
 
     @app.after_request
     def security_headers(response):
@@ -101,6 +110,18 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         return response
 
     return app
+
+
+def _behind_proxies(app) -> None:
+    """Behind PROXY_COUNT trusted proxies (nginx in front of several hosts), the client's
+    address, scheme and host come from their X-Forwarded-* headers: rate limits count per
+    visitor instead of per proxy, and the page cache keys by the public scheme and host."""
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies)
 
 
 def _configure_login(app) -> None:

@@ -206,10 +206,15 @@ def search_reindex():
 
 
 @click.command("scheduler")
-def scheduler_command():
-    """Run the scheduler process (exactly one per deployment)."""
-    from app.scheduler import run_scheduler
+@click.option("--once", is_flag=True,
+              help="Run one tick (deliver due mail, catch up with the digests) and exit.")
+def scheduler_command(once):
+    """Run the scheduler process (one per host at most; the scheduler lock lets one work)."""
+    from app.scheduler import run_scheduler, tick
 
+    if once:
+        tick(current_app._get_current_object())
+        return
     run_scheduler(current_app._get_current_object())
 
 

@@ -85,6 +85,15 @@ class Defaults:
     # a view that checks visibility. Extensions allowed (None: documents, sheets, slides,
     # text and the common image types), size per file, files per post.
     UPLOAD_FOLDER: str | None = None
+    # Where attachment files live (app/storage.py): "local" (UPLOAD_FOLDER) or "s3" (an
+    # S3-compatible object store every host shares: S3_BUCKET, S3_ENDPOINT_URL, S3_REGION;
+    # keys S3_ACCESS_KEY/S3_SECRET_KEY or the standard AWS_* variables).
+    STORAGE = "local"
+    S3_BUCKET: str | None = None
+    S3_ENDPOINT_URL: str | None = None
+    S3_REGION: str | None = None
+    S3_ACCESS_KEY: str | None = None
+    S3_SECRET_KEY: str | None = None
     UPLOAD_ALLOWED_EXTENSIONS: list[str] | None = None
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_MAX_FILES = 5
@@ -96,7 +105,8 @@ class Defaults:
     QUERY_COUNT_HEADER = False
 
     # Pages for visitors who are not logged in are kept per worker and served again until
-    # the data changes (app/pagecache.py). Turn off when several hosts serve one database.
+    # the data changes (app/pagecache.py). Several hosts on one database share the
+    # invalidation through REDIS_URL; without Redis, turn it off there.
     PAGE_CACHE = True
     PAGE_CACHE_SECONDS = 60
     PAGE_CACHE_ENTRIES = 1000  # pages per worker (least recently used go first)
@@ -105,10 +115,28 @@ class Defaults:
     POSTS_PER_PAGE = 20
     REPLIES_PER_PAGE = 50
 
-    # Rate limits (Flask-Limiter). Storage "memory://" is per process; use redis:// or
-    # memcached:// when several gunicorn workers must share the count.
+    # Shared state for several hosts (app/redis_state.py): with a Redis URL the page cache's
+    # generation, the rate-limit counters and the scheduler lock live in Redis.
+    REDIS_URL: str | None = None
+    REDIS_PREFIX = "werkgroepen"
+
+    # Trusted proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto/-Host give
+    # the client's address (rate limits), scheme and host. 0: the app is reached directly.
+    PROXY_COUNT = 0
+
+    # Log lines: "text" (readable) or "json" (one JSON object a line, for a log collector);
+    # every request writes one line on the logger board.request (app/requestlog.py).
+    LOG_FORMAT = "text"
+
+    # Anonymous read pages: a shared proxy may keep them this long (Cache-Control s-maxage);
+    # browsers always revalidate (max-age=0, answered 304 when the ETag still matches).
+    # 0: proxies must revalidate too.
+    PROXY_CACHE_SECONDS = 10
+
+    # Rate limits (Flask-Limiter). Unset: REDIS_URL when set (shared by every host), else
+    # "memory://" (per process).
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     MAIL_FORM_RATE_LIMIT = "5 per minute;30 per hour"
@@ -133,6 +161,9 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'board.sqlite3'}"
+
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
 
     env = app.config["ENVIRONMENT"]
     if env not in {"production", "development", "testing"}:

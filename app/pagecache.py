@@ -13,14 +13,17 @@ serves it again until the data changes. Only what is safe to share is ever store
 Invalidation is by generation: every committed write to a table that pages show (everything
 but the outbox, digest bookkeeping and the audit log) bumps a counter shared by all processes
 on this host (gunicorn workers, the scheduler, CLI commands) through a memory-mapped file in
-the instance folder. The counter is read before a page is rendered and bumped after the
-commit, so a page stored under a generation can never be older than that generation's data.
-A page also expires after PAGE_CACHE_SECONDS. Several hosts do not share the counter: set
-PAGE_CACHE = false there (README, Deploying).
+the instance folder, or, with BOARD_REDIS_URL set, by every process of every host through
+one Redis key (the stored pages stay in each worker's memory, keyed by that shared
+generation). The counter is read before a page is rendered and bumped after the commit, so a
+page stored under a generation can never be older than that generation's data. A page also
+expires after PAGE_CACHE_SECONDS. When Redis cannot be read, pages are rendered afresh.
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import logging
 import mmap
 import os
 import re
@@ -33,7 +36,7 @@ from pathlib import Path
 from flask import current_app, g, request, session
 from itsdangerous import BadData
 from sqlalchemy import event
-from werkzeug.http import parse_cookie
+from werkzeug.http import parse_cookie, parse_etags
 
 # Tables whose rows no cached page shows: writing them does not invalidate pages.
 QUIET_TABLES = frozenset({"outbox_message", "delivery_attempt", "digest_run",
@@ -46,6 +49,7 @@ _READ = re.compile(r"\s*(SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SHOW|SET
 _TARGET = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?',
                      re.IGNORECASE)
 _FLAG = "board.page_cache"
+log = logging.getLogger(__name__)
 
 
 def cacheable(view):
@@ -83,12 +87,46 @@ class Generation:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
-class _Entry:
-    __slots__ = ("generation", "expires", "status", "headers", "body")
+class RedisGeneration:
+    """The same counter in Redis, shared by every host: one GET per cacheable request, one
+    INCR per committed write."""
 
-    def __init__(self, generation, expires, status, headers, body):
+    def __init__(self, client, key: str):
+        self.client, self.key = client, key
+
+    def current(self) -> int:
+        return int(self.client.get(self.key) or 0)
+
+    def bump(self) -> int:
+        return int(self.client.incr(self.key))
+
+
+class _Entry:
+    __slots__ = ("generation", "expires", "status", "headers", "body", "etag")
+
+    def __init__(self, generation, expires, status, headers, body, etag):
         self.generation, self.expires = generation, expires
-        self.status, self.headers, self.body = status, headers, body
+        self.status, self.headers, self.body, self.etag = status, headers, body, etag
+
+
+# What a stored page tells browsers and proxies (besides its ETag); see shared_cache_control.
+_SHARED_HEADERS = {"cache-control", "vary", "etag", "last-modified", "expires", "pragma"}
+
+
+def shared_cache_control(seconds: int) -> str:
+    """Cache-Control of a page every visitor without a login may share. Browsers revalidate
+    each time (max-age=0: a 304 when the ETag still matches, so a hidden post is gone at
+    the next view); a shared proxy may answer from its copy for `seconds` (s-maxage), which
+    takes the bulk of a burst of visitors off the hosts at the price of a hidden post staying
+    that long in the proxy. 0: proxies revalidate too."""
+    if seconds > 0:
+        return f"public, max-age=0, s-maxage={int(seconds)}"
+    return "public, no-cache"
+
+
+def _not_modified(environ, etag: str) -> bool:
+    header = environ.get("HTTP_IF_NONE_MATCH")
+    return bool(header) and parse_etags(header).contains_weak(etag)
 
 
 class PageCache:
@@ -102,6 +140,7 @@ class PageCache:
         self.max_entries = int(app.config["PAGE_CACHE_ENTRIES"])
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        self.cache_control = shared_cache_control(app.config.get("PROXY_CACHE_SECONDS", 0))
         self.entries: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
         self._serializer = None
@@ -139,42 +178,65 @@ class PageCache:
         key = self.key(environ)
         if key is None:
             return self.wsgi_app(environ, start_response)
-        generation = self.generation.current()  # before rendering: see the module docstring
+        try:
+            generation = self.generation.current()  # before rendering: see the module docstring
+        except Exception as exc:  # the shared counter is out of reach: no page is shared,
+            log.warning("page cache generation unreadable: %s", exc)  # and writes meanwhile
+            self.clear()  # go uncounted, so no page kept before may be served after
+            return self.wsgi_app(environ, start_response)
         now = time.monotonic()
         entry = self.entries.get(key)
         if entry is not None and entry.generation == generation and entry.expires > now:
             with self.lock:  # least recently used go first: a page read now goes last
                 if key in self.entries:
                     self.entries.move_to_end(key)
-            start_response(entry.status, entry.headers + [("X-Board-Cache", "hit")])
-            return [entry.body]
+            return self._answer(environ, start_response, entry, "hit")
         environ[_FLAG] = "candidate"
         captured = {}
 
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, headers
-            if environ.get(_FLAG) == "store":
-                headers = headers + [("X-Board-Cache", "miss")]
-            return start_response(status, headers, exc_info)
+            if exc_info is not None or not self._storable(environ, status, headers):
+                return start_response(status, headers, exc_info)
+            captured["write"] = start_response  # answered below, once the body is known
+            return lambda data: None
 
         app_iter = self.wsgi_app(environ, capture)
-        if environ.get(_FLAG) != "store" or not captured.get("status", "").startswith("200"):
-            return app_iter
-        headers = captured["headers"]
-        if any(name.lower() == "set-cookie" for name, _value in headers):
+        if "write" not in captured:
             return app_iter
         try:
             body = b"".join(app_iter)
         finally:
             if hasattr(app_iter, "close"):
                 app_iter.close()
-        stored = [(n, "0" if n == "X-Query-Count" else v) for n, v in headers]
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        stored = [(n, "0" if n == "X-Query-Count" else v) for n, v in captured["headers"]
+                  if n.lower() not in _SHARED_HEADERS]
+        stored += [("Cache-Control", self.cache_control), ("Vary", "Cookie"),
+                   ("ETag", f'"{etag}"')]
+        entry = _Entry(generation, now + self.ttl, captured["status"], stored, body, etag)
         with self.lock:
-            self.entries[key] = _Entry(generation, now + self.ttl, captured["status"], stored, body)
+            self.entries[key] = entry
             self.entries.move_to_end(key)
             while len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
-        return [body]
+        return self._answer(environ, captured["write"], entry, "miss")
+
+    @staticmethod
+    def _storable(environ, status: str, headers) -> bool:
+        return (environ.get(_FLAG) == "store" and status.startswith("200")
+                and not any(name.lower() == "set-cookie" for name, _value in headers))
+
+    @staticmethod
+    def _answer(environ, start_response, entry: _Entry, how: str):
+        """A stored page, or 304 Not Modified when the browser's copy has its ETag."""
+        if _not_modified(environ, entry.etag):
+            headers = [(n, v) for n, v in entry.headers
+                       if n.lower() in _SHARED_HEADERS or n.lower().startswith("x-")]
+            start_response("304 Not Modified", headers + [("X-Board-Cache", how)])
+            return []
+        start_response(entry.status, entry.headers + [("X-Board-Cache", how)])
+        return [entry.body]
 
     def clear(self) -> None:
         with self.lock:
@@ -222,14 +284,24 @@ def _watch_writes(engine, generation: Generation) -> None:
     @event.listens_for(engine.pool, "checkin")
     def _checkin(dbapi_connection, record):
         if record is not None and record.info.pop("page_cache_committed", False):
-            generation.bump()
+            try:
+                generation.bump()
+            except Exception as exc:  # the write stands; other hosts' pages expire by time
+                log.error("page cache generation not bumped: %s", exc)
 
 
 def init_app(app) -> None:
     from app.extensions import db
 
-    path = Path(app.instance_path) / "page-cache.generation"
-    generation = Generation(path)
+    from app import redis_state
+
+    app.after_request(private_by_default)
+
+    shared = redis_state.client(app)
+    if shared is not None:
+        generation = RedisGeneration(shared, redis_state.key(app, "page-cache-generation"))
+    else:
+        generation = Generation(Path(app.instance_path) / "page-cache.generation")
     app.extensions["page_cache_generation"] = generation
     with app.app_context():
         _watch_writes(db.engine, generation)
@@ -239,3 +311,11 @@ def init_app(app) -> None:
     app.extensions["page_cache"] = cache
     app.after_request(_mark_storable)
     app.wsgi_app = cache
+
+
+def private_by_default(response):
+    """Every answer that says nothing else is kept by no cache: only stored visitor pages
+    (above), static files and attachments say otherwise."""
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

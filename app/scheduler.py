@@ -22,6 +22,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 log = logging.getLogger(__name__)
+# The Redis lock outlives a dead holder by at most this long (a live one renews it).
+LOCK_SECONDS = 60
 
 
 def purge_unconfirmed(app) -> None:
@@ -48,10 +50,17 @@ def flush_outbox(app) -> None:
 @contextmanager
 def scheduler_lock(app, name: str = "scheduler"):
     """Hold the lock of the scheduled work while the block runs; yields whether it was taken
-    (False: another scheduler holds it right now, so this one skips its turn). PostgreSQL:
-    a session advisory lock (shared by every host of the database); otherwise a file lock in
-    the instance folder (one host). The one place to add another kind, e.g. a Redis lock."""
+    (False: another scheduler holds it right now, so this one skips its turn). With
+    BOARD_REDIS_URL: a Redis lock with an expiry, renewed while held (shared by every host);
+    else on PostgreSQL a session advisory lock (shared by every host of the database);
+    otherwise a file lock in the instance folder (one host)."""
+    from app import redis_state
     from app.extensions import db
+
+    if redis_state.client(app) is not None:
+        with redis_state.lock(app, name, ttl_seconds=LOCK_SECONDS) as taken:
+            yield taken
+        return
 
     with app.app_context():
         engine = db.engine

@@ -83,3 +83,23 @@ def client(app):
 @pytest.fixture
 def other_client(app):
     return Client(app)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real redis-server on a loopback port, started on first use."""
+    from tests.servers import RedisServer
+
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3-compatible server on a loopback port, started on first use."""
+    from tests.servers import MotoServer
+
+    server = MotoServer().start()
+    yield server
+    server.stop()

@@ -46,6 +46,8 @@ ROUTES = {
     "GET /static/<path:filename>": OPEN,
     "GET /language/<code>": OPEN,
     "GET /search": OPEN,
+    "GET /healthz": OPEN,
+    "GET /readyz": OPEN,
     "GET /t/<slug>": OPEN,
     "GET /t/<slug>/overview": OPEN,
     "GET /t/<slug>/organisations": OPEN,

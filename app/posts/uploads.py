@@ -1,5 +1,6 @@
 """Attachments: checked against the size limit and the type allow-list, stored outside the
-web root under a random name, and described by a safe file name."""
+web root under a random name (through app/storage.py: a folder or object storage), and
+described by a safe file name."""
 from __future__ import annotations
 
 import os
@@ -12,6 +13,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
+
+from app import storage
 
 # extension -> content type served. Images are only accepted when their bytes say so.
 DEFAULT_ALLOWED = {
@@ -58,6 +61,7 @@ class StoredFile:
 
 
 def upload_folder() -> Path:
+    """The local storage's folder (BOARD_STORAGE=local, the default)."""
     folder = Path(current_app.config.get("UPLOAD_FOLDER") or
                   Path(current_app.instance_path) / "uploads")
     folder.mkdir(parents=True, exist_ok=True)
@@ -114,19 +118,11 @@ def store(file: FileStorage) -> StoredFile:
     """Check and write one upload; returns what to record on the Attachment."""
     ext, filename = check(file)
     stored_name = secrets.token_hex(16) + "." + ext
-    path = upload_folder() / stored_name
-    file.save(path)
+    size = storage.get().put(stored_name, file.stream)
     return StoredFile(stored_name=stored_name, filename=filename,
-                      content_type=allowed_types()[ext], size=path.stat().st_size,
+                      content_type=allowed_types()[ext], size=size,
                       is_image=ext in IMAGE_SIGNATURES)
 
 
-def path_of(stored_name: str) -> Path:
-    return upload_folder() / stored_name
-
-
 def remove(stored_name: str) -> None:
-    try:
-        path_of(stored_name).unlink()
-    except FileNotFoundError:
-        pass
+    storage.get().delete(stored_name)

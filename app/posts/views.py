@@ -5,6 +5,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
                    request, send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from app.extensions import db
 from app.filters.services import categories_for, filter_groups_for
@@ -12,7 +13,8 @@ from app.forms import CSRFOnlyForm, choices
 from app.features import DISCUSSIONS
 from app.permissions import (can_edit_post, can_moderate_post, can_see_member_list,
                              feature_enabled, standing)
-from app.posts import services, uploads
+from app import storage
+from app.posts import services
 from app.posts.forms import PostForm, ReplyForm
 from app.posts.models import Attachment, PostStatus, Reply
 from app.themes.models import WorkgroupType
@@ -242,13 +244,24 @@ def attachment(attachment_id, filename):
     att = db.session.get(Attachment, attachment_id) or abort(404)
     if services.get_visible_post(att.post_id) is None:
         abort(404)  # whether it exists is itself private
-    path = uploads.path_of(att.stored_name)
-    if not path.exists():
+    try:
+        stream = storage.get().open(att.stored_name)
+    except FileNotFoundError:
         abort(404)
     inline = att.is_image and request.args.get("inline") == "1"
-    response = send_file(path, mimetype=att.content_type, as_attachment=not inline,
-                         download_name=att.filename, max_age=0, conditional=True)
-    response.headers["Cache-Control"] = "private, no-store"
+    # The file behind a stored name never changes: that name is its ETag. The browser may
+    # keep it but asks again each time (no-cache), so visibility is checked on every use.
+    response = send_file(stream, mimetype=att.content_type, as_attachment=not inline,
+                         download_name=att.filename, max_age=0, conditional=False,
+                         etag=att.stored_name, last_modified=att.created_at)
+    response.content_length = att.size
+    try:  # 304 for a kept copy, 206 for a range (a resumed download), from any storage
+        response = response.make_conditional(request, accept_ranges=True,
+                                              complete_length=att.size)
+    except RequestedRangeNotSatisfiable:
+        stream.close()
+        raise
+    response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
