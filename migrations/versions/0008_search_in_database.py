@@ -1,5 +1,5 @@
 """Search inside the database: a search row per post, matched by PostgreSQL full-text search
-(tsvector + GIN) or SQLite FTS5, and the rows built for the posts that exist.
+(tsvector + GIN) or SQLite FTS5 (the rows are built by 0010).
 
 Revision ID: 0008
 Revises: 0007
@@ -54,8 +54,8 @@ def upgrade():
             INSERT INTO post_search_fts(post_search_fts, rowid, {cols})
             VALUES ('delete', old.post_id, {old});
             INSERT INTO post_search_fts(rowid, {cols}) VALUES (new.post_id, {new}); END""")
-    from app.search.index import rebuild
-    rebuild(bind)
+    # The rows of the posts that exist are written by 0010, once the posts are items: the
+    # app's indexer (app/search/index.py) reads the item tables.
 
 
 def downgrade():
