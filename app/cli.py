@@ -194,10 +194,10 @@ search_cli = AppGroup("search", help="Search rows (kept in step with every chang
 @search_cli.command("reindex")
 def search_reindex():
     """Repair: write every post's search row again from the data (with a progress bar)."""
-    from app.posts.models import Post
+    from app.items.models import Item
     from app.search.index import rebuild
 
-    total = db.session.scalar(select(func.count(Post.id))) or 0
+    total = db.session.scalar(select(func.count(Item.id))) or 0
     db.session.rollback()
     with db.engine.connect() as conn, \
             click.progressbar(length=total, label="Indexing posts") as bar:

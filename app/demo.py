@@ -8,7 +8,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.filters.models import Category, FilterGroup, FilterValue
 from app.moderation.models import Report, ReportReason
-from app.posts.models import Part, Post, PostStatus, Reply, Star
+from app.items.models import Comment, Item, ItemState, Part, Star, read_access_for
 from app.posts.rendering import render_markdown
 from app.organisations.models import Organisation
 from app.themes import services
@@ -122,29 +122,29 @@ def _load_board(themes, now) -> None:
             values[v.name] = v
     db.session.flush()
 
-    def post(slug, author, title, body, *, part=Part.PUBLIC, status=PostStatus.PUBLISHED,
+    def post(slug, author, title, body, *, part=Part.PUBLIC, state=ItemState.PUBLISHED,
              category=None, tags=(), replies=(), stars=(), audience=(), note=None, days=1):
         created = now - timedelta(days=days)
         root = themes[slug].root.slug
-        p = Post(theme_id=themes[slug].id, author=users[author], title=title, body=body,
-                 body_html=render_markdown(body), part=part, status=status,
-                 category=cats.get((root, category)), restricted=bool(audience),
+        p = Item(theme_id=themes[slug].id, author=users[author], title=title, body=body,
+                 body_html=render_markdown(body), part=part, state=state,
+                 category=cats.get((root, category)), read_access=read_access_for(part, bool(audience)),
                  moderation_note=note, created_at=created,
-                 published_at=created if status == PostStatus.PUBLISHED else None,
-                 last_activity_at=created if status == PostStatus.PUBLISHED else None)
+                 published_at=created if state == ItemState.PUBLISHED else None,
+                 last_activity_at=created if state == ItemState.PUBLISHED else None)
         p.filter_values = [values[t] for t in tags]
-        p.audience = [users[a] for a in audience]
+        p.readers = [users[a] for a in audience]
         db.session.add(p)
         db.session.flush()
         for i, (who, text) in enumerate(replies):
             at = created + timedelta(hours=3 * (i + 1))
-            db.session.add(Reply(post_id=p.id, author=users[who], body=text,
-                                 body_html=render_markdown(text), status=PostStatus.PUBLISHED,
+            db.session.add(Comment(item_id=p.id, author=users[who], body=text,
+                                 body_html=render_markdown(text), state=ItemState.PUBLISHED,
                                  created_at=at, published_at=at))
-            p.reply_count += 1
-            p.last_reply_at = p.last_activity_at = at
+            p.comment_count += 1
+            p.last_comment_at = p.last_activity_at = at
         for who in stars:
-            db.session.add(Star(user_id=users[who].id, post_id=p.id))
+            db.session.add(Star(user_id=users[who].id, item_id=p.id))
             p.star_count += 1
         return p
 
@@ -163,9 +163,9 @@ def _load_board(themes, now) -> None:
          replies=[("lid.zorg", "Goed idee; nu moet je naar drie plekken.")])
     post("zorgregio-noord", "lid.zorg", "Mijn ervaring met de nieuwe wijkverpleging",
          "Wacht op goedkeuring door een beheerder.", category="Ervaring", tags=["Oost"],
-         status=PostStatus.PENDING, days=0)
+         state=ItemState.PENDING, days=0)
     post("zorgregio-noord", "lid.zorg", "Te koop: traplift", "Nauwelijks gebruikt, € 900.",
-         status=PostStatus.REJECTED, note="Dit platform is niet bedoeld voor advertenties.", days=2)
+         state=ItemState.REJECTED, note="Dit platform is niet bedoeld voor advertenties.", days=2)
     post("ouderenzorg", "beheerder.zorg", "Capaciteit verpleeghuizen eerste kwartaal",
          "Interne cijfers per aanbieder volgen in de bijlage.", part=Part.CLOSED,
          category="Aankondiging", days=4, replies=[("eigenaar.zorg", "Dank, ik bespreek het dinsdag.")])
@@ -183,9 +183,9 @@ def _load_board(themes, now) -> None:
     post("vereniging-buurtwerk", "eigenaar.buurt", "Vrijwilligers gezocht voor de buurtbarbecue",
          "Zaterdag 14 juni, vanaf 15 uur. Wie helpt mee?", category="Aankondiging", days=8)
     post("vereniging-buurtwerk", "lid.buurt", "Sleutel buurthuis kwijt?",
-         "Wacht op goedkeuring.", status=PostStatus.PENDING, days=0)
+         "Wacht op goedkeuring.", state=ItemState.PENDING, days=0)
     db.session.add(Report(theme_id=reported.theme_id, target=f"post:{reported.id}",
-                          post_id=reported.id, reporter=users["lid.zorg"],
+                          item_id=reported.id, reporter=users["lid.zorg"],
                           reason=ReportReason.OTHER,
                           text="Dit idee stond vorige maand ook al op het platform."))
 

@@ -173,18 +173,20 @@ def template_helpers() -> dict:
     }
 
 
-# ---------------------------------------------------------------------------- posts
+# ---------------------------------------------------------------------------- items
 #
-# THE visibility rule for posts, replies and what hangs off them (counts, attachments,
-# search hits, digests, mails). Everything that shows a post builds its query from
-# visible_posts_clause(); nothing decides visibility anywhere else.
+# THE visibility rule for items, their comments and what hangs off them (counts, attachments,
+# search hits, digests, mails). Everything that shows an item builds its query from
+# visible_items_clause(); nothing decides visibility anywhere else.
 #
-#   deleted                         -> nobody
-#   admin of the post's theme       -> every other status
-#   author                          -> own posts in every other status
-#   anyone else                     -> published only, and
-#       part closed                 -> members of the theme (or of an ancestor) only
-#       restricted audience         -> the chosen participants only
+#   deleted, or its kind switched off -> nobody
+#   admin of the item's theme       -> every other state
+#   author                          -> own items in every other state (draft included)
+#   anyone else                     -> published only, and by read access:
+#       public                      -> everyone
+#       members                     -> members of the theme (or of an ancestor) only
+#       chosen                      -> the chosen readers; in the closed part only while
+#                                      they are members
 
 
 @dataclass(frozen=True)
@@ -296,66 +298,77 @@ def viewers_for(users) -> dict[int, Viewer]:
     return result
 
 
-def visible_posts_clause(viewer: Viewer):
-    """SQL condition on Post: may this viewer see the post at all (any status)?"""
-    from sqlalchemy import and_, false, or_
+def visible_items_clause(viewer: Viewer):
+    """SQL condition on Item: may this viewer see the item at all (any state)?"""
+    from sqlalchemy import and_, or_
 
-    from app.posts.models import Part, Post, PostStatus, post_audience
+    from app.items.models import Item, ItemState, Part, ReadAccess, item_reader
 
-    from app.features import DISCUSSIONS
-
-    not_deleted = and_(Post.status != PostStatus.DELETED,
-                       kind_on_clause(DISCUSSIONS, Post.theme_id))
+    not_deleted = and_(Item.state != ItemState.DELETED, _item_kind_on_clause())
     if viewer.platform_owner:
         return not_deleted
-    part_ok = Post.part == Part.PUBLIC
+    readable = [Item.read_access == ReadAccess.PUBLIC]
     if viewer.member_theme_ids:
-        part_ok = or_(part_ok, Post.theme_id.in_(viewer.member_theme_ids))
+        readable.append((Item.read_access == ReadAccess.MEMBERS)
+                        & Item.theme_id.in_(viewer.member_theme_ids))
     if viewer.user_id is not None:
-        audience_ok = or_(Post.restricted == false(), Post.id.in_(
-            select(post_audience.c.post_id).where(post_audience.c.user_id == viewer.user_id)))
-    else:
-        audience_ok = Post.restricted == false()
-    ways = [and_(Post.status == PostStatus.PUBLISHED, part_ok, audience_ok)]
+        # chosen readers, who must still be members where the item is in the closed part
+        in_part = Item.part == Part.PUBLIC
+        if viewer.member_theme_ids:
+            in_part = in_part | Item.theme_id.in_(viewer.member_theme_ids)
+        readable.append((Item.read_access == ReadAccess.CHOSEN) & in_part & Item.id.in_(
+            select(item_reader.c.item_id).where(item_reader.c.user_id == viewer.user_id)))
+    ways = [and_(Item.state == ItemState.PUBLISHED, or_(*readable))]
     if viewer.user_id is not None:
-        ways.append(Post.author_id == viewer.user_id)
+        ways.append(Item.author_id == viewer.user_id)
     if viewer.admin_theme_ids:
-        ways.append(Post.theme_id.in_(viewer.admin_theme_ids))
+        ways.append(Item.theme_id.in_(viewer.admin_theme_ids))
     return and_(not_deleted, or_(*ways))
 
 
-def visible_posts(user=None):
-    """select(Post) limited to what the viewer may see: the base of every post query."""
-    from app.posts.models import Post
-
-    return select(Post).where(visible_posts_clause(viewer_for(user)))
-
-
-def visible_replies_clause(viewer: Viewer):
-    """SQL condition on Reply (given its post is visible): published, own, or admin's."""
+def _item_kind_on_clause():
+    """SQL condition on Item: its kind is switched on in its theme (app.features.KINDS)."""
     from sqlalchemy import or_
 
-    from app.posts.models import Post, PostStatus, Reply
+    from app.features import KINDS
+    from app.items.models import Item
+
+    return or_(*((Item.kind == k.item_kind) & kind_on_clause(k.key, Item.theme_id)
+                 for k in KINDS))
+
+
+def visible_items(user=None):
+    """select(Item) limited to what the viewer may see: the base of every post query."""
+    from app.items.models import Item
+
+    return select(Item).where(visible_items_clause(viewer_for(user)))
+
+
+def visible_comments_clause(viewer: Viewer):
+    """SQL condition on Comment (given its post is visible): published, own, or admin's."""
+    from sqlalchemy import or_
+
+    from app.items.models import Item, ItemState, Comment
 
     if viewer.platform_owner:
-        return Reply.status != PostStatus.DELETED
-    ways = [Reply.status == PostStatus.PUBLISHED]
+        return Comment.state != ItemState.DELETED
+    ways = [Comment.state == ItemState.PUBLISHED]
     if viewer.user_id is not None:
-        ways.append((Reply.author_id == viewer.user_id) & (Reply.status != PostStatus.DELETED))
+        ways.append((Comment.author_id == viewer.user_id) & (Comment.state != ItemState.DELETED))
     if viewer.admin_theme_ids:
-        ways.append(Reply.post_id.in_(select(Post.id).where(
-            Post.theme_id.in_(viewer.admin_theme_ids))) & (Reply.status != PostStatus.DELETED))
+        ways.append(Comment.item_id.in_(select(Item.id).where(
+            Item.theme_id.in_(viewer.admin_theme_ids))) & (Comment.state != ItemState.DELETED))
     return or_(*ways)
 
 
 def can_read_post(post, user=None) -> bool:
     """Does the one SQL policy admit this post for the viewer? (one query)"""
-    from app.posts.models import Post
+    from app.items.models import Item
 
     if post is None:
         return False
     return db.session.scalar(
-        select(Post.id).where(Post.id == post.id, visible_posts_clause(viewer_for(user)))
+        select(Item.id).where(Item.id == post.id, visible_items_clause(viewer_for(user)))
     ) is not None
 
 
@@ -366,10 +379,10 @@ def can_moderate_post(post, user=None) -> bool:
 
 def can_edit_post(post, user=None) -> bool:
     """Authors edit their own posts; admins edit any in their theme."""
-    from app.posts.models import PostStatus
+    from app.items.models import ItemState
 
     v = viewer_for(user)
-    if post.status == PostStatus.DELETED or v.user_id is None:
+    if post.state == ItemState.DELETED or v.user_id is None:
         return False
     return post.author_id == v.user_id or can_moderate_post(post, user)
 

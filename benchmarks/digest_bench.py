@@ -45,7 +45,7 @@ def main(n: int, port: int) -> None:
     from app import create_app
     from app.auth.models import User
     from app.extensions import db
-    from app.posts.models import Part, Post, PostStatus
+    from app.items.models import Item, ItemState, Part, ReadAccess
     from app.themes.models import Membership, Theme, WorkgroupType
     from app.timeutil import utcnow
 
@@ -71,9 +71,9 @@ def main(n: int, port: int) -> None:
                                                      notifications=True) for i in range(n)])
         key, start, end = digest.previous_period("weekly", now)
         for i in range(10):
-            db.session.add(Post(theme_id=theme.id, author_id=first + i, title=f"Digest post {i}",
+            db.session.add(Item(theme_id=theme.id, author_id=first + i, title=f"Digest post {i}",
                                 body="Tekst", body_html="<p>Tekst</p>", part=Part.CLOSED,
-                                status=PostStatus.PUBLISHED, restricted=False,
+                                state=ItemState.PUBLISHED, read_access=ReadAccess.MEMBERS,
                                 created_at=start + timedelta(hours=i), published_at=start + timedelta(hours=i),
                                 last_activity_at=start + timedelta(hours=i), star_count=i))
         db.session.commit()

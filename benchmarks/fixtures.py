@@ -12,7 +12,7 @@ from app import create_app
 from app.auth.models import User
 from app.extensions import db
 from app.filters.models import Category, FilterGroup
-from app.posts.models import Part, Post, PostStatus, Reply
+from app.items.models import Comment, Item, ItemState, Part, ReadAccess
 from app.posts.seed import SEED_PASSWORD
 from app.themes.models import Membership, Role, Theme, WorkgroupType
 from app.timeutil import utcnow
@@ -25,7 +25,7 @@ def main() -> None:
                                                       Theme.slug.like("seed-%"))).all()
         by_kind = {}
         for t in tops:
-            count = db.session.scalar(select(func.count(Post.id)).where(Post.theme_id == t.id))
+            count = db.session.scalar(select(func.count(Item.id)).where(Item.theme_id == t.id))
             if count > by_kind.get(t.workgroup_type, (None, -1))[1]:
                 by_kind[t.workgroup_type] = (t, count)
         public, closed = by_kind[WorkgroupType.HALF_OPEN][0], by_kind[WorkgroupType.CLOSED][0]
@@ -36,29 +36,29 @@ def main() -> None:
                                      .limit(1))
 
         # A post with 50 replies on the public board.
-        post = db.session.scalar(select(Post).where(
-            Post.theme_id == public.id, Post.status == PostStatus.PUBLISHED,
-            Post.part == Part.PUBLIC, Post.restricted.is_(False)).order_by(Post.reply_count.desc()))
-        missing = 50 - post.reply_count
+        post = db.session.scalar(select(Item).where(
+            Item.theme_id == public.id, Item.state == ItemState.PUBLISHED,
+            Item.read_access == ReadAccess.PUBLIC).order_by(Item.comment_count.desc()))
+        missing = 50 - post.comment_count
         if missing > 0:
             now = utcnow()
-            db.session.execute(insert(Reply), [dict(post_id=post.id, author_id=post.author_id,
+            db.session.execute(insert(Comment), [dict(item_id=post.id, author_id=post.author_id,
                                                     body="Benchmark reply", body_html="<p>Benchmark reply</p>",
-                                                    status=PostStatus.PUBLISHED.value, created_at=now,
+                                                    state=ItemState.PUBLISHED.value, created_at=now,
                                                     published_at=now) for _ in range(missing)])
-            db.session.execute(update(Post).where(Post.id == post.id)
-                               .values(reply_count=Post.reply_count + missing))
+            db.session.execute(update(Item).where(Item.id == post.id)
+                               .values(comment_count=Item.comment_count + missing))
             db.session.commit()
         category = db.session.scalar(select(Category.id).where(Category.theme_id == public.id).limit(1))
         group = db.session.scalar(select(FilterGroup).where(FilterGroup.theme_id == public.id).limit(1))
-        star_post = db.session.scalar(select(Post.id).where(
-            Post.theme_id == closed.id, Post.status == PostStatus.PUBLISHED).limit(1))
+        star_post = db.session.scalar(select(Item.id).where(
+            Item.theme_id == closed.id, Item.state == ItemState.PUBLISHED).limit(1))
         json.dump({
             "public_slug": public.slug, "closed_slug": closed.slug,
-            "posts": db.session.scalar(select(func.count(Post.id))),
+            "posts": db.session.scalar(select(func.count(Item.id))),
             "public_posts": by_kind[WorkgroupType.HALF_OPEN][1],
             "member_email": person(closed, Role.MEMBER), "admin_email": person(public, Role.ADMIN),
-            "password": SEED_PASSWORD, "post_id": post.id, "star_post_id": star_post,
+            "password": SEED_PASSWORD, "item_id": post.id, "star_post_id": star_post,
             "category_id": category, "value_id": group.values[0].id if group else None,
         }, sys.stdout)
 

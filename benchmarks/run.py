@@ -199,7 +199,7 @@ def anonymous_pages(meta: dict, full: bool) -> dict:
             "board (most stars)": f"/t/{pub}?sort=stars",
             "board (filtered)": f"/t/{pub}?category={meta['category_id']}&f={meta['value_id']}",
             f"board (search: theme, {COMMON_WORD})": f"/t/{pub}?q={COMMON_WORD}",
-            "post with 50 replies": f"/posts/{meta['post_id']}",
+            "post with 50 replies": f"/posts/{meta['item_id']}",
         })
     return pages
 

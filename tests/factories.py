@@ -75,7 +75,8 @@ def member(theme, role=Role.MEMBER, status=MembershipStatus.ACTIVE, **user_kwarg
 # ---------------------------------------------------------------- the board
 
 from app.filters.models import Category, FilterGroup, FilterValue  # noqa: E402
-from app.posts.models import Part, Post, PostStatus, Reply, Star  # noqa: E402
+from app.items.models import (Comment, Item, ItemState, Part, ReadAccess, Star,  # noqa: E402
+                              read_access_for)
 from app.posts.rendering import render_markdown  # noqa: E402
 
 
@@ -103,11 +104,11 @@ class FilterValueFactory(Base):
     name = factory.Sequence(lambda n: f"Waarde {n}")
 
 
-class PostFactory(Base):
-    """A post as the service would have stored it (counters start at zero)."""
+class ItemFactory(Base):
+    """A discussion as the service would have stored it (counters start at zero)."""
 
     class Meta:
-        model = Post
+        model = Item
 
     theme = factory.SubFactory(ThemeFactory)
     author = factory.SubFactory(UserFactory)
@@ -115,33 +116,33 @@ class PostFactory(Base):
     body = factory.Faker("paragraph", locale="nl_NL")
     body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
     part = Part.PUBLIC
-    status = PostStatus.PUBLISHED
-    restricted = factory.LazyAttribute(lambda o: False)
+    state = ItemState.PUBLISHED
+    read_access = factory.LazyAttribute(lambda o: read_access_for(o.part, False))
     created_at = factory.LazyFunction(utcnow)
     published_at = factory.LazyAttribute(
-        lambda o: o.created_at if o.status == PostStatus.PUBLISHED else None)
+        lambda o: o.created_at if o.state == ItemState.PUBLISHED else None)
     last_activity_at = factory.LazyAttribute(lambda o: o.published_at)
 
     @factory.post_generation
-    def audience(self, create, extracted, **kwargs):
+    def readers(self, create, extracted, **kwargs):
         if extracted:
-            self.audience = list(extracted)
-            self.restricted = True
+            self.readers = list(extracted)
+            self.read_access = ReadAccess.CHOSEN
             db.session.commit()
 
 
-class ReplyFactory(Base):
+class CommentFactory(Base):
     class Meta:
-        model = Reply
+        model = Comment
 
-    post = factory.SubFactory(PostFactory)
+    item = factory.SubFactory(ItemFactory)
     author = factory.SubFactory(UserFactory)
     body = factory.Faker("sentence", locale="nl_NL")
     body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
-    status = PostStatus.PUBLISHED
+    state = ItemState.PUBLISHED
     created_at = factory.LazyFunction(utcnow)
     published_at = factory.LazyAttribute(
-        lambda o: o.created_at if o.status == PostStatus.PUBLISHED else None)
+        lambda o: o.created_at if o.state == ItemState.PUBLISHED else None)
 
 
 class StarFactory(Base):
@@ -149,4 +150,4 @@ class StarFactory(Base):
         model = Star
 
     user_id = factory.LazyAttribute(lambda o: UserFactory().id)
-    post_id = factory.LazyAttribute(lambda o: PostFactory().id)
+    item_id = factory.LazyAttribute(lambda o: ItemFactory().id)

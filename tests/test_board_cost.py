@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app.extensions import db
-from app.posts.models import Part, Post, PostStatus, Reply, Star
+from app.items.models import Part, Item, ItemState, Comment, Star
 from app.themes.models import Role, WorkgroupType
 from tests.factories import (CategoryFactory, FilterGroupFactory, FilterValueFactory,
-                             PostFactory, ReplyFactory, StarFactory, ThemeFactory, UserFactory,
+                             ItemFactory, CommentFactory, StarFactory, ThemeFactory, UserFactory,
                              member)
 from tests.helpers import Client
 
@@ -38,10 +38,10 @@ def _board(theme, n):
     values = [FilterValueFactory(group=group, name=f"Regio {i}") for i in range(3)]
     for i in range(n):
         part = Part.CLOSED if theme.workgroup_type == WorkgroupType.CLOSED else Part.PUBLIC
-        post = PostFactory(theme=theme, category_id=root_cat.id, part=part)
+        post = ItemFactory(theme=theme, category_id=root_cat.id, part=part)
         post.filter_values = values[: 1 + i % 3]
-        ReplyFactory(post=post)
-        StarFactory(user_id=UserFactory().id, post_id=post.id)
+        CommentFactory(item=post)
+        StarFactory(user_id=UserFactory().id, item_id=post.id)
     db.session.commit()
     return root_cat, values
 
@@ -74,14 +74,14 @@ def test_board_page_queries_are_bounded(app, per_page, who):
 
 def test_post_page_queries_do_not_grow_with_replies(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    post = PostFactory(theme=theme)
+    post = ItemFactory(theme=theme)
     client = Client(app)
     client.login(member(theme).email)
-    ReplyFactory(post=post)
+    CommentFactory(item=post)
     with counted() as few:
         client.get(f"/posts/{post.id}")
     for _ in range(30):
-        ReplyFactory(post=post, author=UserFactory())
+        CommentFactory(item=post, author=UserFactory())
     with counted() as many:
         resp = client.get(f"/posts/{post.id}")
     assert resp.get_data(as_text=True).count('class="reply panel"') == 31
@@ -90,11 +90,11 @@ def test_post_page_queries_do_not_grow_with_replies(app):
 
 def test_a_long_thread_costs_the_same_queries_on_its_first_and_a_late_page(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    post = PostFactory(theme=theme)
+    post = ItemFactory(theme=theme)
     authors = [UserFactory() for _ in range(5)]
     for i in range(260):
-        ReplyFactory(post=post, author=authors[i % 5])
-    post.reply_count = 260
+        CommentFactory(item=post, author=authors[i % 5])
+    post.comment_count = 260
     db.session.commit()
     for who in ("visitor", "member"):
         client = Client(app)
@@ -115,16 +115,16 @@ def test_seed_command_builds_a_consistent_board(app):
     result = app.test_cli_runner().invoke(args=["seed", "--posts", "600", "--members", "40",
                                                 "--themes", "6"])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(select(func.count(Post.id))) == 600
+    assert db.session.scalar(select(func.count(Item.id))) == 600
     # Counters on the posts agree with the rows.
-    mismatched = db.session.scalar(select(func.count()).select_from(Post).where(
-        Post.reply_count != select(func.count(Reply.id)).where(
-            Reply.post_id == Post.id, Reply.status == PostStatus.PUBLISHED).scalar_subquery()))
+    mismatched = db.session.scalar(select(func.count()).select_from(Item).where(
+        Item.comment_count != select(func.count(Comment.id)).where(
+            Comment.item_id == Item.id, Comment.state == ItemState.PUBLISHED).scalar_subquery()))
     assert mismatched == 0
-    mismatched = db.session.scalar(select(func.count()).select_from(Post).where(
-        Post.star_count != select(func.count()).select_from(Star).where(
-            Star.post_id == Post.id).scalar_subquery()))
+    mismatched = db.session.scalar(select(func.count()).select_from(Item).where(
+        Item.star_count != select(func.count()).select_from(Star).where(
+            Star.item_id == Item.id).scalar_subquery()))
     assert mismatched == 0
-    statuses = set(db.session.scalars(select(Post.status).distinct()))
-    assert {PostStatus.PUBLISHED, PostStatus.PENDING} <= statuses
-    assert db.session.scalar(select(func.count()).select_from(Post).where(Post.restricted)) > 0
+    statuses = set(db.session.scalars(select(Item.state).distinct()))
+    assert {ItemState.PUBLISHED, ItemState.PENDING} <= statuses
+    assert db.session.scalar(select(func.count()).select_from(Item).where(Item.restricted)) > 0

@@ -8,7 +8,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from app.posts.models import PostStatus
+from app.items.models import ItemState
 from app.themes.models import Role, WorkgroupType
 from tests.conftest import IN_CI
 from tests.factories import PASSWORD, ThemeFactory, member
@@ -160,7 +160,7 @@ def test_keyboard_user_reaches_content_with_the_skip_link(new_page):
 
 def test_post_with_category_filter_and_photo_starred_and_replied_sorts_first(new_page, tmp_path):
     from tests.factories import (CategoryFactory, FilterGroupFactory, FilterValueFactory,
-                                 PostFactory, StarFactory, UserFactory)
+                                 ItemFactory, StarFactory, UserFactory)
     theme = ThemeFactory(name="Ouderenzorg", slug="ouderenzorg-b",
                          workgroup_type=WorkgroupType.CLOSED)
     CategoryFactory(theme_id=theme.id, name="Idee")
@@ -168,8 +168,8 @@ def test_post_with_category_filter_and_photo_starred_and_replied_sorts_first(new
     FilterValueFactory(group=region, name="Noord")
     writer = member(theme, username="Wendy Schrijver")
     reader = member(theme, username="Lex Lezer")
-    older = PostFactory(theme=theme, part="closed", title="Eerdere post met één ster")
-    StarFactory(user_id=UserFactory().id, post_id=older.id)
+    older = ItemFactory(theme=theme, part="closed", title="Eerdere post met één ster")
+    StarFactory(user_id=UserFactory().id, item_id=older.id)
     older.star_count = 1
     from app.extensions import db
     db.session.commit()
@@ -319,7 +319,7 @@ def _small_screen_board():
     from app.mail.models import OutboxMessage, OutboxStatus
     from app.moderation import services as moderation
     from app.organisations.models import Organisation
-    from tests.factories import MembershipFactory, PostFactory, ReplyFactory, UserFactory
+    from tests.factories import MembershipFactory, ItemFactory, CommentFactory, UserFactory
 
     theme = ThemeFactory(name="Samenwerkingsverband Jeugdhulpverlening Noordoost",
                          slug="smal", workgroup_type=WorkgroupType.HALF_OPEN)
@@ -334,7 +334,7 @@ def _small_screen_board():
     db.session.commit()
     posts = []
     for i in range(3):
-        post = PostFactory(theme=theme, author=people[i], status=PostStatus.PENDING,
+        post = ItemFactory(theme=theme, author=people[i], state=ItemState.PENDING,
                            title=f"Samenwerkingsafspraken jeugdhulpverlening {i}")
         posts.append(post)
     for i, post in enumerate(posts):
@@ -343,7 +343,7 @@ def _small_screen_board():
                                    "Onvoldoendeonderbouwdvoorstelzonderbronvermelding " * 3)
         else:
             moderation.approve_post(admin, post.id)
-    ReplyFactory(post=posts[0], author=people[1],
+    CommentFactory(item=posts[0], author=people[1],
                  body="Zie https://www.example.org/een/heel/lang/pad/naar/een/document/"
                       "over/samenwerkingsafspraken-in-de-jeugdhulpverlening.pdf")
     db.session.add(OutboxMessage(
@@ -430,10 +430,10 @@ def _tab_to(page, predicate_js, tries=80):
 
 
 def test_focus_ring_contrasts_and_a_star_toggled_by_keyboard_keeps_focus(new_page):
-    from tests.factories import PostFactory
+    from tests.factories import ItemFactory
     theme = ThemeFactory(name="Sterren", slug="sterren", workgroup_type=WorkgroupType.CLOSED)
     reader = member(theme)
-    PostFactory(theme=theme, part="closed", title="Een post om te waarderen")
+    ItemFactory(theme=theme, part="closed", title="Een post om te waarderen")
     page = new_page()
     login(page, reader.email, theme_label="Sterren")
     page.get_by_role("heading", name="Sterren").wait_for()

@@ -15,10 +15,10 @@ from app.extensions import db
 from app.filters.models import Category, FilterGroup, FilterValue
 from app.moderation.models import Report
 from app.organisations.models import Organisation
-from app.posts.models import Post, Star, post_filter_value
+from app.items.models import Item, Star, item_filter_value
 from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType
 from tests.factories import (FilterGroupFactory, FilterValueFactory, OrganisationFactory,
-                             PostFactory, ThemeFactory, UserFactory, member)
+                             ItemFactory, ThemeFactory, UserFactory, member)
 from tests.helpers import Client, page_text
 
 N = 4  # identical requests released together
@@ -187,13 +187,13 @@ def test_admin_adds_a_filter_value_once(app):
 
 def test_star_given_with_a_double_click_is_one_star(app):
     theme = ThemeFactory()
-    post = PostFactory(theme=theme)
+    post = ItemFactory(theme=theme)
     fan = member(theme)
     clients = one_browser(app, email=fan.email)
     answers = at_once(clients, f"/posts/{post.id}/star", {"star": "1"})
     assert redirects(answers) == [f"/posts/{post.id}"] * N
-    assert count(Star, Star.post_id == post.id) == 1
-    assert db.session.get(Post, post.id).star_count == 1
+    assert count(Star, Star.item_id == post.id) == 1
+    assert db.session.get(Item, post.id).star_count == 1
     page = clients[0].get(f"/posts/{post.id}").get_data(as_text=True)
     assert 'aria-pressed="true"' in page and 'name="star" value="0"' in page  # the next click removes it
 
@@ -201,38 +201,38 @@ def test_star_given_with_a_double_click_is_one_star(app):
                       headers={"Accept": "application/json"})
     assert [a.get_json() for a in answers] == [
         {"starred": False, "count": 0, "label": "Give a star"}] * N
-    assert count(Star, Star.post_id == post.id) == 0
-    assert db.session.get(Post, post.id).star_count == 0
+    assert count(Star, Star.item_id == post.id) == 0
+    assert db.session.get(Item, post.id).star_count == 0
 
 
 def test_muting_a_post_with_a_double_click_mutes_it_once(app):
     theme = ThemeFactory()
-    post = PostFactory(theme=theme)
+    post = ItemFactory(theme=theme)
     reader = member(theme)
     clients = one_browser(app, email=reader.email)
     answers = at_once(clients, f"/posts/{post.id}/mute", {"muted": "1"})
     assert redirects(answers) == [f"/posts/{post.id}"] * N
-    assert count(ThreadMute, ThreadMute.post_id == post.id, ThreadMute.user_id == reader.id) == 1
+    assert count(ThreadMute, ThreadMute.item_id == post.id, ThreadMute.user_id == reader.id) == 1
     assert "You get no more mails about new replies to this post." in page_text(
         clients[1].get(f"/posts/{post.id}"))
 
     answers = at_once(clients, f"/posts/{post.id}/mute", {"muted": "0"})
     assert redirects(answers) == [f"/posts/{post.id}"] * N
-    assert count(ThreadMute, ThreadMute.post_id == post.id) == 0
+    assert count(ThreadMute, ThreadMute.item_id == post.id) == 0
 
 
 def test_one_click_unsubscribe_sent_several_times_mutes_once(app):
     from app.mail.notifications import unsubscribe_url
 
     theme = ThemeFactory()
-    post = PostFactory(theme=theme)
+    post = ItemFactory(theme=theme)
     reader = member(theme)
     with app.test_request_context():
         url = unsubscribe_url(reader, "replies", post.id).split("localhost", 1)[1]
     mail_programs = [Client(app, lang=None) for _ in range(N)]  # no session, no form (RFC 8058)
     answers = at_once(mail_programs, url, csrf=False)
     assert [a.status_code for a in answers] == [200] * N
-    assert count(ThreadMute, ThreadMute.post_id == post.id, ThreadMute.user_id == reader.id) == 1
+    assert count(ThreadMute, ThreadMute.item_id == post.id, ThreadMute.user_id == reader.id) == 1
 
 
 def test_joining_with_a_double_click_is_one_membership(app, mailbox):
@@ -261,11 +261,11 @@ def test_asking_to_join_a_closed_theme_twice_at_once_is_one_request_and_one_mail
 def test_reporting_with_a_double_click_is_one_report_and_one_mail(app, mailbox):
     theme = ThemeFactory()
     admin = member(theme, role=Role.ADMIN)
-    post = PostFactory(theme=theme)
+    post = ItemFactory(theme=theme)
     reader = member(theme)
     clients = one_browser(app, email=reader.email)
     answers = at_once(clients, f"/posts/{post.id}/report", {"reason": "spam"})
-    assert count(Report, Report.post_id == post.id) == 1
+    assert count(Report, Report.item_id == post.id) == 1
     assert redirects(answers) == [f"/posts/{post.id}"]
     for text in refused(answers):
         assert "You already reported this; the admins will look at it." in text
@@ -318,7 +318,7 @@ def test_sending_a_digest_with_a_double_click_sends_it_once(app, mailbox):
     theme = ThemeFactory(slug="nieuwsbrief", workgroup_type=WorkgroupType.HALF_OPEN)
     admin = member(theme, role=Role.ADMIN)
     readers = [member(theme) for _ in range(3)]
-    post = PostFactory(theme=theme, title="Nieuw deze week")
+    post = ItemFactory(theme=theme, title="Nieuw deze week")
     clients = one_browser(app, email=admin.email)
     answers = at_once(clients, "/t/nieuwsbrief/digest", {
         "intro": "Hallo", "post": str(post.id), "digest_frequency": "weekly", "action": "send"})
@@ -340,8 +340,8 @@ def test_a_post_naming_the_same_filter_value_twice_is_tagged_once(app):
     resp = client.post("/t/dubbel-filter/posts/new", {
         "title": "Twee keer hetzelfde", "body": "Tekst", "filters": [str(value.id), str(value.id)]})
     assert resp.status_code == 302
-    post_id = db.session.scalar(select(Post.id).where(Post.title == "Twee keer hetzelfde"))
-    assert count(post_filter_value, post_filter_value.c.post_id == post_id) == 1
+    item_id = db.session.scalar(select(Item.id).where(Item.title == "Twee keer hetzelfde"))
+    assert count(item_filter_value, item_filter_value.c.item_id == item_id) == 1
 
 
 def test_a_refused_registration_leaves_no_account_behind(app):

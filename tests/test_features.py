@@ -12,9 +12,9 @@ from sqlalchemy import event, func, select
 from app.extensions import db
 from app.features.models import ThemeFeature
 from app.posts import uploads
-from app.posts.models import Attachment, Part, Post, PostStatus, Reply, Star
+from app.items.models import Attachment, Part, Item, ItemState, Comment, Star
 from app.themes.models import Role, WorkgroupType
-from tests.factories import PostFactory, ReplyFactory, ThemeFactory, UserFactory, member
+from tests.factories import ItemFactory, CommentFactory, ThemeFactory, UserFactory, member
 from tests.helpers import Client, listed_titles, page_text
 
 
@@ -28,7 +28,7 @@ def _switch(client, slug, on: bool, expect=302):
 def _attach(post) -> int:
     name = secrets.token_hex(8) + ".pdf"
     (uploads.upload_folder() / name).write_bytes(b"%PDF-1.4 test")
-    att = Attachment(post_id=post.id, stored_name=name, filename="verslag.pdf",
+    att = Attachment(item_id=post.id, stored_name=name, filename="verslag.pdf",
                      content_type="application/pdf", size=13)
     db.session.add(att)
     db.session.commit()
@@ -45,8 +45,8 @@ def test_switching_discussions_off_hides_every_page_and_keeps_the_content(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     owner = member(theme, role=Role.OWNER)
     writer = member(theme)
-    post = PostFactory(theme=theme, title="Kerstborrel regelen", body="kerstborrel in december")
-    reply = ReplyFactory(post=post, author=writer, body="Ik neem oliebollen mee")
+    post = ItemFactory(theme=theme, title="Kerstborrel regelen", body="kerstborrel in december")
+    reply = CommentFactory(item=post, author=writer, body="Ik neem oliebollen mee")
     att_id = _attach(post)
     owner_client, writer_client, visitor = Client(app), Client(app), Client(app)
     owner_client.login(owner.email)
@@ -80,10 +80,10 @@ def test_switching_discussions_off_hides_every_page_and_keeps_the_content(app):
     assert writer_client.post(f"/t/{theme.slug}/posts/new",
                               {"title": "Nieuw", "body": "Tekst"}).status_code == 404
     # kept, untouched
-    assert db.session.get(Post, post.id).status == PostStatus.PUBLISHED
-    assert db.session.scalar(select(func.count()).select_from(Reply)) == 1
+    assert db.session.get(Item, post.id).state == ItemState.PUBLISHED
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
     assert db.session.scalar(select(func.count()).select_from(Star)) == 0
-    assert db.session.scalar(select(func.count()).select_from(Post)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Item)) == 1
 
     _switch(owner_client, theme.slug, on=True)
     assert listed_titles(visitor.get(f"/t/{theme.slug}")) == {"Kerstborrel regelen"}
@@ -98,8 +98,8 @@ def test_subthemes_inherit_the_switches_and_may_only_narrow_them(app):
     child = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN, parent=parent)
     parent_owner = member(parent, role=Role.OWNER)
     child_owner = member(child, role=Role.OWNER)
-    parent_post = PostFactory(theme=parent, title="Bovenaan")
-    child_post = PostFactory(theme=child, title="In het subthema")
+    parent_post = ItemFactory(theme=parent, title="Bovenaan")
+    child_post = ItemFactory(theme=child, title="In het subthema")
     po, co, visitor = Client(app), Client(app), Client(app)
     po.login(parent_owner.email)
     co.login(child_owner.email)
@@ -178,14 +178,14 @@ def test_the_overview_shows_recent_discussions_the_viewer_may_see(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.MIXED)
     insider = member(theme)
     outsider = UserFactory()
-    open_post = PostFactory(theme=theme, title="Open overleg", part=Part.PUBLIC)
-    ReplyFactory(post=open_post, body="Openbare reactie hier")
-    open_post.reply_count = 1
-    closed_post = PostFactory(theme=theme, title="Besloten overleg", part=Part.CLOSED)
-    ReplyFactory(post=closed_post, body="Besloten reactie hier")
-    PostFactory(theme=theme, title="Wacht nog", status=PostStatus.PENDING)
-    PostFactory(theme=theme, title="Alleen voor gekozenen", audience=[insider])
-    ReplyFactory(post=open_post, body="Verborgen reactie", status=PostStatus.HIDDEN)
+    open_post = ItemFactory(theme=theme, title="Open overleg", part=Part.PUBLIC)
+    CommentFactory(item=open_post, body="Openbare reactie hier")
+    open_post.comment_count = 1
+    closed_post = ItemFactory(theme=theme, title="Besloten overleg", part=Part.CLOSED)
+    CommentFactory(item=closed_post, body="Besloten reactie hier")
+    ItemFactory(theme=theme, title="Wacht nog", state=ItemState.PENDING)
+    ItemFactory(theme=theme, title="Alleen voor gekozenen", readers=[insider])
+    CommentFactory(item=open_post, body="Verborgen reactie", state=ItemState.HIDDEN)
     db.session.commit()
 
     def shown(user):
@@ -215,7 +215,7 @@ def test_the_overview_shows_recent_discussions_the_viewer_may_see(app):
 
 def test_the_overview_of_a_closed_theme_tells_outsiders_it_is_closed(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
-    PostFactory(theme=theme, title="Intern overleg", part=Part.CLOSED)
+    ItemFactory(theme=theme, title="Intern overleg", part=Part.CLOSED)
     text = page_text(Client(app).get(f"/t/{theme.slug}/overview"))
     assert "only its members see the posts" in text and "Intern overleg" not in text
     insider = Client(app)
@@ -231,7 +231,7 @@ def test_the_overview_costs_a_bounded_number_of_queries(app):
     counts = []
     for n in (3, 30):
         for _i in range(n):
-            ReplyFactory(post=PostFactory(theme=theme), author=UserFactory())
+            CommentFactory(item=ItemFactory(theme=theme), author=UserFactory())
         db.session.commit()
         with counted() as statements:
             assert c.get(f"/t/{theme.slug}/overview").status_code == 200

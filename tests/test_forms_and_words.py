@@ -7,9 +7,9 @@ import re
 from app.extensions import db
 from app.mail.models import OutboxMessage, OutboxStatus
 from app.moderation import services as moderation
-from app.posts.models import PostStatus
+from app.items.models import ItemState
 from app.themes.models import Role, WorkgroupType
-from tests.factories import PostFactory, ThemeFactory, UserFactory, member
+from tests.factories import ItemFactory, ThemeFactory, UserFactory, member
 from tests.helpers import Client, page_text
 
 
@@ -65,8 +65,8 @@ def test_the_outbox_names_states_and_kinds_in_dutch(app):
 def test_dutch_admins_release_posts_and_authors_screen_them_off(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     admin = member(theme, role=Role.ADMIN, locale="nl")
-    PostFactory(theme=theme, status=PostStatus.PENDING, title="Wacht nog")
-    approved = PostFactory(theme=theme, status=PostStatus.PENDING, title="Mag erdoor")
+    ItemFactory(theme=theme, state=ItemState.PENDING, title="Wacht nog")
+    approved = ItemFactory(theme=theme, state=ItemState.PENDING, title="Mag erdoor")
     moderation.approve_post(admin, approved.id)
     client = Client(app, lang="nl")
     client.login(admin.email)

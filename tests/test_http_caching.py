@@ -4,13 +4,13 @@ cookie is kept by nobody."""
 from __future__ import annotations
 
 from app.themes.models import WorkgroupType
-from tests.factories import PostFactory, ThemeFactory, UserFactory
+from tests.factories import ItemFactory, ThemeFactory, UserFactory
 from tests.helpers import Client, page_text
 
 
 def test_a_visitor_page_is_revalidated_with_its_etag(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    PostFactory(theme=theme, title="Eerste bericht")
+    ItemFactory(theme=theme, title="Eerste bericht")
     visitor = Client(app)
     first = visitor.get(f"/t/{theme.slug}")
     assert first.status_code == 200
@@ -23,7 +23,7 @@ def test_a_visitor_page_is_revalidated_with_its_etag(app):
     assert again.get_data() == b""
     assert again.headers["ETag"] == etag
 
-    PostFactory(theme=theme, title="Nieuw bericht")
+    ItemFactory(theme=theme, title="Nieuw bericht")
     changed = visitor.get(f"/t/{theme.slug}", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert "Nieuw bericht" in page_text(changed)
@@ -32,7 +32,7 @@ def test_a_visitor_page_is_revalidated_with_its_etag(app):
 
 def test_a_logged_in_page_is_kept_by_no_cache(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    PostFactory(theme=theme, title="Eerste bericht")
+    ItemFactory(theme=theme, title="Eerste bericht")
     etag = Client(app).get(f"/t/{theme.slug}").headers["ETag"]
     user = UserFactory()
     member = Client(app)

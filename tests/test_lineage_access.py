@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from app.digest import services as digest
 from app.extensions import db
-from app.posts.models import Part
+from app.items.models import Part
 from app.themes.models import Membership, MembershipStatus, Role, WorkgroupType
 from app.timeutil import utcnow
-from tests.factories import PostFactory, ReplyFactory, ThemeFactory, UserFactory, member
+from tests.factories import ItemFactory, CommentFactory, ThemeFactory, UserFactory, member
 from tests.helpers import Client, listed_titles, page_text
 
 VIEWERS = ["visitor", "half-open-member", "accepted", "parent-admin", "platform-owner"]
@@ -42,11 +42,11 @@ def region():
     MembershipFactory(user=people["accepted"], theme=noord)
     MembershipFactory(user=people["accepted"], theme=wijk)
     posts = {
-        "closed": PostFactory(theme=ouderen, part=Part.CLOSED, title="Zorgplan ouderen",
+        "closed": ItemFactory(theme=ouderen, part=Part.CLOSED, title="Zorgplan ouderen",
                               created_at=at, star_count=5, author=people["accepted"]),
-        "mixed-closed": PostFactory(theme=wijk, part=Part.CLOSED, title="Intern wijkoverleg",
+        "mixed-closed": ItemFactory(theme=wijk, part=Part.CLOSED, title="Intern wijkoverleg",
                                     created_at=at, star_count=4, author=people["accepted"]),
-        "public": PostFactory(theme=noord, title="Open idee", created_at=at, star_count=3),
+        "public": ItemFactory(theme=noord, title="Open idee", created_at=at, star_count=3),
     }
     return noord, ouderen, wijk, people, posts
 
@@ -116,7 +116,7 @@ def test_member_list_and_audience_of_the_closed_subtheme(app, region):
 def test_digest_and_reply_mails_below_a_half_open_theme(app, region, mailbox):
     noord, ouderen, wijk, people, posts = region
     outsider = people["half-open-member"]
-    ReplyFactory(post=posts["closed"], author=outsider)  # replied once, when they had access
+    CommentFactory(item=posts["closed"], author=outsider)  # replied once, when they had access
     assert digest.send_due_digests() >= 3
     titles = {who: set(re.findall(r"^- (.+?) \(", mailbox.wait_for(people[who].email)[0].text,
                                   flags=re.M)) for who in ("half-open-member", "accepted",
@@ -139,7 +139,7 @@ def test_overview_of_a_half_open_member_holds_the_public_posts_only(app, region,
     for theme, title, part in ((noord, "Nieuw open idee", Part.PUBLIC),
                                (ouderen, "Nieuw zorgplan", Part.CLOSED),
                                (wijk, "Nieuw wijkoverleg", Part.CLOSED)):
-        PostFactory(theme=theme, title=title, part=part, created_at=utcnow() - timedelta(hours=3))
+        ItemFactory(theme=theme, title=title, part=part, created_at=utcnow() - timedelta(hours=3))
     digest.send_overviews()
     (mail,) = mailbox.wait_for(reader.email)
     assert "Nieuw open idee" in mail.text

@@ -72,13 +72,16 @@ def test_the_search_migration_makes_existing_posts_findable(tmp_path):
             "is_image, created_at) VALUES (1, 1, 's1', 'begroting-kademuur.pdf', "
             "'application/pdf', 1, 0, '2026-01-02')"))
         db.session.commit()
-        upgrade()
-        found = lambda words: [r[0] for r in db.session.execute(text(
-            "SELECT rowid FROM post_search_fts WHERE post_search_fts MATCH :q"), {"q": words})]
-        assert found('"kademuur"') == [1]  # attachment name
-        assert found('"ideeen" OR "idee"') == [1]  # a published reply, accents folded
-        assert found('"schrijver"') == [1]  # the author
-        assert found('"wachtend"') == []  # a waiting reply is not searchable
-        assert found('"dijkversterk" OR "dijkversterking"') == [1]  # the deleted post: no row
+        for revision, fts in (("0008", "post_search_fts"), ("head", "item_search_fts")):
+            upgrade(revision=revision)  # 0008 builds the rows; later migrations keep them
+
+            def found(words):
+                return [r[0] for r in db.session.execute(text(
+                    f"SELECT rowid FROM {fts} WHERE {fts} MATCH :q"), {"q": words})]
+            assert found('"kademuur"') == [1]  # attachment name
+            assert found('"ideeen" OR "idee"') == [1]  # a published reply, accents folded
+            assert found('"schrijver"') == [1]  # the author
+            assert found('"wachtend"') == []  # a waiting reply is not searchable
+            assert found('"dijkversterk" OR "dijkversterking"') == [1]  # deleted post: no row
         db.session.remove()
         db.engine.dispose()

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.moderation import services as moderation
 from app.moderation.models import Action, ModerationDecision, Report
-from app.posts.models import Part, Post, PostStatus
+from app.items.models import Part, Item, ItemState
 from app.themes.models import Membership, MembershipStatus, Role, WorkgroupType
-from tests.factories import (MembershipFactory, PostFactory, ReplyFactory, ThemeFactory,
+from tests.factories import (MembershipFactory, ItemFactory, CommentFactory, ThemeFactory,
                              UserFactory, member)
 from tests.helpers import Client, page_text
 
@@ -46,12 +46,12 @@ def test_queue_lists_what_waits_oldest_first_with_waiting_time(board):
                        workgroup_type=WorkgroupType.MIXED)
     from datetime import timedelta
     from app.timeutil import utcnow
-    PostFactory(theme=theme, author=author, title="Oudste", status=PostStatus.PENDING,
+    ItemFactory(theme=theme, author=author, title="Oudste", state=ItemState.PENDING,
                 created_at=utcnow() - timedelta(days=3))
-    PostFactory(theme=sub, author=author, title="In subthema", status=PostStatus.PENDING,
+    ItemFactory(theme=sub, author=author, title="In subthema", state=ItemState.PENDING,
                 created_at=utcnow() - timedelta(hours=5))
-    ReplyFactory(post=PostFactory(theme=theme, title="Met reactie"), author=author,
-                 status=PostStatus.PENDING, body="Reactie wacht")
+    CommentFactory(item=ItemFactory(theme=theme, title="Met reactie"), author=author,
+                 state=ItemState.PENDING, body="Reactie wacht")
     MembershipFactory(user=UserFactory(username="Nieuw Lid"), theme=sub,
                       status=MembershipStatus.PENDING)
     text = page_text(admin_client.get(f"/t/{theme.slug}/moderation"))
@@ -68,18 +68,18 @@ def test_queue_lists_what_waits_oldest_first_with_waiting_time(board):
 
 def test_approve_publishes_tells_the_author_and_is_logged(board, mailbox, app):
     theme, admin, author, admin_client = board
-    post = PostFactory(theme=theme, author=author, title="Graag vrijgeven",
-                       status=PostStatus.PENDING)
-    resp = decide(admin_client, theme, f"post:{post.id}", "approve")
+    post = ItemFactory(theme=theme, author=author, title="Graag vrijgeven",
+                       state=ItemState.PENDING)
+    resp = decide(admin_client, theme, f"item:{post.id}", "approve")
     assert resp.status_code == 303
     assert "Approved: it is published." in page_text(admin_client.get(resp.headers["Location"]))
     db.session.refresh(post)
-    assert post.status == PostStatus.PUBLISHED and post.published_at is not None
+    assert post.state == ItemState.PUBLISHED and post.published_at is not None
     (mail,) = mailbox.wait_for(author.email)
     assert 'Your post "Graag vrijgeven" is published' in mail.subject
     assert mail.link(f"/posts/{post.id}")
     (entry,) = decisions(Action.APPROVE)
-    assert (entry.actor_name, entry.target, entry.summary) == ("Bart Beheerder", f"post:{post.id}",
+    assert (entry.actor_name, entry.target, entry.summary) == ("Bart Beheerder", f"item:{post.id}",
                                                                "Graag vrijgeven")
     assert "Graag vrijgeven" in page_text(Client(app).get(f"/t/{theme.slug}"))
 
@@ -88,18 +88,18 @@ def test_reject_needs_a_reason_which_the_author_reads_in_their_language(board, m
     theme, admin, author, admin_client = board
     author.locale = "nl"
     db.session.commit()
-    post = PostFactory(theme=theme, author=author, status=PostStatus.PENDING)
-    resp = decide(admin_client, theme, f"post:{post.id}", "reject")
+    post = ItemFactory(theme=theme, author=author, state=ItemState.PENDING)
+    resp = decide(admin_client, theme, f"item:{post.id}", "reject")
     assert "Give a reason" in page_text(admin_client.get(resp.headers["Location"]))
     db.session.refresh(post)
-    assert post.status == PostStatus.PENDING and mailbox.to(author.email) == []
+    assert post.state == ItemState.PENDING and mailbox.to(author.email) == []
 
-    decide(admin_client, theme, f"post:{post.id}", "reject", reason_code="advertising",
+    decide(admin_client, theme, f"item:{post.id}", "reject", reason_code="advertising",
            reason_text="Zet het op de marktplaats.")
     db.session.refresh(post)
     with force_locale("nl"):
         expected = str(moderation.REJECT_REASONS["advertising"])
-    assert post.status == PostStatus.REJECTED
+    assert post.state == ItemState.REJECTED
     assert post.moderation_note == f"{expected} Zet het op de marktplaats."
     (mail,) = mailbox.wait_for(author.email)
     assert "Zet het op de marktplaats." in mail.text and expected in mail.text
@@ -111,13 +111,13 @@ def test_reject_needs_a_reason_which_the_author_reads_in_their_language(board, m
 
 def test_edit_then_approve_tells_the_author_what_changed(board, mailbox):
     theme, admin, author, admin_client = board
-    post = PostFactory(theme=theme, author=author, title="Bijeenkomst", status=PostStatus.PENDING,
+    post = ItemFactory(theme=theme, author=author, title="Bijeenkomst", state=ItemState.PENDING,
                        body="Kom allemaal.\nBel mij op 0612345678.")
     resp = admin_client.post(f"/t/{theme.slug}/moderation/posts/{post.id}/edit",
                              {"title": "Bijeenkomst", "body": "Kom allemaal."})
     assert resp.status_code == 302
     db.session.refresh(post)
-    assert post.status == PostStatus.PUBLISHED and post.body == "Kom allemaal."
+    assert post.state == ItemState.PUBLISHED and post.body == "Kom allemaal."
     assert "0612345678" not in post.body_html
     (mail,) = mailbox.wait_for(author.email)
     assert "- Bel mij op 0612345678." in mail.text
@@ -130,15 +130,15 @@ def test_edit_then_approve_tells_the_author_what_changed(board, mailbox):
 
 def test_replies_are_approved_and_rejected_with_counters_and_mails(board, mailbox):
     theme, admin, author, admin_client = board
-    post = PostFactory(theme=theme)
-    good = ReplyFactory(post=post, author=author, status=PostStatus.PENDING)
-    bad = ReplyFactory(post=post, author=author, status=PostStatus.PENDING)
-    decide(admin_client, theme, f"reply:{good.id}", "approve")
-    decide(admin_client, theme, f"reply:{bad.id}", "reject", reason_code="off_topic")
+    post = ItemFactory(theme=theme)
+    good = CommentFactory(item=post, author=author, state=ItemState.PENDING)
+    bad = CommentFactory(item=post, author=author, state=ItemState.PENDING)
+    decide(admin_client, theme, f"comment:{good.id}", "approve")
+    decide(admin_client, theme, f"comment:{bad.id}", "reject", reason_code="off_topic")
     db.session.refresh(post)
-    assert post.reply_count == 1
+    assert post.comment_count == 1
     db.session.refresh(bad)
-    assert bad.status == PostStatus.REJECTED and "not about this theme" in bad.moderation_note
+    assert bad.state == ItemState.REJECTED and "not about this theme" in bad.moderation_note
     subjects = sorted(m.subject for m in mailbox.wait_for(author.email, count=2))
     assert f'Your reply to "{post.title}" is published' in subjects[0]
     assert f'Your reply to "{post.title}" was not approved' in subjects[1]
@@ -161,42 +161,42 @@ def test_every_outcome_mail_names_the_post_and_links_to_it_while_it_can_be_seen(
                                                                                    app):
     theme, admin, author, admin_client = board
     reporter = member(theme)
-    # Post approved, post rejected, post edited then approved: the author still sees each.
+    # Item approved, post rejected, post edited then approved: the author still sees each.
     for action, title, extra in [("approve", "Vrijgegeven & zo", {}),
                                  ("reject", "Afgewezen post", {"reason_code": "off_topic"})]:
-        post = PostFactory(theme=theme, author=author, title=title, status=PostStatus.PENDING)
-        decide(admin_client, theme, f"post:{post.id}", action, **extra)
+        post = ItemFactory(theme=theme, author=author, title=title, state=ItemState.PENDING)
+        decide(admin_client, theme, f"item:{post.id}", action, **extra)
         mail = _only_mail(mailbox, author)
         assert _named(mail, title) and mail.link(f"/posts/{post.id}"), mail.text
-    post = PostFactory(theme=theme, author=author, title="Bijna goed", status=PostStatus.PENDING)
+    post = ItemFactory(theme=theme, author=author, title="Bijna goed", state=ItemState.PENDING)
     admin_client.post(f"/t/{theme.slug}/moderation/posts/{post.id}/edit",
                       {"title": "Nu goed", "body": "Verbeterd."})
     mail = _only_mail(mailbox, author)
     assert _named(mail, "Nu goed") and mail.link(f"/posts/{post.id}")
 
     # Replies approved and rejected: named by their post, linked to the reply itself.
-    post = PostFactory(theme=theme, title="Draad met reacties")
+    post = ItemFactory(theme=theme, title="Draad met reacties")
     for action, extra in [("approve", {}), ("reject", {"reason_code": "off_topic"})]:
-        reply = ReplyFactory(post=post, author=author, status=PostStatus.PENDING)
-        decide(admin_client, theme, f"reply:{reply.id}", action, **extra)
+        reply = CommentFactory(item=post, author=author, state=ItemState.PENDING)
+        decide(admin_client, theme, f"comment:{reply.id}", action, **extra)
         mail = _only_mail(mailbox, author)
         assert _named(mail, "Draad met reacties") and mail.link(f"/replies/{reply.id}")
 
     # Hidden after a report: the author still sees it (link), the reporter no longer does.
     post = _reported(theme, author, [reporter], app)
     mailbox.clear()
-    decide(admin_client, theme, f"post:{post.id}", "hide", reason_code="offensive")
+    decide(admin_client, theme, f"item:{post.id}", "hide", reason_code="offensive")
     mail = _only_mail(mailbox, author)
     assert _named(mail, "Gemeld bericht") and mail.link(f"/posts/{post.id}")
     # (the reporter's mail was cleared with the author's; report outcomes are checked below)
 
     # Deleted: named, but no link to what nobody can open any more.
-    post = PostFactory(theme=theme, author=author, title="Weg ermee")
+    post = ItemFactory(theme=theme, author=author, title="Weg ermee")
     client = Client(app)
     client.login(reporter.email)
     client.post(f"/posts/{post.id}/report", {"reason": "spam"})
     mailbox.clear()
-    decide(admin_client, theme, f"post:{post.id}", "delete", reason_code="advertising")
+    decide(admin_client, theme, f"item:{post.id}", "delete", reason_code="advertising")
     author_mail, = mailbox.wait_for(author.email)
     assert _named(author_mail, "Weg ermee") and f"/posts/{post.id}" not in author_mail.text
     reporter_mail, = mailbox.wait_for(reporter.email)
@@ -204,27 +204,27 @@ def test_every_outcome_mail_names_the_post_and_links_to_it_while_it_can_be_seen(
     mailbox.clear()
 
     # A deleted reply: named by its post, which the author may still open.
-    post = PostFactory(theme=theme, title="Blijft staan")
-    reply = ReplyFactory(post=post, author=author)
+    post = ItemFactory(theme=theme, title="Blijft staan")
+    reply = CommentFactory(item=post, author=author)
     client.post(f"/replies/{reply.id}/report", {"reason": "offensive"})
     mailbox.clear()
-    decide(admin_client, theme, f"reply:{reply.id}", "delete", reason_code="offensive")
+    decide(admin_client, theme, f"comment:{reply.id}", "delete", reason_code="offensive")
     mail = _only_mail(mailbox, author)
     assert _named(mail, "Blijft staan") and mail.link(f"/posts/{post.id}")
     assert f"/replies/{reply.id}" not in mail.text
 
     # A dismissed report: the reporter still sees the post, so it is named and linked.
-    post = PostFactory(theme=theme, author=author, title="Mag blijven")
+    post = ItemFactory(theme=theme, author=author, title="Mag blijven")
     client.post(f"/posts/{post.id}/report", {"reason": "spam"})
     mailbox.clear()
-    decide(admin_client, theme, f"post:{post.id}", "dismiss")
+    decide(admin_client, theme, f"item:{post.id}", "dismiss")
     mail = _only_mail(mailbox, reporter)
     assert _named(mail, "Mag blijven") and mail.link(f"/posts/{post.id}")
 
 
 def test_reports_group_per_item_notify_admins_once_and_refuse_doubles(board, mailbox, app):
     theme, admin, author, admin_client = board
-    post = PostFactory(theme=theme, author=author, title="Twijfelachtig")
+    post = ItemFactory(theme=theme, author=author, title="Twijfelachtig")
     first, second = member(theme, username="Melder Een"), member(theme, username="Melder Twee")
     for who, reason, text in [(first, "spam", ""), (second, "other", "Klopt niet")]:
         client = Client(app)
@@ -249,7 +249,7 @@ def test_reports_group_per_item_notify_admins_once_and_refuse_doubles(board, mai
 
 def test_cannot_report_what_one_cannot_see(app):
     closed = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
-    post = PostFactory(theme=closed, part=Part.CLOSED)
+    post = ItemFactory(theme=closed, part=Part.CLOSED)
     client = Client(app)
     client.login(UserFactory().email)
     assert client.post(f"/posts/{post.id}/report", {"reason": "spam"}).status_code == 404
@@ -257,7 +257,7 @@ def test_cannot_report_what_one_cannot_see(app):
 
 
 def _reported(theme, author, reporters, app):
-    post = PostFactory(theme=theme, author=author, title="Gemeld bericht")
+    post = ItemFactory(theme=theme, author=author, title="Gemeld bericht")
     for who in reporters:
         client = Client(app)
         client.login(who.email)
@@ -270,9 +270,9 @@ def test_hiding_a_reported_post(board, mailbox, app):
     reporter = member(theme)
     post = _reported(theme, author, [reporter], app)
     mailbox.clear()
-    decide(admin_client, theme, f"post:{post.id}", "hide", reason_code="offensive")
+    decide(admin_client, theme, f"item:{post.id}", "hide", reason_code="offensive")
     db.session.refresh(post)
-    assert post.status == PostStatus.HIDDEN
+    assert post.state == ItemState.HIDDEN
     assert Client(app).get(f"/posts/{post.id}").status_code == 404
     author_client = Client(app)
     author_client.login(author.email)
@@ -287,18 +287,18 @@ def test_hiding_a_reported_post(board, mailbox, app):
 def test_deleting_a_reported_reply(board, mailbox, app):
     theme, admin, author, admin_client = board
     reporter = member(theme)
-    post = PostFactory(theme=theme)
-    reply = ReplyFactory(post=post, author=author, body="Grove taal")
-    post.reply_count = 1
+    post = ItemFactory(theme=theme)
+    reply = CommentFactory(item=post, author=author, body="Grove taal")
+    post.comment_count = 1
     db.session.commit()
     client = Client(app)
     client.login(reporter.email)
     client.post(f"/replies/{reply.id}/report", {"reason": "offensive"})
     mailbox.clear()
-    decide(admin_client, theme, f"reply:{reply.id}", "delete", reason_text="Grof.")
+    decide(admin_client, theme, f"comment:{reply.id}", "delete", reason_text="Grof.")
     db.session.refresh(reply)
     db.session.refresh(post)
-    assert reply.status == PostStatus.DELETED and post.reply_count == 0
+    assert reply.state == ItemState.DELETED and post.comment_count == 0
     assert "Grove taal" not in page_text(Client(app).get(f"/posts/{post.id}"))
     assert "The admins removed the text." in mailbox.wait_for(reporter.email)[0].text
     assert "Grof." in mailbox.wait_for(author.email)[0].text
@@ -310,14 +310,14 @@ def test_dismissing_a_report_keeps_the_post_and_tells_the_reporters(board, mailb
     reporters = [member(theme), member(theme)]
     post = _reported(theme, author, reporters, app)
     mailbox.clear()
-    decide(admin_client, theme, f"post:{post.id}", "dismiss")
+    decide(admin_client, theme, f"item:{post.id}", "dismiss")
     db.session.refresh(post)
-    assert post.status == PostStatus.PUBLISHED
+    assert post.state == ItemState.PUBLISHED
     for r in reporters:
         assert "leave it as it is" in mailbox.wait_for(r.email)[0].text
     assert mailbox.to(author.email) == []
     assert "Nothing waits" in page_text(admin_client.get(f"/t/{theme.slug}/moderation"))
-    resp = decide(admin_client, theme, f"post:{post.id}", "dismiss")
+    resp = decide(admin_client, theme, f"item:{post.id}", "dismiss")
     assert "already decided by Bart Beheerder" in page_text(admin_client.get(resp.headers["Location"]))
 
 
@@ -360,7 +360,7 @@ def test_two_admins_deciding_the_same_post_at_once(app, mailbox):
     theme = ThemeFactory()
     admins = [member(theme, role=Role.ADMIN, username=f"Beheerder {i}") for i in range(2)]
     author = member(theme)
-    post = PostFactory(theme=theme, author=author, status=PostStatus.PENDING)
+    post = ItemFactory(theme=theme, author=author, state=ItemState.PENDING)
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -391,16 +391,16 @@ def test_two_admins_deciding_the_same_post_at_once(app, mailbox):
     assert len(mailbox.wait_for(author.email)) == 1
     assert len(decisions()) == 1
     db.session.expire_all()
-    final = db.session.get(Post, post.id).status
-    assert final == (PostStatus.PUBLISHED if decisions()[0].action == Action.APPROVE
-                     else PostStatus.REJECTED)
+    final = db.session.get(Item, post.id).state
+    assert final == (ItemState.PUBLISHED if decisions()[0].action == Action.APPROVE
+                     else ItemState.REJECTED)
 
 
 @pytest.mark.parametrize("who", ["visitor", "member", "admin-elsewhere", "author"])
 def test_the_queue_is_closed_to_everyone_but_its_admins(app, who):
     theme = ThemeFactory()
     author = member(theme)
-    post = PostFactory(theme=theme, author=author, status=PostStatus.PENDING)
+    post = ItemFactory(theme=theme, author=author, state=ItemState.PENDING)
     client = Client(app)
     if who == "member":
         client.login(member(theme).email)
@@ -408,25 +408,25 @@ def test_the_queue_is_closed_to_everyone_but_its_admins(app, who):
         elsewhere = ThemeFactory()
         client.login(member(elsewhere, role=Role.ADMIN).email)
         # Through their own theme's queue, this theme's post is out of reach.
-        resp = decide(client, elsewhere, f"post:{post.id}", "approve")
+        resp = decide(client, elsewhere, f"item:{post.id}", "approve")
         assert resp.status_code == 404
     elif who == "author":
         client.login(author.email)
     queue = client.get(f"/t/{theme.slug}/moderation")
     log = client.get(f"/t/{theme.slug}/moderation/log")
-    action = decide(client, theme, f"post:{post.id}", "approve")
+    action = decide(client, theme, f"item:{post.id}", "approve")
     if who == "visitor":
         assert queue.status_code == log.status_code == action.status_code == 302
     else:
         assert queue.status_code == log.status_code == action.status_code == 403
     db.session.refresh(post)
-    assert post.status == PostStatus.PENDING and decisions() == []
+    assert post.state == ItemState.PENDING and decisions() == []
 
 
 def test_the_audit_log_shows_every_decision_and_cannot_be_changed(board, app):
     theme, admin, author, admin_client = board
-    post = PostFactory(theme=theme, author=author, title="Logboek", status=PostStatus.PENDING)
-    decide(admin_client, theme, f"post:{post.id}", "reject", reason_text="Te kort.")
+    post = ItemFactory(theme=theme, author=author, title="Logboek", state=ItemState.PENDING)
+    decide(admin_client, theme, f"item:{post.id}", "reject", reason_text="Te kort.")
     text = page_text(admin_client.get(f"/t/{theme.slug}/moderation/log"))
     assert "Bart Beheerder" in text and "rejected" in text and "Logboek" in text
     assert "Te kort." in text
@@ -452,11 +452,11 @@ def test_the_badge_the_overview_and_the_queue_count_the_same_past_a_hundred(app)
     admin = member(first, role=Role.ADMIN)
     MembershipFactory(user=admin, theme=second, role=Role.ADMIN)
     for _ in range(104):
-        PostFactory(theme=first, status=PostStatus.PENDING)
-    post = PostFactory(theme=first)
-    ReplyFactory(post=post, status=PostStatus.PENDING)
+        ItemFactory(theme=first, state=ItemState.PENDING)
+    post = ItemFactory(theme=first)
+    CommentFactory(item=post, state=ItemState.PENDING)
     MembershipFactory(user=UserFactory(), theme=first, status=MembershipStatus.PENDING)
-    PostFactory(theme=second, status=PostStatus.PENDING)
+    ItemFactory(theme=second, state=ItemState.PENDING)
     client = Client(app)
     client.login(admin.email)
     overview = page_text(client.get("/moderation"))

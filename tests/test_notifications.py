@@ -13,10 +13,10 @@ from app.digest.models import DigestDelivery, DigestRun
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.moderation import services as moderation
-from app.posts.models import Part, PostStatus, Reply
+from app.items.models import Part, ItemState, Comment
 from app.themes.models import MembershipStatus, Role, WorkgroupType
 from app.timeutil import utcnow
-from tests.factories import (MembershipFactory, OrganisationFactory, PostFactory, ReplyFactory,
+from tests.factories import (MembershipFactory, OrganisationFactory, ItemFactory, CommentFactory,
                              ThemeFactory, UserFactory, member)
 from tests.helpers import Client, page_text
 
@@ -31,9 +31,9 @@ def test_new_reply_notifies_the_thread_but_not_the_replier_nor_who_muted_it(app,
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     author = member(theme, username="Auteur", locale="nl")
     earlier, muter, replier = member(theme), member(theme), member(theme, username="Reageerder")
-    post = PostFactory(theme=theme, author=author, part=Part.CLOSED, title="Vergaderdata")
-    ReplyFactory(post=post, author=earlier)
-    ReplyFactory(post=post, author=muter)
+    post = ItemFactory(theme=theme, author=author, part=Part.CLOSED, title="Vergaderdata")
+    CommentFactory(item=post, author=earlier)
+    CommentFactory(item=post, author=muter)
     c = Client(app)
     c.login(muter.email)
     c.post(f"/posts/{post.id}/mute", {"muted": "1"})
@@ -43,7 +43,7 @@ def test_new_reply_notifies_the_thread_but_not_the_replier_nor_who_muted_it(app,
     (mail,) = mailbox.wait_for(author.email)
     assert "Vergaderdata" in mail.subject and "Reageerder" in mail.text
     assert "Dinsdag past mij." in mail.text and "Hallo" in mail.text  # Dutch recipient
-    reply = db.session.scalar(select(Reply).order_by(Reply.id.desc()))
+    reply = db.session.scalar(select(Comment).order_by(Comment.id.desc()))
     assert mail.link(f"/replies/{reply.id}")  # leads to the page the reply is on
     assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert len(mailbox.wait_for(earlier.email)) == 1
@@ -54,21 +54,21 @@ def test_pending_reply_notifies_only_once_approved(app, mailbox):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     author, replier = member(theme), member(theme)
     admin = member(theme, role=Role.ADMIN)
-    post = PostFactory(theme=theme, author=author)
+    post = ItemFactory(theme=theme, author=author)
     c = Client(app)
     c.login(replier.email)
     c.post(f"/posts/{post.id}/replies", {"body": "Wacht even"})
     assert mailbox.to(author.email) == []
-    from app.posts.models import Reply
-    moderation.approve_reply(admin, db.session.scalar(select(Reply.id)))
+    from app.items.models import Comment
+    moderation.approve_reply(admin, db.session.scalar(select(Comment.id)))
     assert len(mailbox.wait_for(author.email)) == 1
 
 
 def test_no_reply_mail_about_a_post_the_recipient_can_no_longer_see(app, mailbox):
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     author, replier, left = member(theme), member(theme), UserFactory()
-    post = PostFactory(theme=theme, author=author, part=Part.CLOSED)
-    ReplyFactory(post=post, author=left)  # replied once, no longer a member
+    post = ItemFactory(theme=theme, author=author, part=Part.CLOSED)
+    CommentFactory(item=post, author=left)  # replied once, no longer a member
     c = Client(app)
     c.login(replier.email)
     c.post(f"/posts/{post.id}/replies", {"body": "Nieuw"})
@@ -81,8 +81,8 @@ def test_no_reply_mail_about_a_post_the_recipient_can_no_longer_see(app, mailbox
 def test_one_click_unsubscribe_works_without_login_and_only_for_its_recipient(app, mailbox):
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     author, other, replier = member(theme), member(theme), member(theme)
-    post = PostFactory(theme=theme, author=author, part=Part.CLOSED)
-    ReplyFactory(post=post, author=other)
+    post = ItemFactory(theme=theme, author=author, part=Part.CLOSED)
+    CommentFactory(item=post, author=other)
     c = Client(app)
     c.login(replier.email)
     c.post(f"/posts/{post.id}/replies", {"body": "Eerste"})
@@ -173,12 +173,12 @@ def digest_theme():
     last_week = utcnow() - timedelta(days=7)
     key, start, end = digest.period_of("weekly", last_week)
     at = start + timedelta(days=2)
-    PostFactory(theme=theme, title="Openbaar idee", created_at=at, star_count=5)
-    PostFactory(theme=theme, title="Gesloten overleg", part=Part.CLOSED, created_at=at,
+    ItemFactory(theme=theme, title="Openbaar idee", created_at=at, star_count=5)
+    ItemFactory(theme=theme, title="Gesloten overleg", part=Part.CLOSED, created_at=at,
                 star_count=4)
-    PostFactory(theme=theme, title="Alleen voor Insider", part=Part.CLOSED, created_at=at,
-                star_count=3, audience=[insider])
-    PostFactory(theme=theme, title="Wacht nog", status=PostStatus.PENDING, created_at=at)
+    ItemFactory(theme=theme, title="Alleen voor Insider", part=Part.CLOSED, created_at=at,
+                star_count=3, readers=[insider])
+    ItemFactory(theme=theme, title="Wacht nog", state=ItemState.PENDING, created_at=at)
     return theme, admin, insider, plain, pending
 
 
@@ -224,16 +224,16 @@ def test_an_interrupted_run_resumes_with_only_those_not_yet_served(app, mailbox,
 def test_admin_edits_the_digest_then_sends_it_now(app, mailbox, digest_theme):
     theme, admin, insider, plain, pending = digest_theme
     key, start, end = digest.period_of("weekly", utcnow())
-    PostFactory(theme=theme, title="Nieuw deze week", created_at=utcnow() - timedelta(minutes=5))
-    PostFactory(theme=theme, title="Ook nieuw", created_at=utcnow() - timedelta(minutes=4))
+    ItemFactory(theme=theme, title="Nieuw deze week", created_at=utcnow() - timedelta(minutes=5))
+    ItemFactory(theme=theme, title="Ook nieuw", created_at=utcnow() - timedelta(minutes=4))
     client = Client(app)
     client.login(admin.email)
     page = page_text(client.get(f"/t/{theme.slug}/digest"))
     assert "Nieuw deze week" in page and "Ook nieuw" in page
     run = digest.current_run(theme)
-    assert len(run.post_ids) == 2  # chosen automatically until an admin edits it
-    from app.posts.models import Post
-    only = db.session.scalar(select(Post.id).where(Post.title == "Ook nieuw"))
+    assert len(run.item_ids) == 2  # chosen automatically until an admin edits it
+    from app.items.models import Item
+    only = db.session.scalar(select(Item.id).where(Item.title == "Ook nieuw"))
     client.post(f"/t/{theme.slug}/digest", {"intro": "Fijne week!", "post": str(only),
                                             "digest_frequency": "weekly", "action": "send"})
     mail = mailbox.wait_for(plain.email)[0]
@@ -248,7 +248,7 @@ def test_admin_edits_the_digest_then_sends_it_now(app, mailbox, digest_theme):
 def test_admins_digest_tells_admins_what_waits(app, mailbox):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     busy = member(theme, role=Role.ADMIN)
-    PostFactory(theme=theme, status=PostStatus.PENDING)
+    ItemFactory(theme=theme, state=ItemState.PENDING)
     idle = member(ThemeFactory(), role=Role.ADMIN)
     assert digest.send_admin_digests() == 1
     assert digest.send_admin_digests() == 0
@@ -264,9 +264,9 @@ def test_overview_at_the_chosen_frequency_and_only_visible_posts(app, mailbox):
     never = member(theme)
     never.overview_frequency = "never"
     db.session.commit()
-    PostFactory(theme=theme, title="Vandaag nieuw", part=Part.CLOSED,
+    ItemFactory(theme=theme, title="Vandaag nieuw", part=Part.CLOSED,
                 created_at=utcnow() - timedelta(hours=3))
-    PostFactory(theme=ThemeFactory(workgroup_type=WorkgroupType.CLOSED), title="Ander thema",
+    ItemFactory(theme=ThemeFactory(workgroup_type=WorkgroupType.CLOSED), title="Ander thema",
                 part=Part.CLOSED, created_at=utcnow() - timedelta(hours=3))
     assert digest.send_overviews() == 1
     assert digest.send_overviews() == 0  # already had today's
@@ -309,10 +309,10 @@ def test_digest_grouped_by_kind_of_viewer_still_shows_each_only_what_they_may_se
     last_week = utcnow() - timedelta(days=7)
     _key, start, _end = digest.period_of("weekly", last_week)
     at = start + timedelta(days=2)
-    PostFactory(theme=root, title="Voor iedereen", created_at=at, star_count=3)
-    PostFactory(theme=sub, title="Binnen de werkgroep", part=Part.CLOSED, created_at=at,
+    ItemFactory(theme=root, title="Voor iedereen", created_at=at, star_count=3)
+    ItemFactory(theme=sub, title="Binnen de werkgroep", part=Part.CLOSED, created_at=at,
                 star_count=2)
-    PostFactory(theme=sub, title="Van wie vertrok", part=Part.CLOSED, author=leaver,
+    ItemFactory(theme=sub, title="Van wie vertrok", part=Part.CLOSED, author=leaver,
                 created_at=at, star_count=1)
     assert digest.send_due_digests() == 3
     everything = {"Voor iedereen", "Binnen de werkgroep", "Van wie vertrok"}
@@ -327,9 +327,9 @@ def test_digest_grouped_by_kind_of_viewer_still_shows_each_only_what_they_may_se
     outsider_of_sub, insider_of_sub = member(other), member(closed_sub)
     author_gone = UserFactory()
     MembershipFactory(user=author_gone, theme=other)
-    PostFactory(theme=other, title="Open bericht", created_at=at, star_count=2)
-    PostFactory(theme=other, title="Gesloten deel", part=Part.CLOSED, created_at=at, star_count=1)
-    PostFactory(theme=closed_sub, title="Eigen post elders", part=Part.CLOSED, author=author_gone,
+    ItemFactory(theme=other, title="Open bericht", created_at=at, star_count=2)
+    ItemFactory(theme=other, title="Gesloten deel", part=Part.CLOSED, created_at=at, star_count=1)
+    ItemFactory(theme=closed_sub, title="Eigen post elders", part=Part.CLOSED, author=author_gone,
                 created_at=at, star_count=1)
     assert digest.send_due_digests() == 3
     assert digest_titles(mailbox.wait_for(outsider_of_sub.email)[0]) == {

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.organisations.models import Organisation
-from app.posts.models import Post
+from app.items.models import Item
 from app.themes.models import Membership, Role, WorkgroupType
-from tests.factories import (MembershipFactory, OrganisationFactory, PostFactory, ThemeFactory,
+from tests.factories import (MembershipFactory, OrganisationFactory, ItemFactory, ThemeFactory,
                              UserFactory, member)
 from tests.helpers import Client, page_text
 
@@ -26,7 +26,7 @@ def test_an_admin_edits_a_fiche_and_the_board_shows_the_new_name(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     org = OrganisationFactory(theme=theme, name="Dienst Oud")
     OrganisationFactory(theme=theme, name="Dienst Bezet")
-    post = PostFactory(theme=theme, organisation_id=org.id, title="Namens de dienst")
+    post = ItemFactory(theme=theme, organisation_id=org.id, title="Namens de dienst")
     client = admin_client(app, theme)
     listing = client.get(f"/t/{theme.slug}/organisations").get_data(as_text=True)
     assert f"/t/{theme.slug}/organisations/{org.id}/edit" in listing
@@ -53,7 +53,7 @@ def test_removing_asks_first_then_detaches_members_and_posts(app):
     org_id = org.id
     someone = UserFactory()
     MembershipFactory(user=someone, theme=theme, organisation_id=org.id)
-    post = PostFactory(theme=theme, author=someone, organisation_id=org.id, title="Blijft")
+    post = ItemFactory(theme=theme, author=someone, organisation_id=org.id, title="Blijft")
     client = admin_client(app, theme)
     ask = client.get(f"/t/{theme.slug}/organisations/{org.id}/remove")
     text = page_text(ask)
@@ -67,7 +67,7 @@ def test_removing_asks_first_then_detaches_members_and_posts(app):
     assert db.session.get(Organisation, org_id) is None
     membership = db.session.scalar(select(Membership).where(Membership.user_id == someone.id))
     assert membership is not None and membership.organisation_id is None
-    kept = db.session.get(Post, post.id)
+    kept = db.session.get(Item, post.id)
     assert kept is not None and kept.organisation_id is None
     page = Client(app).get(f"/posts/{post.id}")
     assert page.status_code == 200 and "Stichting Weg" not in page_text(page)

@@ -6,9 +6,9 @@ import subprocess
 import sys
 import textwrap
 
-from app.posts.models import PostStatus
+from app.items.models import ItemState
 from app.themes.models import Role, WorkgroupType
-from tests.factories import PostFactory, ThemeFactory, member
+from tests.factories import ItemFactory, ThemeFactory, member
 from tests.helpers import Client, page_text
 
 
@@ -18,7 +18,7 @@ def visitor(app, lang=None):
 
 def test_visitors_share_one_rendered_page_and_get_no_cookie(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    PostFactory(theme=theme, title="Openbare vraag")
+    ItemFactory(theme=theme, title="Openbare vraag")
     first = visitor(app).get(f"/t/{theme.slug}")
     second = visitor(app).get(f"/t/{theme.slug}")
     assert first.status_code == second.status_code == 200
@@ -32,14 +32,14 @@ def test_visitors_share_one_rendered_page_and_get_no_cookie(app):
 def test_a_hidden_post_is_gone_for_visitors_at_once(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     admin = member(theme, role=Role.ADMIN)
-    post = PostFactory(theme=theme, title="Te verbergen bericht")
+    post = ItemFactory(theme=theme, title="Te verbergen bericht")
     assert "Te verbergen bericht" in page_text(visitor(app).get(f"/t/{theme.slug}"))
     assert visitor(app).get(f"/posts/{post.id}").status_code == 200
     assert visitor(app).get(f"/posts/{post.id}").headers["X-Board-Cache"] == "hit"
     admin_client = Client(app)
     admin_client.login(admin.email)
     resp = admin_client.post(f"/t/{theme.slug}/moderation/decide",
-                             {"target": f"post:{post.id}", "action": "hide",
+                             {"target": f"item:{post.id}", "action": "hide",
                               "reason_text": "Persoonsgegevens"})
     assert resp.status_code == 303
     assert "Te verbergen bericht" not in page_text(visitor(app).get(f"/t/{theme.slug}"))
@@ -49,8 +49,8 @@ def test_a_hidden_post_is_gone_for_visitors_at_once(app):
 def test_an_approved_post_and_a_new_reply_show_at_once(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     admin, author = member(theme, role=Role.ADMIN), member(theme)
-    post = PostFactory(theme=theme, author=author, title="Wacht op vrijgave",
-                       status=PostStatus.PENDING)
+    post = ItemFactory(theme=theme, author=author, title="Wacht op vrijgave",
+                       state=ItemState.PENDING)
     assert "Wacht op vrijgave" not in page_text(visitor(app).get(f"/t/{theme.slug}"))
     assert visitor(app).get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"
     from app.moderation import services as moderation
@@ -68,19 +68,19 @@ def test_a_change_made_by_another_process_shows_at_once(app):
     """Workers, the scheduler and CLI commands share the generation through the instance
     folder: a commit in another process invalidates this process's pages."""
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    post = PostFactory(theme=theme, title="Oude titel")
+    post = ItemFactory(theme=theme, title="Oude titel")
     assert "Oude titel" in page_text(visitor(app).get(f"/t/{theme.slug}"))
     assert visitor(app).get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"
     script = textwrap.dedent(f"""
         from app import create_app
         from app.extensions import db
-        from app.posts.models import Post
+        from app.items.models import Item
         app = create_app({{"ENVIRONMENT": "testing", "SECRET_KEY": "x" * 40,
                            "SQLALCHEMY_DATABASE_URI": {app.config["SQLALCHEMY_DATABASE_URI"]!r},
                            "MAIL_DELIVERY": "scheduler"}},
                          instance_path={app.instance_path!r})
         with app.app_context():
-            db.session.get(Post, {post.id}).title = "Nieuwe titel"
+            db.session.get(Item, {post.id}).title = "Nieuwe titel"
             db.session.commit()
     """)
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
@@ -91,8 +91,8 @@ def test_a_change_made_by_another_process_shows_at_once(app):
 def test_logged_in_pages_are_never_shared_nor_served_from_the_cache(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.MIXED)
     reader, outsider = member(theme, username="Lezer"), member(theme)
-    PostFactory(theme=theme, title="Alleen voor Lezer", audience=[reader])
-    PostFactory(theme=theme, title="Voor iedereen")
+    ItemFactory(theme=theme, title="Alleen voor Lezer", readers=[reader])
+    ItemFactory(theme=theme, title="Voor iedereen")
     assert visitor(app).get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "miss"
     browser = Client(app)
     browser.login(reader.email)
@@ -170,7 +170,7 @@ def test_mail_bookkeeping_does_not_invalidate_pages_but_posts_do(app, mailbox):
     db.session.refresh(row)
     assert row.sent_at is not None and row.attempts_log
     assert generation.current() == before
-    PostFactory(theme=theme)
+    ItemFactory(theme=theme)
     assert generation.current() > before
 
 
@@ -185,7 +185,7 @@ def test_a_garbled_session_cookie_gets_the_page_not_an_error(app):
 
 def test_a_full_cache_lets_the_least_recently_read_page_go(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    posts = [PostFactory(theme=theme) for _ in range(4)]
+    posts = [ItemFactory(theme=theme) for _ in range(4)]
     cache = app.extensions["page_cache"]
     cache.clear()
     kept, cache.max_entries = cache.max_entries, 3
@@ -206,7 +206,7 @@ def test_a_full_cache_lets_the_least_recently_read_page_go(app):
 def test_logging_in_and_out_keeps_the_visitors_pages(app):
     """Login sessions are no content: signing in or out elsewhere empties no visitor's page."""
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    PostFactory(theme=theme, title="Blijft bewaard")
+    ItemFactory(theme=theme, title="Blijft bewaard")
     someone = member(theme)
     visitor(app).get(f"/t/{theme.slug}")
     assert visitor(app).get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.moderation import services as moderation
-from app.posts.models import Part, Post, PostStatus, Reply, Star
+from app.items.models import Part, Item, ItemState, Comment, Star
 from app.themes.models import MembershipStatus, Role, WorkgroupType
 from app.timeutil import utcnow
 from tests.factories import (CategoryFactory, FilterGroupFactory, FilterValueFactory,
-                             MembershipFactory, OrganisationFactory, PostFactory, ReplyFactory,
+                             MembershipFactory, OrganisationFactory, ItemFactory, CommentFactory,
                              StarFactory, ThemeFactory, UserFactory, member)
 from tests.helpers import Client, page_text
 
@@ -30,7 +30,7 @@ def write(client, theme, **fields):
 
 
 def latest_post():
-    return db.session.scalar(select(Post).order_by(Post.id.desc()))
+    return db.session.scalar(select(Item).order_by(Item.id.desc()))
 
 
 def test_half_open_post_waits_for_approval_and_then_is_public(client, app):
@@ -40,7 +40,7 @@ def test_half_open_post_waits_for_approval_and_then_is_public(client, app):
     resp = write(client, theme, title="Wachtende post")
     assert resp.status_code == 302
     post = latest_post()
-    assert post.status == PostStatus.PENDING and post.part == Part.PUBLIC
+    assert post.state == ItemState.PENDING and post.part == Part.PUBLIC
     assert post.body_html == "<p>Wie weet <strong>meer</strong>?</p>\n"
     page = page_text(client.get(f"/posts/{post.id}"))
     assert "waits for approval" in page and "Waiting for approval" in page
@@ -57,7 +57,7 @@ def test_admins_own_posts_in_public_part_need_no_approval(client):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     client.login(member(theme, role=Role.ADMIN).email)
     write(client, theme)
-    assert latest_post().status == PostStatus.PUBLISHED
+    assert latest_post().state == ItemState.PUBLISHED
 
 
 def test_closed_theme_post_is_visible_to_members_at_once(client):
@@ -65,16 +65,16 @@ def test_closed_theme_post_is_visible_to_members_at_once(client):
     client.login(member(theme).email)
     write(client, theme)
     post = latest_post()
-    assert post.status == PostStatus.PUBLISHED and post.part == Part.CLOSED
+    assert post.state == ItemState.PUBLISHED and post.part == Part.CLOSED
 
 
 def test_mixed_theme_author_picks_the_part(client):
     theme = ThemeFactory(workgroup_type=WorkgroupType.MIXED)
     client.login(member(theme).email)
     write(client, theme, part="closed")
-    assert (latest_post().part, latest_post().status) == (Part.CLOSED, PostStatus.PUBLISHED)
+    assert (latest_post().part, latest_post().state) == (Part.CLOSED, ItemState.PUBLISHED)
     write(client, theme, part="public")
-    assert (latest_post().part, latest_post().status) == (Part.PUBLIC, PostStatus.PENDING)
+    assert (latest_post().part, latest_post().state) == (Part.PUBLIC, ItemState.PENDING)
     resp = write(client, theme, title="Zonder keuze")
     assert resp.status_code == 422 and "public or the closed part" in page_text(resp)
 
@@ -101,7 +101,7 @@ def test_outsiders_cannot_post(client):
     other = Client(client.app)
     other.login(pending.email)
     assert write(other, closed).status_code == 403
-    assert db.session.scalar(select(func.count(Post.id))) == 0
+    assert db.session.scalar(select(func.count(Item.id))) == 0
 
 
 def test_bad_post_input_is_named_and_kept(client):
@@ -118,7 +118,7 @@ def test_bad_post_input_is_named_and_kept(client):
     assert resp.status_code == 422 and "this theme's categories" in page_text(resp)
     resp = write(client, theme, filters="abc")
     assert resp.status_code == 422
-    assert db.session.scalar(select(func.count(Post.id))) == 0
+    assert db.session.scalar(select(func.count(Item.id))) == 0
 
 
 def test_posting_in_the_name_of_an_organisation_only_ones_own(client):
@@ -145,13 +145,13 @@ def test_restricted_audience_must_be_members(client):
     assert "Collega Cor" in page  # the form comes back with the whole list to choose from
     write(client, theme, audience=str(colleague.id))
     post = latest_post()
-    assert post.restricted and [u.id for u in post.audience] == [colleague.id]
+    assert post.restricted and [u.id for u in post.readers] == [colleague.id]
 
 
 def test_authors_edit_and_delete_their_own_posts_others_cannot(client, other_client):
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     author, other, admin = member(theme), member(theme), member(theme, role=Role.ADMIN)
-    post = PostFactory(theme=theme, author=author, part=Part.CLOSED, title="Oud")
+    post = ItemFactory(theme=theme, author=author, part=Part.CLOSED, title="Oud")
     other_client.login(other.email)
     assert other_client.get(f"/posts/{post.id}/edit").status_code == 403
     assert other_client.post(f"/posts/{post.id}/delete").status_code == 403
@@ -160,7 +160,7 @@ def test_authors_edit_and_delete_their_own_posts_others_cannot(client, other_cli
     resp = client.post(f"/posts/{post.id}/edit", {"title": "Nieuw", "body": "Aangepast"})
     assert resp.status_code == 302
     db.session.refresh(post)
-    assert post.title == "Nieuw" and post.status == PostStatus.PUBLISHED
+    assert post.title == "Nieuw" and post.state == ItemState.PUBLISHED
     admin_client = Client(client.app)
     admin_client.login(admin.email)
     admin_client.post(f"/posts/{post.id}/edit", {"title": "Door beheerder", "body": "Aangepast"})
@@ -168,7 +168,7 @@ def test_authors_edit_and_delete_their_own_posts_others_cannot(client, other_cli
     assert post.title == "Door beheerder"
     client.post(f"/posts/{post.id}/delete")
     db.session.refresh(post)
-    assert post.status == PostStatus.DELETED
+    assert post.state == ItemState.DELETED
     assert client.get(f"/posts/{post.id}").status_code == 404
     assert admin_client.get(f"/posts/{post.id}").status_code == 404
 
@@ -176,17 +176,17 @@ def test_authors_edit_and_delete_their_own_posts_others_cannot(client, other_cli
 def test_an_authors_change_to_a_public_post_is_checked_again(client):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     author = member(theme)
-    post = PostFactory(theme=theme, author=author)
+    post = ItemFactory(theme=theme, author=author)
     client.login(author.email)
     client.post(f"/posts/{post.id}/edit", {"title": "Andere titel", "body": "Andere tekst"})
     db.session.refresh(post)
-    assert post.status == PostStatus.PENDING
+    assert post.state == ItemState.PENDING
 
 
 def test_rejected_post_shows_reason_and_edit_resubmits(client):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     author, admin = member(theme), member(theme, role=Role.ADMIN)
-    post = PostFactory(theme=theme, author=author, status=PostStatus.PENDING)
+    post = ItemFactory(theme=theme, author=author, state=ItemState.PENDING)
     moderation.reject_post(admin, post.id, None, "Geen advertenties, graag.")
     client.login(author.email)
     text = page_text(client.get(f"/posts/{post.id}"))
@@ -194,13 +194,13 @@ def test_rejected_post_shows_reason_and_edit_resubmits(client):
     assert "Geen advertenties, graag." in page_text(client.get(f"/posts/{post.id}/edit"))
     client.post(f"/posts/{post.id}/edit", {"title": "Verbeterd", "body": "Zonder advertentie"})
     db.session.refresh(post)
-    assert post.status == PostStatus.PENDING
+    assert post.state == ItemState.PENDING
 
 
 def test_the_first_moderation_decision_wins():
     theme = ThemeFactory()
     admin = member(theme, role=Role.ADMIN, username="Eerste Beheerder")
-    post = PostFactory(theme=theme, status=PostStatus.PENDING)
+    post = ItemFactory(theme=theme, state=ItemState.PENDING)
     moderation.approve_post(admin, post.id)
     try:
         moderation.reject_post(admin, post.id, None, "te laat")
@@ -208,7 +208,7 @@ def test_the_first_moderation_decision_wins():
     except moderation.AlreadyDecided as exc:
         assert "Eerste Beheerder" in exc.message
     db.session.refresh(post)
-    assert post.status == PostStatus.PUBLISHED and post.moderation_note is None
+    assert post.state == ItemState.PUBLISHED and post.moderation_note is None
 
 
 def test_replies_follow_the_pending_rule_and_keep_counters(client):
@@ -216,40 +216,40 @@ def test_replies_follow_the_pending_rule_and_keep_counters(client):
     closed = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     user, admin = member(half_open), member(half_open, role=Role.ADMIN)
     MembershipFactory(user=user, theme=closed)
-    public_post = PostFactory(theme=half_open)
-    closed_post = PostFactory(theme=closed, part=Part.CLOSED)
+    public_post = ItemFactory(theme=half_open)
+    closed_post = ItemFactory(theme=closed, part=Part.CLOSED)
     client.login(user.email)
     client.post(f"/posts/{closed_post.id}/replies", {"body": "Meteen zichtbaar"})
     client.post(f"/posts/{public_post.id}/replies", {"body": "Even wachten"})
     db.session.refresh(closed_post)
     db.session.refresh(public_post)
-    assert closed_post.reply_count == 1 and closed_post.last_reply_at is not None
-    assert public_post.reply_count == 0
-    pending = db.session.scalar(select(Reply).where(Reply.post_id == public_post.id))
-    assert pending.status == PostStatus.PENDING
+    assert closed_post.comment_count == 1 and closed_post.last_comment_at is not None
+    assert public_post.comment_count == 0
+    pending = db.session.scalar(select(Comment).where(Comment.item_id == public_post.id))
+    assert pending.state == ItemState.PENDING
     moderation.approve_reply(admin, pending.id)
     db.session.refresh(public_post)
-    assert public_post.reply_count == 1 and public_post.last_activity_at == pending.published_at
+    assert public_post.comment_count == 1 and public_post.last_activity_at == pending.published_at
     client.post(f"/replies/{pending.id}/delete")
     db.session.refresh(public_post)
-    assert public_post.reply_count == 0
+    assert public_post.comment_count == 0
     resp = client.post(f"/posts/{closed_post.id}/replies", {"body": "   "})
     assert resp.status_code == 422 and "This field is required." in page_text(resp)
 
 
 def test_visitor_and_outsider_cannot_reply(client):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    post = PostFactory(theme=theme)
+    post = ItemFactory(theme=theme)
     assert "Log in to reply." in page_text(client.get(f"/posts/{post.id}"))
     client.login(UserFactory().email)
     resp = client.post(f"/posts/{post.id}/replies", {"body": "Hallo"})
     assert resp.status_code == 403 and "You cannot reply to this post." in page_text(resp)
-    assert db.session.scalar(select(func.count(Reply.id))) == 0
+    assert db.session.scalar(select(func.count(Comment.id))) == 0
 
 
 def test_stars_toggle_once_per_person_without_and_with_javascript(client, other_client):
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
-    post = PostFactory(theme=theme, part=Part.CLOSED)
+    post = ItemFactory(theme=theme, part=Part.CLOSED)
     a, b = member(theme), member(theme)
     client.login(a.email)
     other_client.login(b.email)
@@ -267,7 +267,7 @@ def test_stars_toggle_once_per_person_without_and_with_javascript(client, other_
 
 def test_cannot_star_what_one_cannot_see(client):
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
-    post = PostFactory(theme=theme, part=Part.CLOSED)
+    post = ItemFactory(theme=theme, part=Part.CLOSED)
     client.login(UserFactory().email)
     assert client.post(f"/posts/{post.id}/star").status_code == 404
     db.session.refresh(post)
@@ -277,15 +277,15 @@ def test_cannot_star_what_one_cannot_see(client):
 def test_sorting_orders_the_board(client):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     now = utcnow()
-    old = PostFactory(theme=theme, title="Oud maar geliefd", created_at=now - timedelta(days=9))
-    talked = PostFactory(theme=theme, title="Veel reacties", created_at=now - timedelta(days=5))
-    PostFactory(theme=theme, title="Nieuwste", created_at=now - timedelta(days=1))
+    old = ItemFactory(theme=theme, title="Oud maar geliefd", created_at=now - timedelta(days=9))
+    talked = ItemFactory(theme=theme, title="Veel reacties", created_at=now - timedelta(days=5))
+    ItemFactory(theme=theme, title="Nieuwste", created_at=now - timedelta(days=1))
     for _ in range(3):
-        StarFactory(user_id=UserFactory().id, post_id=old.id)
+        StarFactory(user_id=UserFactory().id, item_id=old.id)
     old.star_count = 3
     for i in range(2):
-        ReplyFactory(post=talked)
-    talked.reply_count = 2
+        CommentFactory(item=talked)
+    talked.comment_count = 2
     talked.last_activity_at = now - timedelta(days=4)
     old.last_activity_at = now - timedelta(hours=1)  # someone just replied to the old one
     db.session.commit()
@@ -308,7 +308,7 @@ def test_filters_combine_and_the_url_is_shareable(client):
     care = FilterValueFactory(group=topic, name="Zorg")
 
     def post(title, category, values):
-        p = PostFactory(theme=theme, title=title, category_id=category.id)
+        p = ItemFactory(theme=theme, title=title, category_id=category.id)
         p.filter_values = values
         db.session.commit()
 
@@ -345,7 +345,7 @@ def test_pagination(client, app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     now = utcnow()
     for i in range(45):
-        PostFactory(theme=theme, title=f"Post nummer {i:02d}", created_at=now - timedelta(minutes=i))
+        ItemFactory(theme=theme, title=f"Post nummer {i:02d}", created_at=now - timedelta(minutes=i))
     first = client.get(f"/t/{theme.slug}")
     assert len(titles_in_order(first)) == 20 and "Page 1 of 3" in page_text(first)
     third = client.get(f"/t/{theme.slug}?page=3")

@@ -7,22 +7,22 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from app.extensions import db
-from app.posts.models import Part, PostStatus
+from app.items.models import Part, ItemState
 from app.themes.models import WorkgroupType
 from app.timeutil import utcnow
-from tests.factories import PostFactory, ReplyFactory, ThemeFactory, UserFactory, member
+from tests.factories import ItemFactory, CommentFactory, ThemeFactory, UserFactory, member
 from tests.helpers import Client, page_text
 
 
 def thread(n, theme=None, **post_fields):
     """A published post with n replies 'Reactie 001' … in that order, one second apart."""
     theme = theme or ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    post = PostFactory(theme=theme, **post_fields)
+    post = ItemFactory(theme=theme, **post_fields)
     author = UserFactory()
     start = utcnow() - timedelta(hours=1)
-    replies = [ReplyFactory(post=post, author=author, body=f"Reactie {i:03d}",
+    replies = [CommentFactory(item=post, author=author, body=f"Reactie {i:03d}",
                             created_at=start + timedelta(seconds=i)) for i in range(1, n + 1)]
-    post.reply_count = n
+    post.comment_count = n
     db.session.commit()
     return post, replies
 
@@ -78,7 +78,7 @@ def test_a_reply_address_leads_to_its_page_and_anchor(client):
 
 def test_a_reply_nobody_may_see_has_no_address(client):
     post, replies = thread(2)
-    replies[0].status = PostStatus.PENDING
+    replies[0].state = ItemState.PENDING
     db.session.commit()
     assert client.get(f"/replies/{replies[0].id}").status_code == 404
     assert client.get("/replies/999999").status_code == 404

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from app.posts.models import Part, PostStatus
+from app.items.models import Part, ItemState
 from app.themes.models import MembershipStatus, Role, WorkgroupType
-from tests.factories import (MembershipFactory, OrganisationFactory, PostFactory, ReplyFactory,
+from tests.factories import (MembershipFactory, OrganisationFactory, ItemFactory, CommentFactory,
                              ThemeFactory, UserFactory, member)
 from tests.helpers import Client, page_text
 
 
 def test_a_pending_or_hidden_reply_is_not_readable_through_the_report_page(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    post = PostFactory(theme=theme)
-    pending = ReplyFactory(post=post, body="nog-niet-vrijgegeven", status=PostStatus.PENDING)
-    hidden = ReplyFactory(post=post, body="verborgen-tekst", status=PostStatus.HIDDEN)
+    post = ItemFactory(theme=theme)
+    pending = CommentFactory(item=post, body="nog-niet-vrijgegeven", state=ItemState.PENDING)
+    hidden = CommentFactory(item=post, body="verborgen-tekst", state=ItemState.HIDDEN)
     client = Client(app)
     client.login(member(theme).email)
     for reply in (pending, hidden):
@@ -29,7 +29,7 @@ def test_a_pending_or_hidden_reply_is_not_readable_through_the_report_page(app):
 @pytest.mark.parametrize("value", ["²", "١٢", "99999999999999999999", "-1", "0", "1e3", " 7"])
 def test_odd_numbers_in_the_address_never_give_a_500(app, value):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    PostFactory(theme=theme)
+    ItemFactory(theme=theme)
     admin = member(theme, role=Role.ADMIN)
     visitor, admin_client = Client(app), Client(app)
     admin_client.login(admin.email)
@@ -41,7 +41,7 @@ def test_odd_numbers_in_the_address_never_give_a_500(app, value):
     assert visitor.get("/posts/99999999999999999999").status_code == 404
     assert visitor.get("/attachments/99999999999999999999/x.pdf").status_code == 404
     resp = admin_client.post(f"/t/{theme.slug}/moderation/decide",
-                             {"target": f"post:{value}", "action": "approve"})
+                             {"target": f"item:{value}", "action": "approve"})
     assert resp.status_code in (400, 404)
 
 
@@ -74,7 +74,7 @@ def test_a_reporter_who_can_no_longer_see_the_post_is_not_told_its_title(app, ma
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     admin = member(theme, role=Role.ADMIN)
     reporter = member(theme)
-    post = PostFactory(theme=theme, part=Part.CLOSED, title="Geheime titel")
+    post = ItemFactory(theme=theme, part=Part.CLOSED, title="Geheime titel")
     client = Client(app)
     client.login(reporter.email)
     client.post(f"/posts/{post.id}/report", {"reason": "spam"})
@@ -84,6 +84,6 @@ def test_a_reporter_who_can_no_longer_see_the_post_is_not_told_its_title(app, ma
     db.session.execute(delete(Membership).where(Membership.user_id == reporter.id))
     db.session.commit()
     mailbox.clear()
-    moderation.dismiss_reports(admin, f"post:{post.id}")
+    moderation.dismiss_reports(admin, f"item:{post.id}")
     (mail,) = mailbox.wait_for(reporter.email)
     assert "Geheime titel" not in mail.text and "Thank you for your report" in mail.text

@@ -33,9 +33,9 @@ from app.filters.models import Category
 from app.mail.models import OutboxMessage
 from app.organisations.models import Organisation
 from app.posts import uploads
-from app.posts.models import Attachment, Part, PostStatus
+from app.items.models import Attachment, Part, ItemState
 from app.themes.models import MembershipStatus, Role, WorkgroupType
-from tests.factories import (MembershipFactory, PostFactory, ReplyFactory, ThemeFactory,
+from tests.factories import (MembershipFactory, ItemFactory, CommentFactory, ThemeFactory,
                              UserFactory, member)
 from tests.helpers import Client
 
@@ -84,8 +84,8 @@ ROUTES = {
     "GET /t/<slug>/moderation": ADMIN,
     "POST /t/<slug>/moderation/decide": ADMIN,
     "GET /t/<slug>/moderation/log": ADMIN,
-    "GET /t/<slug>/moderation/posts/<int:post_id>/edit": ADMIN,
-    "POST /t/<slug>/moderation/posts/<int:post_id>/edit": ADMIN,
+    "GET /t/<slug>/moderation/posts/<int:item_id>/edit": ADMIN,
+    "POST /t/<slug>/moderation/posts/<int:item_id>/edit": ADMIN,
     "GET /t/<slug>/members/<int:membership_id>/remove": ADMIN,
     "POST /t/<slug>/members/<int:membership_id>/remove": ADMIN,
     "POST /t/<slug>/members/<int:membership_id>/role": ADMIN,
@@ -96,7 +96,7 @@ ROUTES = {
     "POST /t/<slug>/subthemes/new": ADMIN,
     "GET /t/<slug>/settings/filters": ADMIN,
     "POST /t/<slug>/settings/filters": ADMIN,
-    "POST /t/<slug>/settings/filters/<kind>/<int:item_id>/delete": ADMIN,
+    "POST /t/<slug>/settings/filters/<kind>/<int:entry_id>/delete": ADMIN,
     "GET /t/<slug>/digest": ADMIN,
     "POST /t/<slug>/digest": ADMIN,
     "GET /t/<slug>/features": ADMIN,
@@ -113,19 +113,19 @@ ROUTES = {
     "GET /platform/outbox/": ADMIN,
     "GET /platform/outbox/<int:message_id>": ADMIN,
     "POST /platform/outbox/<int:message_id>/retry": ADMIN,
-    "GET /posts/<int:post_id>": ITEM,
-    "GET /posts/<int:post_id>/edit": ITEM,
-    "POST /posts/<int:post_id>/edit": ITEM,
-    "POST /posts/<int:post_id>/delete": ITEM,
-    "POST /posts/<int:post_id>/star": ITEM,
-    "POST /posts/<int:post_id>/replies": ITEM,
-    "POST /posts/<int:post_id>/mute": ITEM,
-    "GET /posts/<int:post_id>/report": ITEM,
-    "POST /posts/<int:post_id>/report": ITEM,
-    "GET /replies/<int:reply_id>": ITEM,
-    "POST /replies/<int:reply_id>/delete": ITEM,
-    "GET /replies/<int:reply_id>/report": ITEM,
-    "POST /replies/<int:reply_id>/report": ITEM,
+    "GET /posts/<int:item_id>": ITEM,
+    "GET /posts/<int:item_id>/edit": ITEM,
+    "POST /posts/<int:item_id>/edit": ITEM,
+    "POST /posts/<int:item_id>/delete": ITEM,
+    "POST /posts/<int:item_id>/star": ITEM,
+    "POST /posts/<int:item_id>/replies": ITEM,
+    "POST /posts/<int:item_id>/mute": ITEM,
+    "GET /posts/<int:item_id>/report": ITEM,
+    "POST /posts/<int:item_id>/report": ITEM,
+    "GET /replies/<int:comment_id>": ITEM,
+    "POST /replies/<int:comment_id>/delete": ITEM,
+    "GET /replies/<int:comment_id>/report": ITEM,
+    "POST /replies/<int:comment_id>/report": ITEM,
     "GET /attachments/<int:attachment_id>/<path:filename>": ITEM,
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -163,7 +163,7 @@ def test_a_route_added_without_a_class_is_named(tmp_path):
 def _attachment(post) -> int:
     name = secrets.token_hex(8) + ".pdf"
     (uploads.upload_folder() / name).write_bytes(b"%PDF-1.4 test")
-    att = Attachment(post_id=post.id, stored_name=name, filename="verslag.pdf",
+    att = Attachment(item_id=post.id, stored_name=name, filename="verslag.pdf",
                      content_type="application/pdf", size=13)
     db.session.add(att)
     db.session.flush()
@@ -171,9 +171,9 @@ def _attachment(post) -> int:
 
 
 def _item(post) -> dict:
-    reply = ReplyFactory(post=post)
+    reply = CommentFactory(item=post)
     db.session.flush()
-    return {"post_id": post.id, "reply_id": reply.id, "attachment_id": _attachment(post),
+    return {"item_id": post.id, "comment_id": reply.id, "attachment_id": _attachment(post),
             "filename": "verslag.pdf"}
 
 
@@ -199,19 +199,19 @@ def world(app):
     db.session.add(outbox)
     db.session.flush()
     unreadable = {
-        "closed theme": _item(PostFactory(theme=closed, part=Part.CLOSED)),
-        "restricted audience": _item(PostFactory(theme=theme, audience=[owner])),
-        "someone else's pending post": _item(PostFactory(theme=theme, status=PostStatus.PENDING)),
-        "deleted": _item(PostFactory(theme=theme, status=PostStatus.DELETED)),
-        "discussions switched off": _item(PostFactory(theme=switched_off)),
+        "closed theme": _item(ItemFactory(theme=closed, part=Part.CLOSED)),
+        "restricted audience": _item(ItemFactory(theme=theme, readers=[owner])),
+        "someone else's pending post": _item(ItemFactory(theme=theme, state=ItemState.PENDING)),
+        "deleted": _item(ItemFactory(theme=theme, state=ItemState.DELETED)),
+        "discussions switched off": _item(ItemFactory(theme=switched_off)),
     }
-    readable = _item(PostFactory(theme=theme))
-    pending_for_admin = PostFactory(theme=theme, status=PostStatus.PENDING)
+    readable = _item(ItemFactory(theme=theme))
+    pending_for_admin = ItemFactory(theme=theme, state=ItemState.PENDING)
     db.session.commit()
     args = {"slug": theme.slug, "membership_id": waiting.id, "organisation_id": org.id,
-            "kind": "category", "item_id": category.id, "message_id": outbox.id,
+            "kind": "category", "entry_id": category.id, "message_id": outbox.id,
             "token": "not-a-valid-token", "code": "en", "filename": "css/board.css",
-            "post_id": pending_for_admin.id}
+            "item_id": pending_for_admin.id}
     return {"theme": theme, "owner": owner, "reader": reader, "other_admin": other_admin,
             "args": args,
             "unreadable": unreadable, "readable": readable}

@@ -13,10 +13,10 @@ from app import scheduler
 from app.digest import services as digest
 from app.digest.models import DigestDelivery, DigestRun
 from app.extensions import db
-from app.posts.models import PostStatus
+from app.items.models import ItemState
 from app.themes.models import Role
 from app.timeutil import utcnow
-from tests.factories import PostFactory, ThemeFactory, member
+from tests.factories import ItemFactory, ThemeFactory, member
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def admins_with_work(count):
     for _ in range(count):
         theme = ThemeFactory()
         people.append(member(theme, role=Role.ADMIN))
-        PostFactory(theme=theme, status=PostStatus.PENDING)
+        ItemFactory(theme=theme, state=ItemState.PENDING)
     return people
 
 
@@ -107,7 +107,7 @@ def test_a_members_digest_left_sending_is_finished_by_the_next_tick(app, mailbox
     theme = ThemeFactory(name="Zorgregio")
     readers = [member(theme) for _ in range(3)]
     key, start, end = digest.previous_period("weekly", utcnow() - timedelta(days=7))
-    PostFactory(theme=theme, title="Oud nieuws", created_at=start + timedelta(days=1))
+    ItemFactory(theme=theme, title="Oud nieuws", created_at=start + timedelta(days=1))
     run = digest.get_run(theme, key, start, end)  # two weeks ago, interrupted after one mail
     run.status = "sending"
     db.session.add(DigestDelivery(run_id=run.id, user_id=readers[0].id))

@@ -17,9 +17,9 @@ import pytest
 
 from app.extensions import db
 from app.moderation import services as moderation
-from app.posts.models import Part
+from app.items.models import Part
 from app.themes.models import Role, WorkgroupType
-from tests.factories import (CategoryFactory, PostFactory, ReplyFactory, ThemeFactory,
+from tests.factories import (CategoryFactory, ItemFactory, CommentFactory, ThemeFactory,
                              UserFactory, member)
 from tests.helpers import Client, listed_titles, page_text
 from tests.test_visibility import CASES, STATUSES, VIEWERS, expected_visible
@@ -36,7 +36,7 @@ def test_participant_finds_a_post_by_a_word_from_a_reply_in_a_subtheme(app):
     root = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     sub = ThemeFactory(workgroup_type=WorkgroupType.CLOSED, parent=root)
     reader = member(root)
-    post = PostFactory(theme=sub, part=Part.CLOSED, title="Overleg capaciteit")
+    post = ItemFactory(theme=sub, part=Part.CLOSED, title="Overleg capaciteit")
     author = member(sub)
     client = Client(app)
     client.login(author.email)
@@ -51,9 +51,9 @@ def test_participant_finds_a_post_by_a_word_from_a_reply_in_a_subtheme(app):
 def test_an_outsider_never_finds_a_closed_post_by_any_of_its_words(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     author = member(theme, username="Geheimhouder")
-    post = PostFactory(theme=theme, author=author, part=Part.CLOSED, title="Reorganisatie Zuidvleugel",
+    post = ItemFactory(theme=theme, author=author, part=Part.CLOSED, title="Reorganisatie Zuidvleugel",
                        body="Vertrouwelijk: de afdeling verhuist naar gebouw Noordster.")
-    ReplyFactory(post=post, author=author, body="Budget zevenhonderdduizend euro")
+    CommentFactory(item=post, author=author, body="Budget zevenhonderdduizend euro")
     words = ["Reorganisatie", "Zuidvleugel", "vertrouwelijk", "afdeling", "Noordster",
              "zevenhonderdduizend", "Geheimhouder", '"gebouw Noordster"']
     visitor, outsider, other = Client(app), Client(app), Client(app)
@@ -85,9 +85,9 @@ def test_search_results_and_counts_follow_the_visibility_matrix(app, kind, part)
     for status in STATUSES:
         for restricted in (False, True):
             title = f"{status.value}-{'restricted' if restricted else 'open'}"
-            PostFactory(theme=theme, author=people["author"], title=title, part=part,
-                               status=status, body=f"matrixwoord {title}",
-                               audience=[people["insider"]] if restricted else None)
+            ItemFactory(theme=theme, author=people["author"], title=title, part=part,
+                               state=status, body=f"matrixwoord {title}",
+                               readers=[people["insider"]] if restricted else None)
             titles[(status, restricted)] = title
     for viewer in VIEWERS:
         client = Client(app)
@@ -117,41 +117,41 @@ def test_the_index_follows_every_state_change(app):
 
     writer.post(f"/t/{theme.slug}/posts/new", {"title": "Kerstmarkt plannen", "body": "Wie doet mee?"})
     from sqlalchemy import select
-    from app.posts.models import Post
-    post_id = db.session.scalar(select(Post.id))
+    from app.items.models import Item
+    item_id = db.session.scalar(select(Item.id))
     assert visitor_finds("kerstmarkt") == set()  # pending
     assert listed_titles(writer.get("/search?q=kerstmarkt")) == {"Kerstmarkt plannen"}
-    moderation.approve_post(admin, post_id)
+    moderation.approve_post(admin, item_id)
     assert visitor_finds("kerstmarkt") == {"Kerstmarkt plannen"}
     admin_client = Client(app)
     admin_client.login(admin.email)
-    admin_client.post(f"/posts/{post_id}/edit", {"title": "Winterfeest plannen", "body": "Wie doet mee?"})
+    admin_client.post(f"/posts/{item_id}/edit", {"title": "Winterfeest plannen", "body": "Wie doet mee?"})
     assert visitor_finds("winterfeest") == {"Winterfeest plannen"}
     assert visitor_finds("kerstmarkt") == set()
     other = Client(app)
     other.login(colleague.email)
-    other.post(f"/posts/{post_id}/replies", {"body": "Ik bak oliebollen"})  # pending reply
+    other.post(f"/posts/{item_id}/replies", {"body": "Ik bak oliebollen"})  # pending reply
     assert visitor_finds("oliebollen") == set()
-    from app.posts.models import Reply
-    moderation.approve_reply(admin, db.session.scalar(select(Reply.id)))
+    from app.items.models import Comment
+    moderation.approve_reply(admin, db.session.scalar(select(Comment.id)))
     assert visitor_finds("oliebollen") == {"Winterfeest plannen"}
-    admin_client.post(f"/posts/{post_id}/edit", {"title": "Winterfeest plannen", "body": "x",
+    admin_client.post(f"/posts/{item_id}/edit", {"title": "Winterfeest plannen", "body": "x",
                                                  "audience": str(colleague.id)})
     assert visitor_finds("winterfeest") == set()  # restricted now
     assert listed_titles(other.get("/search?q=winterfeest")) == {"Winterfeest plannen"}
-    admin_client.post(f"/posts/{post_id}/edit", {"title": "Winterfeest plannen", "body": "x"})
-    moderation.take_down(admin, f"post:{post_id}", False, "offensive", None)
+    admin_client.post(f"/posts/{item_id}/edit", {"title": "Winterfeest plannen", "body": "x"})
+    moderation.take_down(admin, f"item:{item_id}", False, "offensive", None)
     assert visitor_finds("winterfeest") == set()  # hidden
     assert listed_titles(writer.get("/search?q=winterfeest")) == {"Winterfeest plannen"}
-    writer.post(f"/posts/{post_id}/delete")
+    writer.post(f"/posts/{item_id}/delete")
     assert listed_titles(writer.get("/search?q=winterfeest")) == set()
     assert listed_titles(admin_client.get("/search?q=winterfeest")) == set()
 
 
 def test_dutch_and_english_stemming_and_accents(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    PostFactory(theme=theme, title="Nieuwe ideeën voor mantelzorgers", body="Overleg")
-    PostFactory(theme=theme, title="Quarterly meetings", body="Planning the meetings")
+    ItemFactory(theme=theme, title="Nieuwe ideeën voor mantelzorgers", body="Overleg")
+    ItemFactory(theme=theme, title="Quarterly meetings", body="Planning the meetings")
     visitor = Client(app)
     assert listed_titles(visitor.get("/search?q=ideeen")) == {"Nieuwe ideeën voor mantelzorgers"}
     assert listed_titles(visitor.get("/search?q=mantelzorger")) == {"Nieuwe ideeën voor mantelzorgers"}
@@ -163,8 +163,8 @@ def test_dutch_and_english_stemming_and_accents(app):
 def test_search_combines_with_the_category_filter_and_sorts(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     idea, question = CategoryFactory(theme_id=theme.id, name="Idee"), CategoryFactory(theme_id=theme.id, name="Vraag")
-    PostFactory(theme=theme, title="Fietsroute A", body="fiets fiets fiets", category_id=idea.id, star_count=1)
-    PostFactory(theme=theme, title="Fietsroute B", body="fiets", category_id=question.id, star_count=9)
+    ItemFactory(theme=theme, title="Fietsroute A", body="fiets fiets fiets", category_id=idea.id, star_count=1)
+    ItemFactory(theme=theme, title="Fietsroute B", body="fiets", category_id=question.id, star_count=9)
     visitor = Client(app)
     assert listed_titles(visitor.get(f"/t/{theme.slug}?q=fiets&category={idea.id}")) == {"Fietsroute A"}
     resp = visitor.get(f"/t/{theme.slug}?q=fiets&sort=stars")
@@ -178,7 +178,7 @@ HOSTILE_QUERIES = [
     "OR", "zorg OR", "OR zorg", "-", "--zorg", "-zorg", '-"zorg wijk"', "zorg -", "x" * 10_000,
     "🙂🙂🙂", "\u200b\u202e", "%00", "zorg\x00wijk", "\x00", "title:*", "*", "zorg*", ":",
     "^zorg", "^", "NEAR(", "NEAR(zorg wijk, 2)", "zorg NEAR wijk", "title_nl:zorg",
-    "{title_nl body_en}: zorg", "post_search_fts:zorg", "zorg AND NOT wijk", "zorg + wijk",
+    "{title_nl body_en}: zorg", "item_search_fts:zorg", "zorg AND NOT wijk", "zorg + wijk",
     "'zorg' & !'wijk'", "zorg <-> wijk", "zorg:*", "zorg:A", "!zorg", "a" * 300 + " zorg",
     "ñ" * 50, "Zorg' OR 1=1 --", "\"zorg\" \"", "zorg)", "(zorg", "\t\n zorg \r"]
 
@@ -186,7 +186,7 @@ HOSTILE_QUERIES = [
 @pytest.mark.parametrize("query", HOSTILE_QUERIES)
 def test_hostile_queries_get_a_helpful_page(app, query):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    PostFactory(theme=theme, title="Zorg in de wijk")
+    ItemFactory(theme=theme, title="Zorg in de wijk")
     visitor = Client(app)
     for url in ("/search", f"/t/{theme.slug}"):
         resp = visitor.http.get(url, query_string={"q": query})
@@ -204,8 +204,8 @@ def test_hostile_queries_get_a_helpful_page(app, query):
 def test_search_syntax_of_the_databases_is_only_text(app, query):
     """Characters that mean something to FTS5 or tsquery are separators: the word is found."""
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    PostFactory(theme=theme, title="Zorg in de wijk", body="Over de buurt")
-    PostFactory(theme=theme, title="Iets anders", body="Over de buurt")
+    ItemFactory(theme=theme, title="Zorg in de wijk", body="Over de buurt")
+    ItemFactory(theme=theme, title="Iets anders", body="Over de buurt")
     visitor = Client(app)
     assert listed_titles(visitor.get(f"/search?q={quote(query)}")) == {"Zorg in de wijk"}
     assert listed_titles(visitor.get(f"/t/{theme.slug}?q={quote(query)}")) == {"Zorg in de wijk"}
@@ -213,9 +213,9 @@ def test_search_syntax_of_the_databases_is_only_text(app, query):
 
 def test_quotes_or_and_minus_work_as_on_the_web(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    PostFactory(theme=theme, title="Groene daken", body="Subsidie voor groene daken in de wijk")
-    PostFactory(theme=theme, title="Daken en groen", body="Daken worden groen, zegt de subsidie")
-    PostFactory(theme=theme, title="Fietsen", body="Een fietsenstalling met subsidie")
+    ItemFactory(theme=theme, title="Groene daken", body="Subsidie voor groene daken in de wijk")
+    ItemFactory(theme=theme, title="Daken en groen", body="Daken worden groen, zegt de subsidie")
+    ItemFactory(theme=theme, title="Fietsen", body="Een fietsenstalling met subsidie")
     visitor = Client(app)
 
     def found(q):
@@ -235,22 +235,22 @@ def _search_rows() -> dict:
     from sqlalchemy import text
     document = ", CAST(document AS text)" if db.engine.dialect.name == "postgresql" else ""
     return {r[0]: tuple(r) for r in db.session.execute(text(
-        f"SELECT post_id, title_nl, title_en, body_nl, body_en{document} FROM post_search"))}
+        f"SELECT item_id, title_nl, title_en, body_nl, body_en{document} FROM item_search"))}
 
 
 def test_a_rolled_back_post_is_never_found(app):
-    from app.posts.models import Post, PostStatus
+    from app.items.models import Item, ItemState, ReadAccess
     from app.timeutil import utcnow
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     author = member(theme)
     now = utcnow()
-    db.session.add(Post(theme_id=theme.id, author_id=author.id, title="Teruggedraaid",
+    db.session.add(Item(theme_id=theme.id, author_id=author.id, title="Teruggedraaid",
                         body="terugdraaiwoord", body_html="<p>terugdraaiwoord</p>",
-                        part=Part.PUBLIC, status=PostStatus.PUBLISHED, restricted=False,
+                        part=Part.PUBLIC, state=ItemState.PUBLISHED, read_access=ReadAccess.PUBLIC,
                         created_at=now, published_at=now, last_activity_at=now))
     db.session.flush()
     db.session.rollback()
-    PostFactory(theme=theme, title="Wel bewaard", body="bewaarwoord")  # a later commit
+    ItemFactory(theme=theme, title="Wel bewaard", body="bewaarwoord")  # a later commit
     visitor = Client(app)
     assert listed_titles(visitor.get("/search?q=terugdraaiwoord")) == set()
     assert listed_titles(visitor.get(f"/t/{theme.slug}?q=terugdraaiwoord")) == set()
@@ -300,11 +300,11 @@ def test_best_match_first_then_newest(app):
     from app.timeutil import utcnow
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     now = utcnow()
-    PostFactory(theme=theme, title="Nieuw verslag", body="Het rangwoord staat in de tekst.",
+    ItemFactory(theme=theme, title="Nieuw verslag", body="Het rangwoord staat in de tekst.",
                 created_at=now)
-    PostFactory(theme=theme, title="Rangwoord in de titel", body="Een verslag.",
+    ItemFactory(theme=theme, title="Rangwoord in de titel", body="Een verslag.",
                 created_at=now - timedelta(days=30))
-    PostFactory(theme=theme, title="Ouder verslag", body="Het rangwoord staat in de tekst.",
+    ItemFactory(theme=theme, title="Ouder verslag", body="Het rangwoord staat in de tekst.",
                 created_at=now - timedelta(days=10))
     expected = ["Rangwoord in de titel", "Nieuw verslag", "Ouder verslag"]
     visitor = Client(app)
@@ -323,10 +323,10 @@ def test_a_common_word_returns_the_most_relevant_twenty(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     now = utcnow()
     for i in range(25):
-        PostFactory(theme=theme, title=f"Verslag {i:02d}", body="Over de gewone subsidie.",
+        ItemFactory(theme=theme, title=f"Verslag {i:02d}", body="Over de gewone subsidie.",
                     created_at=now - timedelta(hours=i))
     for i in range(3):
-        PostFactory(theme=theme, title=f"Subsidie aanvraag {i}", body="Een aanvraag.",
+        ItemFactory(theme=theme, title=f"Subsidie aanvraag {i}", body="Een aanvraag.",
                     created_at=now - timedelta(days=100 + i))
     visitor = Client(app)
     for url in ("/search?q=subsidie", f"/t/{theme.slug}?q=subsidie"):
@@ -361,7 +361,7 @@ def test_renamed_author_and_organisation_are_found_by_their_new_names(app):
     org = Organisation(theme_id=theme.id, name="Oudstichting")
     db.session.add(org)
     db.session.commit()
-    PostFactory(theme=theme, author=author, organisation=org, title="Wie schreef dit")
+    ItemFactory(theme=theme, author=author, organisation=org, title="Wie schreef dit")
     visitor = Client(app)
     assert listed_titles(visitor.get("/search?q=oudenaam")) == {"Wie schreef dit"}
     author.username, org.name = "Nieuwenaam", "Nieuwstichting"
@@ -383,7 +383,7 @@ def test_reindex_repairs_and_equals_what_the_transactions_wrote(app):
                                                    **({"audience": str(insider.id)} if i == 2 else {})})
     written = _search_rows()
     assert len(written) == 3
-    db.session.execute(text("DELETE FROM post_search"))
+    db.session.execute(text("DELETE FROM item_search"))
     db.session.commit()
     assert listed_titles(client.get("/search?q=herstel")) == set()
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
@@ -401,7 +401,7 @@ def test_every_post_committed_before_a_kill_9_is_found(app):
         import sys
         from app import create_app
         from app.extensions import db
-        from app.posts.models import Post, Part, PostStatus
+        from app.items.models import Item, ItemState, Part, ReadAccess
         from app.timeutil import utcnow
         app = create_app({{"ENVIRONMENT": "testing", "SECRET_KEY": "x" * 40,
                            "SQLALCHEMY_DATABASE_URI": {app.config["SQLALCHEMY_DATABASE_URI"]!r},
@@ -411,10 +411,10 @@ def test_every_post_committed_before_a_kill_9_is_found(app):
             for i in range(100000):
                 word = "nood" + letters[i // 26 % 26] + letters[i % 26] + "stop"
                 now = utcnow()
-                db.session.add(Post(theme_id={theme.id}, author_id={author.id},
+                db.session.add(Item(theme_id={theme.id}, author_id={author.id},
                                     title=f"Noodstop {{word}}", body=word, body_html=word,
-                                    part=Part.PUBLIC, status=PostStatus.PUBLISHED,
-                                    restricted=False, created_at=now, published_at=now,
+                                    part=Part.PUBLIC, state=ItemState.PUBLISHED,
+                                    read_access=ReadAccess.PUBLIC, created_at=now, published_at=now,
                                     last_activity_at=now))
                 db.session.commit()
                 print(word, flush=True)
@@ -447,6 +447,6 @@ def test_a_very_long_run_of_letters_is_saved_and_left_out_of_search(app):
     resp = client.post(f"/t/{theme.slug}/posts/new",
                        {"title": "Controlegetal", "body": f"checksum {blob} waterschap"})
     assert resp.status_code == 302
-    found = page_text(client.get(f"/search?q=waterschap"))
+    found = page_text(client.get("/search?q=waterschap"))
     assert "Controlegetal" in found
     assert "Controlegetal" not in page_text(client.get(f"/search?q={blob[:80]}"))

@@ -98,7 +98,7 @@ def test_a_held_lock_is_renewed_and_a_dead_holders_lock_expires(app, with_redis)
 
 def test_pages_are_rendered_afresh_while_redis_is_away(app):
     from app.themes.models import WorkgroupType
-    from tests.factories import PostFactory, ThemeFactory
+    from tests.factories import ItemFactory, ThemeFactory
     from tests.helpers import Client, page_text
 
     cache = app.extensions["page_cache"]
@@ -112,7 +112,7 @@ def test_pages_are_rendered_afresh_while_redis_is_away(app):
 
     kept, cache.generation = cache.generation, Away()
     try:
-        PostFactory(theme=theme, title="Geschreven tijdens de storing")
+        ItemFactory(theme=theme, title="Geschreven tijdens de storing")
         resp = Client(app).get(f"/t/{theme.slug}")
         assert "X-Board-Cache" not in resp.headers
         assert "Geschreven tijdens de storing" in page_text(resp)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app import storage
 from app.extensions import db
-from app.posts.models import Attachment
+from app.items.models import Attachment
 from app.themes.models import WorkgroupType
 from tests.factories import ThemeFactory, member
 from tests.helpers import Client

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.posts.models import Attachment
+from app.items.models import Attachment
 from app.themes.models import Role, WorkgroupType
 from tests.factories import ThemeFactory, member
 from tests.servers import free_port, need, stop, wait_for_port
@@ -204,7 +204,7 @@ def test_what_host_a_does_host_b_shows_at_once(hosts):
     assert visitor(b, post_path).headers["X-Board-Cache"] == "hit"
     post_id = int(post_path.rstrip("/").rsplit("/", 1)[1])
     resp = author.post(a, f"/t/{theme.slug}/moderation/decide",
-                       {"target": f"post:{post_id}", "action": "hide",
+                       {"target": f"item:{post_id}", "action": "hide",
                         "reason_text": "Persoonsgegevens"})
     assert resp.status_code == 303, resp.text[:500]
     assert visitor(b, post_path).status_code == 404
@@ -230,14 +230,14 @@ def test_the_login_limit_counts_attempts_on_both_hosts_together(hosts):
 
 
 def test_two_schedulers_send_each_digest_once(hosts, mailbox):
-    from app.posts.models import PostStatus
-    from tests.factories import PostFactory
+    from app.items.models import ItemState
+    from tests.factories import ItemFactory
 
     admins = []
     for _ in range(4):
         theme = ThemeFactory()
         admins.append(member(theme, role=Role.ADMIN))
-        PostFactory(theme=theme, status=PostStatus.PENDING)
+        ItemFactory(theme=theme, state=ItemState.PENDING)
     runs = [host.scheduler_once() for host in hosts]  # one scheduler per host, at once
     for run in runs:
         output = run.communicate(timeout=120)[0]

@@ -11,27 +11,27 @@ import pytest
 
 from app.extensions import db
 from app.posts import uploads
-from app.posts.models import Attachment, Part, PostStatus
+from app.items.models import Attachment, Part, ItemState
 from app.themes.models import MembershipStatus, Role, WorkgroupType
-from tests.factories import (CategoryFactory, MembershipFactory, PostFactory, ReplyFactory, ThemeFactory,
+from tests.factories import (CategoryFactory, MembershipFactory, ItemFactory, CommentFactory, ThemeFactory,
                              UserFactory, member)
 from tests.helpers import Client, listed_titles, page_text
 
 VIEWERS = ["visitor", "non-member", "other-member", "other-admin", "member", "insider", "author", "admin", "parent-admin",
            "platform-owner"]
-STATUSES = [PostStatus.PENDING, PostStatus.PUBLISHED, PostStatus.REJECTED, PostStatus.HIDDEN,
-            PostStatus.DELETED]
+STATUSES = [ItemState.PENDING, ItemState.PUBLISHED, ItemState.REJECTED, ItemState.HIDDEN,
+            ItemState.DELETED]
 CASES = [(WorkgroupType.HALF_OPEN, Part.PUBLIC), (WorkgroupType.CLOSED, Part.CLOSED),
          (WorkgroupType.MIXED, Part.PUBLIC), (WorkgroupType.MIXED, Part.CLOSED)]
 
 
-def expected_visible(viewer: str, part: Part, status: PostStatus, restricted: bool) -> bool:
+def expected_visible(viewer: str, part: Part, status: ItemState, restricted: bool) -> bool:
     """The rule, written independently of the code under test."""
-    if status == PostStatus.DELETED:
+    if status == ItemState.DELETED:
         return False
     if viewer in ("admin", "parent-admin", "platform-owner", "author"):
         return True
-    if status != PostStatus.PUBLISHED:
+    if status != ItemState.PUBLISHED:
         return False
     if part == Part.CLOSED and viewer not in ("member", "insider"):
         return False
@@ -65,13 +65,13 @@ def test_visibility_matrix(app, kind, part):
     for status in STATUSES:
         for restricted in (False, True):
             title = f"{status.value}-{'restricted' if restricted else 'open'}"
-            post = PostFactory(theme=theme, author=people["author"], title=title, part=part,
-                               status=status, category_id=category.id,
-                               audience=[people["insider"]] if restricted else None)
-            ReplyFactory(post=post, body=f"reply-to-{title}")
+            post = ItemFactory(theme=theme, author=people["author"], title=title, part=part,
+                               state=status, category_id=category.id,
+                               readers=[people["insider"]] if restricted else None)
+            CommentFactory(item=post, body=f"reply-to-{title}")
             name = secrets.token_hex(8) + ".pdf"
             (uploads.upload_folder() / name).write_bytes(b"%PDF-1.4 test")
-            db.session.add(Attachment(post_id=post.id, stored_name=name, filename="verslag.pdf",
+            db.session.add(Attachment(item_id=post.id, stored_name=name, filename="verslag.pdf",
                                       content_type="application/pdf", size=13))
             db.session.commit()
             posts[(status, restricted)] = (post.id, title, post.attachments[0].id)
@@ -82,7 +82,7 @@ def test_visibility_matrix(app, kind, part):
             client.login(people[viewer].email)
         board = client.get(f"/t/{theme.slug}")
         visible_on_board = {title for (status, restricted), (_, title, _) in posts.items()
-                            if status == PostStatus.PUBLISHED
+                            if status == ItemState.PUBLISHED
                             and expected_visible(viewer, part, status, restricted)}
         if kind == WorkgroupType.CLOSED and viewer in ("visitor", "non-member", "other-member",
                                                        "other-admin"):
@@ -92,10 +92,10 @@ def test_visibility_matrix(app, kind, part):
         assert total_on_board(board) == len(visible_on_board), viewer
         if visible_on_board:  # the facet count counts only what this viewer may see
             assert f"Vraag ({len(visible_on_board)})" in page_text(board), viewer
-        for (status, restricted), (post_id, title, attachment_id) in posts.items():
+        for (status, restricted), (item_id, title, attachment_id) in posts.items():
             see = expected_visible(viewer, part, status, restricted)
             what = f"{viewer} / {title}"
-            page = client.get(f"/posts/{post_id}")
+            page = client.get(f"/posts/{item_id}")
             assert page.status_code == (200 if see else 404), what
             if see:
                 assert title in page_text(page) and f"reply-to-{title}" in page_text(page), what
@@ -109,8 +109,8 @@ def test_visibility_matrix(app, kind, part):
 def test_pending_reply_is_seen_only_by_its_author_and_admins(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     author, other, admin = member(theme), member(theme), member(theme, role=Role.ADMIN)
-    post = PostFactory(theme=theme, author=other)
-    ReplyFactory(post=post, author=author, body="nog-niet-goedgekeurd", status=PostStatus.PENDING)
+    post = ItemFactory(theme=theme, author=other)
+    CommentFactory(item=post, author=author, body="nog-niet-goedgekeurd", state=ItemState.PENDING)
     for who, sees in [(None, False), (other, False), (author, True), (admin, True)]:
         client = Client(app)
         if who:
@@ -124,7 +124,7 @@ def test_pending_reply_is_seen_only_by_its_author_and_admins(app):
 def test_membership_of_the_parent_opens_closed_subtheme_posts(app):
     root = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     sub = ThemeFactory(workgroup_type=WorkgroupType.CLOSED, parent=root)
-    post = PostFactory(theme=sub, part=Part.CLOSED, title="Intern stuk")
+    post = ItemFactory(theme=sub, part=Part.CLOSED, title="Intern stuk")
     client = Client(app)
     client.login(member(root).email)
     assert "Intern stuk" in listed_titles(client.get(f"/t/{sub.slug}"))

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.posts.models import Attachment, Part, Post
+from app.items.models import Attachment, Part, Item
 from app.posts.rendering import render_markdown
 from app.themes.models import WorkgroupType
-from tests.factories import PostFactory, ThemeFactory, member
+from tests.factories import ItemFactory, ThemeFactory, member
 from tests.helpers import page_text
 
 HOSTILE = [
@@ -87,14 +87,14 @@ def test_hostile_post_is_inert_on_every_page(client):
         assert resp.status_code == 302, text
     board = client.get(f"/t/{theme.slug}").get_data(as_text=True)
     pages = [board] + [client.get(f"/posts/{p.id}").get_data(as_text=True)
-                       for p in db.session.scalars(select(Post))]
+                       for p in db.session.scalars(select(Item))]
     for html in pages:
         for fragment in re.findall(r'<div class="post-body">(.*?)</div>', html, flags=re.S):
             assert active_content(fragment) == [], fragment
         # Titles are text: no element of a hostile title survives anywhere on the page.
         assert "<script>alert" not in html and "<img src=x" not in html and "<svg" not in html
     # What people wrote is kept as written (raw Markdown is stored too).
-    assert db.session.scalar(select(Post.body).where(Post.title == HOSTILE[0][:150])) == HOSTILE[0]
+    assert db.session.scalar(select(Item.body).where(Item.title == HOSTILE[0][:150])) == HOSTILE[0]
 
 
 def _post_with_files(client, theme, files, **extra):
@@ -120,7 +120,7 @@ def test_disallowed_type_is_refused_with_the_allowed_types_named(client, poster)
     assert "virus.exe: this type of file is not accepted" in text and "pdf" in text
     assert "Choose the files again; the rest of what you wrote is kept." in text
     assert "Zie bijlage" in resp.get_data(as_text=True)
-    assert db.session.scalar(select(func.count(Post.id))) == 0
+    assert db.session.scalar(select(func.count(Item.id))) == 0
 
 
 def test_oversized_file_is_refused_with_the_limit_stated(client, app, poster):
@@ -158,7 +158,7 @@ def test_files_are_stored_outside_the_web_root_and_served_safely(client, app, po
     resp = _post_with_files(client, poster, [("../../Jaarverslag é 2026.pdf", b"%PDF-1.7 data"),
                                              ("foto.png", PNG)])
     assert resp.status_code == 302
-    post = db.session.scalar(select(Post))
+    post = db.session.scalar(select(Item))
     pdf, png = sorted(post.attachments, key=lambda a: a.filename)
     assert pdf.filename == "Jaarverslag_e_2026.pdf" and "/" not in pdf.stored_name
     stored = app.instance_path + "/uploads/" + pdf.stored_name
@@ -181,7 +181,7 @@ def test_files_are_stored_outside_the_web_root_and_served_safely(client, app, po
 
 def test_removing_an_attachment_on_edit_deletes_the_file(client, app, poster):
     _post_with_files(client, poster, [("notulen.txt", b"notulen")])
-    post = db.session.scalar(select(Post))
+    post = db.session.scalar(select(Item))
     att = post.attachments[0]
     path = app.instance_path + "/uploads/" + att.stored_name
     client.post(f"/posts/{post.id}/edit", {"title": post.title, "body": post.body,
@@ -193,10 +193,10 @@ def test_removing_an_attachment_on_edit_deletes_the_file(client, app, poster):
 
 def test_attachment_of_a_closed_post_is_hidden_from_outsiders(client, app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
-    post = PostFactory(theme=theme, part=Part.CLOSED)
+    post = ItemFactory(theme=theme, part=Part.CLOSED)
     from app.posts import uploads
     (uploads.upload_folder() / "geheim.pdf").write_bytes(b"%PDF geheim")
-    db.session.add(Attachment(post_id=post.id, stored_name="geheim.pdf", filename="geheim.pdf",
+    db.session.add(Attachment(item_id=post.id, stored_name="geheim.pdf", filename="geheim.pdf",
                               content_type="application/pdf", size=11))
     db.session.commit()
     att_id = db.session.scalar(select(Attachment.id))

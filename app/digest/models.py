@@ -24,8 +24,8 @@ class DigestRun(db.Model):
     period_end: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, sending, sent
     intro: Mapped[str] = mapped_column(Text, default="")
-    post_ids: Mapped[list] = mapped_column(JSON, default=list)  # chosen posts, in order
-    edited: Mapped[bool] = mapped_column(default=False)  # an admin chose the posts by hand
+    item_ids: Mapped[list] = mapped_column(JSON, default=list)  # chosen items, in order
+    edited: Mapped[bool] = mapped_column(default=False)  # an admin chose the items by hand
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -49,12 +49,12 @@ class DigestDelivery(db.Model):
 
 
 class ThreadMute(db.Model):
-    """"Stop mails about new replies" to one post."""
+    """"Stop mails about new comments" on one item."""
 
     __tablename__ = "thread_mute"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
                                          primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"),
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"),
                                          primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -24,8 +24,8 @@ from app.extensions import db
 from app.mail.notifications import theme_notifications_on, unsubscribe_url
 from app.mail.services import send_mail
 from app.moderation.services import queue_count
-from app.permissions import Viewer, viewer_for, viewers_for, visible_posts_clause
-from app.posts.models import Post, PostStatus
+from app.permissions import Viewer, viewer_for, viewers_for, visible_items_clause
+from app.items.models import Item, ItemState
 from app.themes.models import Membership, MembershipStatus, Role, Theme
 from app.themes.services import subtree_ids
 from app.timeutil import utcnow
@@ -62,13 +62,13 @@ def previous_period(frequency: str, now: datetime) -> tuple[str, datetime, datet
 
 # ------------------------------------------------------------------ members' digest
 
-def candidate_posts(theme: Theme, start: datetime, end: datetime, limit: int) -> list[Post]:
+def candidate_posts(theme: Theme, start: datetime, end: datetime, limit: int) -> list[Item]:
     """The period's most interesting published posts of the theme and its subthemes."""
     return list(db.session.scalars(
-        select(Post).where(Post.theme_id.in_(subtree_ids(theme)),
-                           Post.status == PostStatus.PUBLISHED,
-                           Post.published_at >= start, Post.published_at < end)
-        .order_by((Post.star_count * 2 + Post.reply_count).desc(), Post.published_at.desc())
+        select(Item).where(Item.theme_id.in_(subtree_ids(theme)),
+                           Item.state == ItemState.PUBLISHED,
+                           Item.published_at >= start, Item.published_at < end)
+        .order_by((Item.star_count * 2 + Item.comment_count).desc(), Item.published_at.desc())
         .limit(limit)))
 
 
@@ -81,7 +81,7 @@ def get_run(theme: Theme, key: str, start: datetime, end: datetime) -> DigestRun
     from flask import current_app
     posts = candidate_posts(theme, start, end, current_app.config["DIGEST_MAX_POSTS"])
     run = DigestRun(key=full_key, kind="theme", theme_id=theme.id, period_start=start,
-                    period_end=end, post_ids=[p.id for p in posts])
+                    period_end=end, item_ids=[p.id for p in posts])
     if not insert_once(run):  # another process created it first
         run = db.session.scalar(select(DigestRun).where(DigestRun.key == full_key))
     db.session.commit()
@@ -94,14 +94,14 @@ def current_run(theme: Theme) -> DigestRun:
     return get_run(theme, key, start, end)
 
 
-def edit_run(run: DigestRun, intro: str, post_ids: list[int]) -> None:
+def edit_run(run: DigestRun, intro: str, item_ids: list[int]) -> None:
     """An admin's choice of intro and posts (only posts of the theme's period). Commits."""
     if run.status != "draft":
         from app.themes.services import ThemeError
         raise ThemeError(_("This digest was already sent."))
     allowed = {p.id for p in candidate_posts(run.theme, run.period_start, run.period_end, 100)}
     run.intro = (intro or "").strip()[:5000]
-    run.post_ids = [pid for pid in dict.fromkeys(post_ids) if pid in allowed]
+    run.item_ids = [pid for pid in dict.fromkeys(item_ids) if pid in allowed]
     run.edited = True
     db.session.commit()
 
@@ -125,13 +125,13 @@ def recipients(theme: Theme) -> list[User]:
     return [u for u in users if theme_notifications_on(u.id, theme)]
 
 
-def visible_digest_posts(run: DigestRun, user: User, viewer=None) -> list[Post]:
-    if not run.post_ids:
+def visible_digest_posts(run: DigestRun, user: User, viewer=None) -> list[Item]:
+    if not run.item_ids:
         return []
     found = {p.id: p for p in db.session.scalars(
-        select(Post).where(Post.id.in_(run.post_ids), Post.status == PostStatus.PUBLISHED,
-                           visible_posts_clause(viewer or viewer_for(user))))}
-    return [found[pid] for pid in run.post_ids if pid in found]
+        select(Item).where(Item.id.in_(run.item_ids), Item.state == ItemState.PUBLISHED,
+                           visible_items_clause(viewer or viewer_for(user))))}
+    return [found[pid] for pid in run.item_ids if pid in found]
 
 
 class _SharedVisibility:
@@ -143,13 +143,13 @@ class _SharedVisibility:
 
     def __init__(self, run: DigestRun):
         self.run = run
-        facts = db.session.execute(select(Post.author_id, Post.restricted)
-                                   .where(Post.id.in_(run.post_ids or []))).all()
+        facts = db.session.execute(select(Item.author_id, Item.restricted)
+                                   .where(Item.id.in_(run.item_ids or []))).all()
         self.authors = {author for author, _restricted in facts}
         self.any_restricted = any(restricted for _author, restricted in facts)
-        self.by_kind: dict[tuple, list[Post]] = {}
+        self.by_kind: dict[tuple, list[Item]] = {}
 
-    def posts_for(self, user: User, viewer) -> list[Post]:
+    def posts_for(self, user: User, viewer) -> list[Item]:
         if self.any_restricted or user.id in self.authors or viewer.user_id is None:
             return visible_digest_posts(self.run, user, viewer)
         kind = (viewer.member_theme_ids, viewer.admin_theme_ids, viewer.platform_owner)
@@ -194,7 +194,7 @@ def send_run(run_id: int) -> int:
     run = db.session.get(DigestRun, run_id)
     theme = run.theme
     if not run.edited:  # keep the automatic choice up to date until it goes
-        run.post_ids = [p.id for p in candidate_posts(
+        run.item_ids = [p.id for p in candidate_posts(
             theme, run.period_start, run.period_end, current_app.config["DIGEST_MAX_POSTS"])]
         db.session.commit()
     served = set(db.session.scalars(select(DigestDelivery.user_id)
@@ -216,7 +216,7 @@ def send_run(run_id: int) -> int:
                 locale=user.locale, kind="digest", user=user,
                 unsubscribe_url=unsubscribe_url(user, "theme", theme.id), theme=theme,
                 posts=posts, intro=run.intro,
-                links={p.id: external_url("posts.show", post_id=p.id) for p in posts})
+                links={p.id: external_url("posts.show", item_id=p.id) for p in posts})
         db.session.flush()
         if messages:
             table = DigestDelivery.__table__  # Core executemany: one statement, many rows
@@ -362,15 +362,15 @@ def send_overviews(now: datetime | None = None) -> int:
         theme_ids = [t for t in viewer.joined_theme_ids
                      if theme_notifications_on(user.id, db.session.get(Theme, t))]
         posts = list(db.session.scalars(
-            select(Post).where(Post.theme_id.in_(theme_ids), Post.status == PostStatus.PUBLISHED,
-                               Post.published_at >= since, Post.published_at < now,
-                               Post.author_id != user.id, visible_posts_clause(viewer))
-            .order_by(Post.published_at.desc()).limit(20))) if theme_ids else []
+            select(Item).where(Item.theme_id.in_(theme_ids), Item.state == ItemState.PUBLISHED,
+                               Item.published_at >= since, Item.published_at < now,
+                               Item.author_id != user.id, visible_items_clause(viewer))
+            .order_by(Item.published_at.desc()).limit(20))) if theme_ids else []
         if posts:
             send_mail(user.email, lambda: _("New in your themes"), "overview", locale=user.locale,
                       kind="overview", user=user, posts=posts,
                       unsubscribe_url=unsubscribe_url(user, "overview"),
-                      links={p.id: external_url("posts.show", post_id=p.id) for p in posts})
+                      links={p.id: external_url("posts.show", item_id=p.id) for p in posts})
             queued += 1
         db.session.commit()
     return queued

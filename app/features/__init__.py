@@ -13,6 +13,7 @@ from typing import Callable
 from flask_babel import lazy_gettext as _l
 
 from app.features.overview import recent_discussions
+from app.items.kinds import ItemKind
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,13 @@ class Kind:
     list_endpoint: str  # the kind's own page in a theme (takes `slug`)
     overview_template: str  # its section on the overview page
     recent: Callable  # (theme, limit) -> what its overview section shows, for the viewer
+    item_kind: ItemKind  # the kind of the items this switch shows or hides
 
 
 KINDS: tuple[Kind, ...] = (
     Kind(key="discussions", label=_l("Discussions"), list_endpoint="themes.show",
          overview_template="features/overview_discussions.html",
-         recent=recent_discussions),
+         recent=recent_discussions, item_kind=ItemKind.DISCUSSION),
 )
 
 DISCUSSIONS = "discussions"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.permissions import viewer_for, visible_posts_clause, visible_replies_clause
+from app.permissions import viewer_for, visible_items_clause, visible_comments_clause
 
 
 @dataclass
@@ -19,20 +19,20 @@ class RecentDiscussions:
 def recent_discussions(theme, limit: int) -> RecentDiscussions:
     """The theme's newest published discussions the viewer may see, and the latest published
     replies in any of its discussions the viewer may see: two queries whatever the numbers."""
-    from app.posts.models import Post, PostStatus, Reply
+    from app.items.models import Item, ItemState, Comment
 
     viewer = viewer_for()
-    visible = (Post.theme_id == theme.id, Post.status == PostStatus.PUBLISHED,
-               visible_posts_clause(viewer))
+    visible = (Item.theme_id == theme.id, Item.state == ItemState.PUBLISHED,
+               visible_items_clause(viewer))
     posts = db.session.scalars(
-        select(Post).where(*visible)
-        .options(joinedload(Post.author), joinedload(Post.organisation))
-        .order_by(Post.published_at.desc(), Post.id.desc())
+        select(Item).where(*visible)
+        .options(joinedload(Item.author), joinedload(Item.organisation))
+        .order_by(Item.published_at.desc(), Item.id.desc())
         .limit(limit)).all()
     replies = db.session.scalars(
-        select(Reply).join(Post, Reply.post_id == Post.id)
-        .where(*visible, Reply.status == PostStatus.PUBLISHED, visible_replies_clause(viewer))
-        .options(joinedload(Reply.author), joinedload(Reply.post))
-        .order_by(Reply.created_at.desc(), Reply.id.desc())
+        select(Comment).join(Item, Comment.item_id == Item.id)
+        .where(*visible, Comment.state == ItemState.PUBLISHED, visible_comments_clause(viewer))
+        .options(joinedload(Comment.author), joinedload(Comment.item))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(limit)).all()
     return RecentDiscussions(posts=list(posts), replies=list(replies))

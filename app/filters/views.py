@@ -57,9 +57,9 @@ def index(slug):
                            action_form=CSRFOnlyForm()), 422 if failed else 200
 
 
-@bp.route("/t/<slug>/settings/filters/<kind>/<int:item_id>/delete", methods=["POST"])
+@bp.route("/t/<slug>/settings/filters/<kind>/<int:entry_id>/delete", methods=["POST"])
 @login_required
-def remove(slug, kind, item_id):
+def remove(slug, kind, entry_id):
     theme = _admin_theme(slug)
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
@@ -67,7 +67,7 @@ def remove(slug, kind, item_id):
               "value": services.own_value}.get(kind)
     if finder is None:
         abort(404)
-    obj = finder(theme, item_id) or abort(404)
+    obj = finder(theme, entry_id) or abort(404)
     name = obj.name
     services.remove(obj)
     flash(_("%(name)s is removed.", name=name), "success")

@@ -50,10 +50,10 @@ def settings():
         (422 if form.is_submitted() else 200)
 
 
-@bp.route("/posts/<int:post_id>/mute", methods=["POST"])
+@bp.route("/posts/<int:item_id>/mute", methods=["POST"])
 @login_required
-def mute(post_id):
-    post = get_visible_post(post_id) or abort(404)
+def mute(item_id):
+    post = get_visible_post(item_id) or abort(404)
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
     muted = request.form.get("muted") == "1"
@@ -61,7 +61,7 @@ def mute(post_id):
     db.session.commit()
     flash(_("You get no more mails about new replies to this post.") if muted else
           _("You get mails about new replies to this post again."), "success")
-    return redirect(url_for("posts.show", post_id=post.id))
+    return redirect(url_for("posts.show", item_id=post.id))
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

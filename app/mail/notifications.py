@@ -13,8 +13,8 @@ from app.auth.tokens import make_token, read_token
 from app.digest.models import ThreadMute
 from app.extensions import db
 from app.mail.services import send_mail
-from app.permissions import viewer_for, visible_posts_clause
-from app.posts.models import Post, PostStatus, Reply
+from app.permissions import viewer_for, visible_items_clause
+from app.items.models import Item, ItemState, Comment
 from app.themes.models import Membership, MembershipStatus, Theme
 from app.transactions import insert_once
 from app.urls import external_url
@@ -56,21 +56,21 @@ def apply_unsubscribe(user: User, kind: str, scope: int | None) -> None:
 
 # ------------------------------------------------------------------ settings
 
-def mute_thread(user: User, post_id: int, muted: bool) -> None:
+def mute_thread(user: User, item_id: int, muted: bool) -> None:
     """Stop (or resume) mails about new replies to one post; asking for what is already so
     changes nothing. Does not commit."""
     if muted:
-        if db.session.get(ThreadMute, (user.id, post_id)) is None:
-            insert_once(ThreadMute(user_id=user.id, post_id=post_id))
+        if db.session.get(ThreadMute, (user.id, item_id)) is None:
+            insert_once(ThreadMute(user_id=user.id, item_id=item_id))
     else:
         db.session.execute(delete(ThreadMute).where(ThreadMute.user_id == user.id,
-                                                    ThreadMute.post_id == post_id))
+                                                    ThreadMute.item_id == item_id))
 
 
-def is_muted(user, post_id: int) -> bool:
+def is_muted(user, item_id: int) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return db.session.get(ThreadMute, (user.id, post_id)) is not None
+    return db.session.get(ThreadMute, (user.id, item_id)) is not None
 
 
 def set_theme_notifications(user: User, theme_id: int, on: bool) -> None:
@@ -95,27 +95,27 @@ def theme_notifications_on(user_id: int, theme: Theme) -> bool:
     return True  # e.g. a platform owner without membership
 
 
-def sees_post(user: User, post_id: int) -> bool:
-    return db.session.scalar(select(Post.id).where(
-        Post.id == post_id, Post.status == PostStatus.PUBLISHED,
-        visible_posts_clause(viewer_for(user)))) is not None
+def sees_post(user: User, item_id: int) -> bool:
+    return db.session.scalar(select(Item.id).where(
+        Item.id == item_id, Item.state == ItemState.PUBLISHED,
+        visible_items_clause(viewer_for(user)))) is not None
 
 
 # ------------------------------------------------------------------ new replies
 
-def notify_new_reply(reply: Reply) -> int:
+def notify_new_reply(reply: Comment) -> int:
     """Queue mails about a published reply to the post's author and earlier repliers (in the
     current transaction). Returns how many were queued."""
-    post = reply.post
+    post = reply.item
     participants = {post.author_id} | set(db.session.scalars(
-        select(Reply.author_id).where(Reply.post_id == post.id,
-                                      Reply.status == PostStatus.PUBLISHED)))
+        select(Comment.author_id).where(Comment.item_id == post.id,
+                                      Comment.state == ItemState.PUBLISHED)))
     participants.discard(reply.author_id)
     participants.discard(None)
     if not participants:
         return 0
     muted = set(db.session.scalars(select(ThreadMute.user_id).where(
-        ThreadMute.post_id == post.id, ThreadMute.user_id.in_(participants))))
+        ThreadMute.item_id == post.id, ThreadMute.user_id.in_(participants))))
     theme = post.theme
     queued = 0
     for user in db.session.scalars(select(User).where(User.id.in_(participants - muted),
@@ -127,6 +127,6 @@ def notify_new_reply(reply: Reply) -> int:
                   "new_reply", locale=user.locale, kind="notification", user=user,
                   unsubscribe_url=unsubscribe_url(user, "replies", post.id),
                   post=post, reply=reply, author=author, theme=theme,
-                  link=external_url("posts.show_reply", reply_id=reply.id))
+                  link=external_url("posts.show_reply", comment_id=reply.id))
         queued += 1
     return queued

@@ -28,16 +28,16 @@ class Resolution(str, enum.Enum):
 
 
 class Report(db.Model):
-    """One person's report of one post or reply. Reports of the same item form one queue entry."""
+    """One person's report of one item or comment. Reports of the same target form one queue entry."""
 
     __tablename__ = "report"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"))
-    # "post:<id>" or "reply:<id>": one key for both kinds (unique per reporter, NULL-free).
+    # "item:<id>" or "comment:<id>": one key for both (unique per reporter, NULL-free).
     target: Mapped[str] = mapped_column(String(30))
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
-    reply_id: Mapped[int | None] = mapped_column(ForeignKey("reply.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     reason: Mapped[ReportReason] = mapped_column(str_enum(ReportReason, "report_reason"))
     text: Mapped[str] = mapped_column(Text, default="")
@@ -47,8 +47,8 @@ class Report(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     reporter: Mapped["User | None"] = relationship(foreign_keys=[reporter_id])  # noqa: F821
-    post: Mapped["Post"] = relationship()  # noqa: F821
-    reply: Mapped["Reply | None"] = relationship()  # noqa: F821
+    item: Mapped["Item"] = relationship()  # noqa: F821
+    comment: Mapped["Comment | None"] = relationship()  # noqa: F821
 
     __table_args__ = (
         UniqueConstraint("reporter_id", "target", name="uq_report_reporter_target"),
@@ -79,7 +79,7 @@ class ModerationDecision(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     actor_name: Mapped[str] = mapped_column(String(40))  # kept if the account goes
     action: Mapped[Action] = mapped_column(str_enum(Action, "moderation_action"))
-    target: Mapped[str] = mapped_column(String(30))  # "post:12", "reply:3", "membership:7"
+    target: Mapped[str] = mapped_column(String(30))  # "item:12", "comment:3", "membership:7"
     summary: Mapped[str] = mapped_column(String(250), default="")  # title or name, as it was
     reason: Mapped[str] = mapped_column(Text, default="")
     before_text: Mapped[str | None] = mapped_column(Text)

@@ -24,7 +24,7 @@ from app.moderation import audit
 from app.moderation.models import Action, ModerationDecision, Report, ReportReason, Resolution
 from app.permissions import Viewer, can_read_post, forget_cached_memberships, standing
 from app.posts import services as posts
-from app.posts.models import Post, PostStatus, Reply
+from app.items.models import Item, ItemState, Comment
 from app.themes.models import Membership, MembershipStatus, Role, Theme
 from app.themes.services import ThemeError, pending_requests, subtree_ids, theme_admins
 from app.timeutil import utcnow
@@ -86,19 +86,19 @@ def _lost(target: str):
     raise AlreadyDecided(_("This was already decided by %(name)s.", name=audit.last_decider(target)))
 
 
-def _tell_author(item: Post | Reply, post: Post, subject, outcome: str,
+def _tell_author(item: Item | Comment, post: Item, subject, outcome: str,
                  reason: str | None = None, diff=None) -> None:
     """Tell the author of a post or reply what was decided, naming the post; with a link to
     the post (or to the reply) as long as the author may still see it."""
     author = item.author
     if author is None or not author.is_confirmed:
         return
-    is_reply = isinstance(item, Reply)
+    is_reply = isinstance(item, Comment)
     link = None
     if can_read_post(post, author):
-        link = (external_url("posts.show_reply", reply_id=item.id)
-                if is_reply and item.status != PostStatus.DELETED
-                else external_url("posts.show", post_id=post.id))
+        link = (external_url("posts.show_reply", comment_id=item.id)
+                if is_reply and item.state != ItemState.DELETED
+                else external_url("posts.show", item_id=post.id))
     _tell(author, subject, "moderation_outcome", item=item, is_reply=is_reply, title=post.title,
           outcome=outcome, reason=reason, diff=diff, link=link)
 
@@ -109,30 +109,30 @@ def _decide_pending(admin: User, model, item_id: int, approve: bool,
                     code: str | None = None, text: str | None = None):
     """Approve or reject a pending post or reply: one conditional update (the first decision
     wins), its audit entry and the author's mail, in one transaction."""
-    kind = "post" if model is Post else "reply"
+    kind = "item" if model is Item else "comment"
     target = f"{kind}:{item_id}"
     reason = None
     if not approve:
         item = db.session.get(model, item_id)
         reason = compose_reason(code, text, item.author.locale if item and item.author else "nl")
-    new_status = PostStatus.PUBLISHED if approve else PostStatus.REJECTED
+    new_status = ItemState.PUBLISHED if approve else ItemState.REJECTED
     if not posts.transition(model, item_id, new_status, reason):
         _lost(target)
     item = db.session.get(model, item_id)
-    post = item if model is Post else item.post
+    post = item if model is Item else item.item
     audit.record(theme_id=post.theme_id, actor=admin,
                  action=Action.APPROVE if approve else Action.REJECT, target=target,
                  summary=post.title, reason=reason or "")
-    if approve and model is Reply:
+    if approve and model is Comment:
         from app.mail.notifications import notify_new_reply
         notify_new_reply(item)
     title = post.title
-    subjects = {("post", True): lambda: _("Your post \"%(title)s\" is published", title=title),
-                ("post", False): lambda: _("Your post \"%(title)s\" was not approved",
+    subjects = {("item", True): lambda: _("Your post \"%(title)s\" is published", title=title),
+                ("item", False): lambda: _("Your post \"%(title)s\" was not approved",
                                            title=title),
-                ("reply", True): lambda: _("Your reply to \"%(title)s\" is published",
+                ("comment", True): lambda: _("Your reply to \"%(title)s\" is published",
                                            title=title),
-                ("reply", False): lambda: _("Your reply to \"%(title)s\" was not approved",
+                ("comment", False): lambda: _("Your reply to \"%(title)s\" was not approved",
                                             title=title)}
     _tell_author(item, post, subjects[(kind, approve)],
                  "approved" if approve else "rejected", reason=reason)
@@ -140,32 +140,32 @@ def _decide_pending(admin: User, model, item_id: int, approve: bool,
     return item
 
 
-def approve_post(admin: User, post_id: int) -> Post:
-    return _decide_pending(admin, Post, post_id, True)
+def approve_post(admin: User, item_id: int) -> Item:
+    return _decide_pending(admin, Item, item_id, True)
 
 
-def reject_post(admin: User, post_id: int, code: str | None, text: str | None) -> Post:
-    return _decide_pending(admin, Post, post_id, False, code, text)
+def reject_post(admin: User, item_id: int, code: str | None, text: str | None) -> Item:
+    return _decide_pending(admin, Item, item_id, False, code, text)
 
 
-def approve_reply(admin: User, reply_id: int) -> Reply:
-    return _decide_pending(admin, Reply, reply_id, True)
+def approve_reply(admin: User, comment_id: int) -> Comment:
+    return _decide_pending(admin, Comment, comment_id, True)
 
 
-def reject_reply(admin: User, reply_id: int, code: str | None, text: str | None) -> Reply:
-    return _decide_pending(admin, Reply, reply_id, False, code, text)
+def reject_reply(admin: User, comment_id: int, code: str | None, text: str | None) -> Comment:
+    return _decide_pending(admin, Comment, comment_id, False, code, text)
 
 
-def edit_and_approve_post(admin: User, post_id: int, title: str, body: str) -> Post:
+def edit_and_approve_post(admin: User, item_id: int, title: str, body: str) -> Item:
     """An admin corrects a pending post and releases it; the author is told what changed."""
-    post = db.session.get(Post, post_id)
+    post = db.session.get(Item, item_id)
     if post is None:
         raise ModerationError(_("This post no longer exists."))
     before = f"{post.title}\n\n{post.body}"
-    target = f"post:{post_id}"
-    if not posts.transition(Post, post_id, PostStatus.PUBLISHED, None):
+    target = f"item:{item_id}"
+    if not posts.transition(Item, item_id, ItemState.PUBLISHED, None):
         _lost(target)
-    post = db.session.get(Post, post_id)
+    post = db.session.get(Item, item_id)
     try:
         posts.rewrite_post(post, title, body)
     except posts.PostError:
@@ -185,20 +185,20 @@ def edit_and_approve_post(admin: User, post_id: int, title: str, body: str) -> P
 
 # ------------------------------------------------------------------ reports
 
-def parse_target(target: str) -> tuple[Post | None, Reply | None]:
+def parse_target(target: str) -> tuple[Item | None, Comment | None]:
     kind, _sep, raw = (target or "").partition(":")
     item_id = parse_id(raw)
-    if kind not in ("post", "reply") or item_id is None:
+    if kind not in ("item", "comment") or item_id is None:
         return None, None
-    if kind == "post":
-        return db.session.get(Post, item_id), None
-    reply = db.session.get(Reply, item_id)
-    return (reply.post if reply else None), reply
+    if kind == "item":
+        return db.session.get(Item, item_id), None
+    reply = db.session.get(Comment, item_id)
+    return (reply.item if reply else None), reply
 
 
-def report(user: User, post: Post, reply: Reply | None, reason: str, text: str) -> Report:
+def report(user: User, post: Item, reply: Comment | None, reason: str, text: str) -> Report:
     """A logged-in person reports a post or reply they can see. Once per person per item."""
-    if not can_read_post(post, user) or (reply is not None and reply.status != PostStatus.PUBLISHED):
+    if not can_read_post(post, user) or (reply is not None and reply.state != ItemState.PUBLISHED):
         raise ModerationError(_("You cannot report this."))
     author_id = reply.author_id if reply is not None else post.author_id
     if author_id == user.id:
@@ -212,11 +212,11 @@ def report(user: User, post: Post, reply: Reply | None, reason: str, text: str) 
         raise ModerationError(_("Tell the admins what is wrong."), field="text")
     if len(text) > 2000:
         raise ModerationError(_("Use at most %(n)d characters.", n=2000), field="text")
-    target = f"reply:{reply.id}" if reply is not None else f"post:{post.id}"
+    target = f"comment:{reply.id}" if reply is not None else f"item:{post.id}"
     first = not db.session.scalar(select(Report.id).where(
         Report.target == target, Report.resolved_at.is_(None)).limit(1))
-    entry = Report(theme_id=post.theme_id, target=target, post_id=post.id,
-                   reply_id=reply.id if reply is not None else None, reporter_id=user.id,
+    entry = Report(theme_id=post.theme_id, target=target, item_id=post.id,
+                   comment_id=reply.id if reply is not None else None, reporter_id=user.id,
                    reason=reason_enum, text=text)
     insert_or_refuse(entry, ModerationError(
         _("You already reported this; the admins will look at it.")))
@@ -233,10 +233,10 @@ def report(user: User, post: Post, reply: Reply | None, reason: str, text: str) 
 
 def _report_target_exists():
     """Reports whose post or reply was deleted meanwhile (e.g. by its author) wait for nobody."""
-    live_posts = select(Post.id).where(Post.status != PostStatus.DELETED)
-    live_replies = select(Reply.id).where(Reply.status != PostStatus.DELETED)
-    return Report.post_id.in_(live_posts) & (
-        Report.reply_id.is_(None) | Report.reply_id.in_(live_replies))
+    live_posts = select(Item.id).where(Item.state != ItemState.DELETED)
+    live_replies = select(Comment.id).where(Comment.state != ItemState.DELETED)
+    return Report.item_id.in_(live_posts) & (
+        Report.comment_id.is_(None) | Report.comment_id.in_(live_replies))
 
 
 def _open_reports(target: str) -> list[Report]:
@@ -261,10 +261,10 @@ def take_down(admin: User, target: str, delete_it: bool, code: str | None, text:
     item = reply if reply is not None else post
     locale = item.author.locale if item.author else "nl"
     reason = compose_reason(code, text, locale)
-    model = Reply if reply is not None else Post
-    new_status = PostStatus.DELETED if delete_it else PostStatus.HIDDEN
-    allowed_from = (PostStatus.PUBLISHED, PostStatus.PENDING) + (
-        (PostStatus.HIDDEN,) if delete_it else ())
+    model = Comment if reply is not None else Item
+    new_status = ItemState.DELETED if delete_it else ItemState.HIDDEN
+    allowed_from = (ItemState.PUBLISHED, ItemState.PENDING) + (
+        (ItemState.HIDDEN,) if delete_it else ())
     if not posts.transition(model, item.id, new_status, reason, from_statuses=allowed_from):
         _lost(target)
     reporters = _resolve_reports(target, admin,
@@ -276,25 +276,25 @@ def take_down(admin: User, target: str, delete_it: bool, code: str | None, text:
                  before=item.body if delete_it else None)
     outcome = "deleted" if delete_it else "hidden"
     title = post.title
-    subjects = {("post", True): lambda: _("An admin removed your post \"%(title)s\"", title=title),
-                ("post", False): lambda: _("An admin hid your post \"%(title)s\"", title=title),
-                ("reply", True): lambda: _("An admin removed your reply to \"%(title)s\"",
+    subjects = {("item", True): lambda: _("An admin removed your post \"%(title)s\"", title=title),
+                ("item", False): lambda: _("An admin hid your post \"%(title)s\"", title=title),
+                ("comment", True): lambda: _("An admin removed your reply to \"%(title)s\"",
                                            title=title),
-                ("reply", False): lambda: _("An admin hid your reply to \"%(title)s\"",
+                ("comment", False): lambda: _("An admin hid your reply to \"%(title)s\"",
                                             title=title)}
-    _tell_author(item, post, subjects[("reply" if reply is not None else "post", delete_it)],
+    _tell_author(item, post, subjects[("comment" if reply is not None else "item", delete_it)],
                  outcome, reason=reason)
     _tell_reporters(reporters, post, outcome)
     db.session.commit()
     return item
 
 
-def _tell_reporters(reporters: list[User], post: Post, outcome: str) -> None:
+def _tell_reporters(reporters: list[User], post: Item, outcome: str) -> None:
     """The outcome, naming the post only to reporters who may (still) see it."""
     for reporter in reporters:
         visible = can_read_post(post, reporter)
         title = post.title if visible else None
-        link = external_url("posts.show", post_id=post.id) if visible else None
+        link = external_url("posts.show", item_id=post.id) if visible else None
         _tell(reporter, (lambda t=title: _("About what you reported in \"%(title)s\"", title=t))
               if title else (lambda: _("About what you reported")), "report_outcome",
               title=title, outcome=outcome, link=link)
@@ -353,17 +353,17 @@ class QueueItem:
     kind: str
     since: datetime
     theme: Theme
-    post: Post | None = None
-    reply: Reply | None = None
+    post: Item | None = None
+    reply: Comment | None = None
     membership: Membership | None = None
     reports: list[Report] = field(default_factory=list)
 
     @property
     def target(self) -> str:
         if self.reply is not None:
-            return f"reply:{self.reply.id}"
+            return f"comment:{self.reply.id}"
         if self.post is not None:
-            return f"post:{self.post.id}"
+            return f"item:{self.post.id}"
         return f"membership:{self.membership.id}"
 
 
@@ -384,18 +384,18 @@ def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
     items: list[QueueItem] = []
     if kind in (None, "posts"):
         for p in db.session.scalars(
-                select(Post).where(Post.theme_id.in_(scope), Post.status == PostStatus.PENDING)
-                .options(joinedload(Post.author), joinedload(Post.category))
-                .order_by(Post.created_at).limit(limit)):
+                select(Item).where(Item.theme_id.in_(scope), Item.state == ItemState.PENDING)
+                .options(joinedload(Item.author), joinedload(Item.category))
+                .order_by(Item.created_at).limit(limit)):
             items.append(QueueItem("posts", p.created_at, themes[p.theme_id], post=p))
     if kind in (None, "replies"):
         for r in db.session.scalars(
-                select(Reply).join(Post, Post.id == Reply.post_id)
-                .where(Post.theme_id.in_(scope), Reply.status == PostStatus.PENDING,
-                       Post.status != PostStatus.DELETED)
-                .options(joinedload(Reply.author), joinedload(Reply.post))
-                .order_by(Reply.created_at).limit(limit)):
-            items.append(QueueItem("replies", r.created_at, themes[r.post.theme_id], post=r.post,
+                select(Comment).join(Item, Item.id == Comment.item_id)
+                .where(Item.theme_id.in_(scope), Comment.state == ItemState.PENDING,
+                       Item.state != ItemState.DELETED)
+                .options(joinedload(Comment.author), joinedload(Comment.item))
+                .order_by(Comment.created_at).limit(limit)):
+            items.append(QueueItem("replies", r.created_at, themes[r.item.theme_id], post=r.item,
                                    reply=r))
     if kind in (None, "reports"):
         grouped: dict[str, QueueItem] = {}
@@ -403,14 +403,14 @@ def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
                 select(Report).where(Report.theme_id.in_(scope), Report.resolved_at.is_(None),
                                      _report_target_exists())
                 .options(joinedload(Report.reporter),
-                         joinedload(Report.post).joinedload(Post.author),
-                         joinedload(Report.reply).joinedload(Reply.author))
+                         joinedload(Report.item).joinedload(Item.author),
+                         joinedload(Report.comment).joinedload(Comment.author))
                 .order_by(Report.created_at).limit(limit * 5)):
             item = grouped.get(rep.target)
             if item is None:
                 item = grouped[rep.target] = QueueItem("reports", rep.created_at,
-                                                       themes[rep.theme_id], post=rep.post,
-                                                       reply=rep.reply)
+                                                       themes[rep.theme_id], post=rep.item,
+                                                       reply=rep.comment)
                 items.append(item)
             item.reports.append(rep)
     if kind in (None, "members"):
@@ -426,12 +426,12 @@ def _count_waiting(scoped, kinds=KINDS) -> int:
     or reply), for themes matching `scoped(column)`: one query of COUNT subqueries."""
     counts = []
     if "posts" in kinds:
-        counts.append(select(func.count(Post.id)).where(
-            scoped(Post.theme_id), Post.status == PostStatus.PENDING).scalar_subquery())
+        counts.append(select(func.count(Item.id)).where(
+            scoped(Item.theme_id), Item.state == ItemState.PENDING).scalar_subquery())
     if "replies" in kinds:
-        counts.append(select(func.count(Reply.id)).join(Post, Post.id == Reply.post_id).where(
-            scoped(Post.theme_id), Reply.status == PostStatus.PENDING,
-            Post.status != PostStatus.DELETED).scalar_subquery())
+        counts.append(select(func.count(Comment.id)).join(Item, Item.id == Comment.item_id).where(
+            scoped(Item.theme_id), Comment.state == ItemState.PENDING,
+            Item.state != ItemState.DELETED).scalar_subquery())
     if "reports" in kinds:
         counts.append(select(func.count(func.distinct(Report.target))).where(
             scoped(Report.theme_id), Report.resolved_at.is_(None),

@@ -10,8 +10,8 @@ from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import DecisionForm, EditApproveForm, RemoveMemberForm, ReportForm
 from app.permissions import (can_administer, is_platform_owner, viewer_for,
-                             visible_replies_clause)
-from app.posts.models import Post, PostStatus, Reply
+                             visible_comments_clause)
+from app.items.models import Item, ItemState, Comment
 from app.posts.services import PostError, get_visible_post
 from app.themes import services as theme_services
 from app.themes.models import Membership, Theme
@@ -82,7 +82,7 @@ def decide(slug):
     code, text = form.reason_code.data, form.reason_text.data
     kind, _sep, raw = target.partition(":")
     item_id = parse_id(raw)
-    if item_id is None or kind not in ("post", "reply", "membership"):
+    if item_id is None or kind not in ("item", "comment", "membership"):
         abort(400)
     try:
         if kind == "membership":
@@ -124,15 +124,15 @@ def decide(slug):
     return redirect(back), 303
 
 
-@bp.route("/t/<slug>/moderation/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/t/<slug>/moderation/posts/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_approve(slug, post_id):
+def edit_approve(slug, item_id):
     theme = _admin_theme(slug)
-    post = db.session.get(Post, post_id) or abort(404)
+    post = db.session.get(Item, item_id) or abort(404)
     _in_scope(theme, post.theme_id)
-    if post.status != PostStatus.PENDING:
+    if post.state != ItemState.PENDING:
         flash(_("This was already decided by %(name)s.",
-                name=services.audit.last_decider(f"post:{post.id}")), "warning")
+                name=services.audit.last_decider(f"item:{post.id}")), "warning")
         return redirect(url_for("moderation.queue", slug=theme.slug))
     form = EditApproveForm(obj=post if request.method == "GET" else None)
     status = 200
@@ -187,16 +187,16 @@ def remove_member(slug, membership_id):
                            form=form), status
 
 
-@bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
-@bp.route("/replies/<int:reply_id>/report", methods=["GET", "POST"])
+@bp.route("/posts/<int:item_id>/report", methods=["GET", "POST"])
+@bp.route("/replies/<int:comment_id>/report", methods=["GET", "POST"])
 @login_required
-def report(post_id=None, reply_id=None):
+def report(item_id=None, comment_id=None):
     reply = None
-    if reply_id is not None:
-        reply = db.session.scalar(select(Reply).where(
-            Reply.id == reply_id, visible_replies_clause(viewer_for()))) or abort(404)
-        post_id = reply.post_id
-    post = get_visible_post(post_id) or abort(404)
+    if comment_id is not None:
+        reply = db.session.scalar(select(Comment).where(
+            Comment.id == comment_id, visible_comments_clause(viewer_for()))) or abort(404)
+        item_id = reply.item_id
+    post = get_visible_post(item_id) or abort(404)
     form = ReportForm()
     status = 200
     if form.validate_on_submit():
@@ -208,7 +208,7 @@ def report(post_id=None, reply_id=None):
         else:
             flash(_("Thank you. The admins of this theme will look at it; you will hear the "
                     "outcome."), "success")
-            return redirect(url_for("posts.show", post_id=post.id))
+            return redirect(url_for("posts.show", item_id=post.id))
     elif form.is_submitted():
         status = 422
     return render_template("moderation/report.html", post=post, reply=reply, form=form,

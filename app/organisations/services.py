@@ -4,7 +4,7 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.organisations.models import Organisation
-from app.posts.models import Post, PostStatus
+from app.items.models import Item, ItemState
 from app.themes.models import Membership
 from app.themes.models import Theme
 from app.themes.services import ThemeError
@@ -50,8 +50,8 @@ def organisation_usage(org: Organisation) -> tuple[int, int]:
     """(members who belong to it, posts written in its name), deleted posts not counted."""
     members = db.session.scalar(select(func.count(Membership.id)).where(
         Membership.organisation_id == org.id)) or 0
-    posts = db.session.scalar(select(func.count(Post.id)).where(
-        Post.organisation_id == org.id, Post.status != PostStatus.DELETED)) or 0
+    posts = db.session.scalar(select(func.count(Item.id)).where(
+        Item.organisation_id == org.id, Item.state != ItemState.DELETED)) or 0
     return members, posts
 
 
@@ -61,7 +61,7 @@ def remove_organisation(org: Organisation) -> None:
     _reindex_posts_of(org.id)
     db.session.execute(update(Membership).where(Membership.organisation_id == org.id)
                        .values(organisation_id=None).execution_options(synchronize_session=False))
-    db.session.execute(update(Post).where(Post.organisation_id == org.id)
+    db.session.execute(update(Item).where(Item.organisation_id == org.id)
                        .values(organisation_id=None).execution_options(synchronize_session=False))
     db.session.delete(org)
     db.session.commit()
@@ -70,5 +70,5 @@ def remove_organisation(org: Organisation) -> None:
 def _reindex_posts_of(organisation_id: int) -> None:
     """Posts in the organisation's name are found by its name: they are indexed again."""
     from app.search.index import touch
-    for post_id in db.session.scalars(select(Post.id).where(Post.organisation_id == organisation_id)):
-        touch(post_id)
+    for item_id in db.session.scalars(select(Item.id).where(Item.organisation_id == organisation_id)):
+        touch(item_id)

@@ -1,4 +1,4 @@
-"""Post and reply text: Markdown (markdown-it-py, raw HTML off) rendered to HTML, then
+"""Item and reply text: Markdown (markdown-it-py, raw HTML off) rendered to HTML, then
 sanitised with nh3 at write time. Both the Markdown and the safe HTML are stored."""
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ from werkzeug.security import generate_password_hash
 from app.auth.models import User
 from app.extensions import db
 from app.filters.models import Category, FilterGroup, FilterValue
-from app.posts.models import Part, Post, PostStatus, Reply, Star, post_audience, post_filter_value
+from app.items.models import (Comment, Item, ItemState, Part, Star, item_filter_value, item_reader,
+                              read_access_for)
 from app.themes.models import Membership, MembershipStatus, Role, Theme, WorkgroupType
 from app.timeutil import utcnow
 
@@ -107,7 +108,7 @@ def seed(posts: int, members: int, themes: int, seed_value: int = 2026, echo=pri
 
     # Posts with replies, stars, tags; some pending, some restricted.
     post_rows, reply_rows, star_rows, tag_rows, audience_rows = [], [], [], [], []
-    first_post = (db.session.scalar(select(func.max(Post.id))) or 0) + 1
+    first_post = (db.session.scalar(select(func.max(Item.id))) or 0) + 1
     for n in range(posts):
         pid = first_post + n
         theme = all_themes[rng.randrange(len(all_themes))]
@@ -129,30 +130,30 @@ def seed(posts: int, members: int, themes: int, seed_value: int = 2026, echo=pri
         for r in range(n_replies):
             at = created + timedelta(minutes=rng.randrange(1, 60 * 24 * 30))
             last = max(last, at)
-            reply_rows.append(dict(post_id=pid, author_id=rng.choice(people), body="Eens.",
-                                   body_html="<p>Eens.</p>", status=PostStatus.PUBLISHED.value,
+            reply_rows.append(dict(item_id=pid, author_id=rng.choice(people), body="Eens.",
+                                   body_html="<p>Eens.</p>", state=ItemState.PUBLISHED.value,
                                    created_at=at, published_at=at))
         for uid in rng.sample(people, n_stars):
-            star_rows.append(dict(user_id=uid, post_id=pid, created_at=created))
+            star_rows.append(dict(user_id=uid, item_id=pid, created_at=created))
         cats = cats_by_root[root]
         body = _sentence(rng, rng.randint(20, 80)) + "."
         post_rows.append(dict(
             id=pid, theme_id=theme.id, author_id=author, title=_sentence(rng, rng.randint(3, 9)),
             body=body, body_html=f"<p>{body}</p>\n", part=part.value,  # = render_markdown(body)
-            status=(PostStatus.PENDING if pending else PostStatus.PUBLISHED).value,
-            restricted=restricted, created_at=created,
+            state=(ItemState.PENDING if pending else ItemState.PUBLISHED).value,
+            read_access=read_access_for(part, restricted).value, created_at=created,
             published_at=None if pending else created,
             last_activity_at=None if pending else last,
-            last_reply_at=last if n_replies else None,
-            reply_count=n_replies, star_count=n_stars,
+            last_comment_at=last if n_replies else None,
+            comment_count=n_replies, star_count=n_stars,
             category_id=cats[rng.randrange(len(cats))].id if rng.random() < 0.8 else None))
         for values in values_by_root[root]:
             if rng.random() < 0.6:
-                tag_rows.append(dict(post_id=pid, filter_value_id=rng.choice(values).id))
+                tag_rows.append(dict(item_id=pid, filter_value_id=rng.choice(values).id))
         if restricted:
             for uid in rng.sample(people, min(3, len(people))):
                 if uid != author:
-                    audience_rows.append(dict(post_id=pid, user_id=uid))
+                    audience_rows.append(dict(item_id=pid, user_id=uid))
         if len(post_rows) >= CHUNK:
             _flush(post_rows, reply_rows, star_rows, tag_rows, audience_rows)
             echo(f"  {n + 1} posts")
@@ -160,8 +161,8 @@ def seed(posts: int, members: int, themes: int, seed_value: int = 2026, echo=pri
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:
-            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('post', 'id'), "
-                                 "(SELECT max(id) FROM post))")
+            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('item', 'id'), "
+                                 "(SELECT max(id) FROM item))")
             conn.exec_driver_sql("ANALYZE")
     else:
         with db.engine.begin() as conn:
@@ -172,11 +173,11 @@ def seed(posts: int, members: int, themes: int, seed_value: int = 2026, echo=pri
 
 
 def _flush(post_rows, reply_rows, star_rows, tag_rows, audience_rows) -> None:
-    _bulk(Post.__table__, post_rows)
-    _bulk(Reply.__table__, reply_rows)
+    _bulk(Item.__table__, post_rows)
+    _bulk(Comment.__table__, reply_rows)
     _bulk(Star.__table__, star_rows)
-    _bulk(post_filter_value, tag_rows)
-    _bulk(post_audience, audience_rows)
+    _bulk(item_filter_value, tag_rows)
+    _bulk(item_reader, audience_rows)
     for rows in (post_rows, reply_rows, star_rows, tag_rows, audience_rows):
         rows.clear()
 
@@ -195,7 +196,7 @@ def seed_command(posts, members, themes, seed_value, index):
     result = seed(posts, members, themes, seed_value, echo=click.echo)
     if index:
         from app.search.index import rebuild
-        total = db.session.scalar(select(func.count(Post.id))) or 0
+        total = db.session.scalar(select(func.count(Item.id))) or 0
         db.session.rollback()
         with db.engine.connect() as conn, \
                 click.progressbar(length=total, label="Indexing posts") as bar:

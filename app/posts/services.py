@@ -1,7 +1,7 @@
 """Rules of the board: writing, editing and deleting posts and replies, stars, the state
 changes moderation drives, and the board's list with its facet counts.
 
-Every read goes through app.permissions.visible_posts_clause (the one policy).
+Every read goes through app.permissions.visible_items_clause (the one policy).
 """
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from app.extensions import db
 from app.filters.models import FilterValue
 from app.filters.services import categories_for, filter_groups_for
 from app.permissions import (Viewer, can_moderate_post, can_post_closed, can_post_public,
-                             can_read_post, standing, viewer_for, visible_posts_clause,
-                             visible_replies_clause)
+                             can_read_post, standing, viewer_for, visible_items_clause,
+                             visible_comments_clause)
 from app.posts import uploads
-from app.posts.models import (Attachment, Part, Post, PostStatus, Reply, Star,
-                              post_filter_value)
+from app.items.models import (Attachment, Comment, Item, ItemState, Part, Star, read_access_for,
+                              item_filter_value)
 from app.posts.rendering import render_markdown
 from app.themes.models import Membership, MembershipStatus, Theme, WorkgroupType
 from app.themes.services import ThemeError, theme_members
@@ -171,7 +171,7 @@ class PostInput:
     remove_attachment_ids: list[int] = field(default_factory=list)
 
 
-def create_post(author: User, theme: Theme, data: PostInput) -> Post:
+def create_post(author: User, theme: Theme, data: PostInput) -> Item:
     """Write a new post. Public parts wait for approval. Commits."""
     part = part_for(theme, data.part)
     if not may_write(theme, part, author):
@@ -185,13 +185,13 @@ def create_post(author: User, theme: Theme, data: PostInput) -> Post:
     stored = _store_files(data.files)
     now = utcnow()
     pending = _needs_approval(theme, part, author)
-    post = Post(theme_id=theme.id, author=author, organisation=organisation, category=category,
+    post = Item(theme_id=theme.id, author=author, organisation=organisation, category=category,
                 title=title, body=body, body_html=render_markdown(body), part=part,
-                status=PostStatus.PENDING if pending else PostStatus.PUBLISHED,
-                restricted=bool(audience), created_at=now,
+                state=ItemState.PENDING if pending else ItemState.PUBLISHED,
+                read_access=read_access_for(part, bool(audience)), created_at=now,
                 published_at=None if pending else now, last_activity_at=None if pending else now)
     post.filter_values = values
-    post.audience = audience
+    post.readers = audience
     for s in stored:
         post.attachments.append(Attachment(stored_name=s.stored_name, filename=s.filename,
                                            content_type=s.content_type, size=s.size,
@@ -201,7 +201,7 @@ def create_post(author: User, theme: Theme, data: PostInput) -> Post:
     return post
 
 
-def edit_post(editor: User, post: Post, data: PostInput) -> Post:
+def edit_post(editor: User, post: Item, data: PostInput) -> Item:
     """Change a post. An author's change to a public post goes back for approval (so an
     approved text cannot be swapped for another); an admin's change stands. Commits."""
     theme = post.theme
@@ -219,51 +219,51 @@ def edit_post(editor: User, post: Post, data: PostInput) -> Post:
     stored = _store_files(data.files)
     removed = [a.stored_name for a in post.attachments if a not in keep]
     post.title, post.body, post.body_html = title, body, render_markdown(body)
-    post.category, post.filter_values, post.audience = category, values, audience
-    post.restricted = bool(audience)
+    post.category, post.filter_values, post.readers = category, values, audience
+    post.read_access = read_access_for(post.part, bool(audience))
     post.organisation = organisation
     post.attachments = keep + [Attachment(stored_name=s.stored_name, filename=s.filename,
                                           content_type=s.content_type, size=s.size,
                                           is_image=s.is_image) for s in stored]
     post.updated_at = utcnow()
     if not can_moderate_post(post, editor) and (
-            post.status == PostStatus.REJECTED
-            or (post.status == PostStatus.PUBLISHED and _needs_approval(theme, post.part, editor))):
-        post.status = PostStatus.PENDING  # resubmitted, or re-checked after a change
+            post.state == ItemState.REJECTED
+            or (post.state == ItemState.PUBLISHED and _needs_approval(theme, post.part, editor))):
+        post.state = ItemState.PENDING  # resubmitted, or re-checked after a change
     _commit_with_files(stored)
     for name in removed:
         uploads.remove(name)
     return post
 
 
-def delete_post(actor: User, post: Post) -> None:
+def delete_post(actor: User, post: Item) -> None:
     """Remove a post for everyone (kept in the database, files too, for the audit). Commits."""
-    post.status = PostStatus.DELETED
+    post.state = ItemState.DELETED
     post.updated_at = utcnow()
     db.session.commit()
 
 
-def get_visible_post(post_id: int, user=None) -> Post | None:
+def get_visible_post(item_id: int, user=None) -> Item | None:
     """The post if the viewer may see it, else None (the view answers 404)."""
     return db.session.scalar(
-        select(Post).where(Post.id == post_id, visible_posts_clause(viewer_for(user)))
-        .options(joinedload(Post.author), joinedload(Post.category),
-                 joinedload(Post.organisation), joinedload(Post.theme),
-                 selectinload(Post.filter_values).joinedload(FilterValue.group),
-                 selectinload(Post.attachments), selectinload(Post.audience)))
+        select(Item).where(Item.id == item_id, visible_items_clause(viewer_for(user)))
+        .options(joinedload(Item.author), joinedload(Item.category),
+                 joinedload(Item.organisation), joinedload(Item.theme),
+                 selectinload(Item.filter_values).joinedload(FilterValue.group),
+                 selectinload(Item.attachments), selectinload(Item.readers)))
 
 
 # ------------------------------------------------------------------------- replies
 
-def can_reply(post: Post, user) -> bool:
+def can_reply(post: Item, user) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if post.status != PostStatus.PUBLISHED:
+    if post.state != ItemState.PUBLISHED:
         return False
     return may_write(post.theme, post.part, user) or can_moderate_post(post, user)
 
 
-def add_reply(author: User, post: Post, body: str) -> Reply:
+def add_reply(author: User, post: Item, body: str) -> Comment:
     """Reply to a post the author can see. Public parts wait for approval. Commits."""
     if not can_read_post(post, author) or not can_reply(post, author):
         raise PostError(_("You cannot reply to this post."), field="body")
@@ -274,8 +274,8 @@ def add_reply(author: User, post: Post, body: str) -> Reply:
         raise PostError(_("Use at most %(n)d characters.", n=BODY_MAX), field="body")
     now = utcnow()
     pending = _needs_approval(post.theme, post.part, author)
-    reply = Reply(post_id=post.id, author=author, body=body, body_html=render_markdown(body),
-                  status=PostStatus.PENDING if pending else PostStatus.PUBLISHED,
+    reply = Comment(item_id=post.id, author=author, body=body, body_html=render_markdown(body),
+                  state=ItemState.PENDING if pending else ItemState.PUBLISHED,
                   created_at=now, published_at=None if pending else now)
     db.session.add(reply)
     if not pending:
@@ -287,96 +287,96 @@ def add_reply(author: User, post: Post, body: str) -> Reply:
     return reply
 
 
-def _count_reply(post_id: int, when, delta: int) -> None:
-    """Keep reply_count / last_reply_at / last_activity_at in step (same transaction)."""
-    values = {"reply_count": Post.reply_count + delta}
+def _count_reply(item_id: int, when, delta: int) -> None:
+    """Keep comment_count / last_comment_at / last_activity_at in step (same transaction)."""
+    values = {"comment_count": Item.comment_count + delta}
     if delta > 0:
-        values.update(last_reply_at=when, last_activity_at=when)
-    db.session.execute(update(Post).where(Post.id == post_id).values(**values)
+        values.update(last_comment_at=when, last_activity_at=when)
+    db.session.execute(update(Item).where(Item.id == item_id).values(**values)
                        .execution_options(synchronize_session=False))
 
 
-def delete_reply(actor: User, reply: Reply) -> None:
-    was_published = reply.status == PostStatus.PUBLISHED
-    reply.status = PostStatus.DELETED
+def delete_reply(actor: User, reply: Comment) -> None:
+    was_published = reply.state == ItemState.PUBLISHED
+    reply.state = ItemState.DELETED
     reply.updated_at = utcnow()
     if was_published:
-        _count_reply(reply.post_id, None, -1)
+        _count_reply(reply.item_id, None, -1)
     db.session.commit()
 
 
 @dataclass
 class ReplyPage:
-    replies: list[Reply]
+    replies: list[Comment]
     total: int
     page: int
     pages: int
     per_page: int
 
 
-def reply_page(post: Post, page: int = 1, per_page: int = 50, user=None) -> ReplyPage:
+def reply_page(post: Item, page: int = 1, per_page: int = 50, user=None) -> ReplyPage:
     """One page of the replies the viewer may see, oldest first (two queries: count, page).
     A page past the last shows the last."""
-    clause = visible_replies_clause(viewer_for(user))
-    total = db.session.scalar(select(func.count()).select_from(Reply).where(
-        Reply.post_id == post.id, clause)) or 0
+    clause = visible_comments_clause(viewer_for(user))
+    total = db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.item_id == post.id, clause)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     replies = list(db.session.scalars(
-        select(Reply).where(Reply.post_id == post.id, clause)
-        .options(joinedload(Reply.author)).order_by(Reply.created_at, Reply.id)
+        select(Comment).where(Comment.item_id == post.id, clause)
+        .options(joinedload(Comment.author)).order_by(Comment.created_at, Comment.id)
         .limit(per_page).offset((page - 1) * per_page)))
     return ReplyPage(replies=replies, total=total, page=page, pages=pages, per_page=per_page)
 
 
-def page_of_reply(reply: Reply, per_page: int = 50, user=None) -> int:
+def page_of_reply(reply: Comment, per_page: int = 50, user=None) -> int:
     """The page of its post on which the viewer finds this reply."""
-    before = db.session.scalar(select(func.count()).select_from(Reply).where(
-        Reply.post_id == reply.post_id, visible_replies_clause(viewer_for(user)),
-        (Reply.created_at < reply.created_at)
-        | ((Reply.created_at == reply.created_at) & (Reply.id < reply.id)))) or 0
+    before = db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.item_id == reply.item_id, visible_comments_clause(viewer_for(user)),
+        (Comment.created_at < reply.created_at)
+        | ((Comment.created_at == reply.created_at) & (Comment.id < reply.id)))) or 0
     return before // per_page + 1
 
 
-def get_visible_reply(reply_id: int, user=None) -> Reply | None:
+def get_visible_reply(comment_id: int, user=None) -> Comment | None:
     """The reply if the viewer may see it and its post, else None."""
     viewer = viewer_for(user)
     return db.session.scalar(
-        select(Reply).join(Post, Post.id == Reply.post_id)
-        .where(Reply.id == reply_id, visible_replies_clause(viewer),
-               visible_posts_clause(viewer)))
+        select(Comment).join(Item, Item.id == Comment.item_id)
+        .where(Comment.id == comment_id, visible_comments_clause(viewer),
+               visible_items_clause(viewer)))
 
 
 # ------------------------------------------------------------------------- stars
 
-def set_star(user: User, post: Post, starred: bool | None = None) -> tuple[bool, int]:
+def set_star(user: User, post: Item, starred: bool | None = None) -> tuple[bool, int]:
     """Star (starred=True) or un-star (False) a post the user can see; None: the opposite of
     now. Saying which makes a double click harmless: the second click asks for what is already
     so. Returns (starred now, star count)."""
-    if not can_read_post(post, user) or post.status != PostStatus.PUBLISHED:
+    if not can_read_post(post, user) or post.state != ItemState.PUBLISHED:
         raise PostError(_("You cannot star this post."))
     delta = 0
     if starred is not True:
         delta = -db.session.execute(
-            delete(Star).where(Star.user_id == user.id, Star.post_id == post.id)).rowcount
+            delete(Star).where(Star.user_id == user.id, Star.item_id == post.id)).rowcount
         if starred is None:
             starred = not delta
     if starred:
-        delta = 1 if insert_once(Star(user_id=user.id, post_id=post.id)) else 0
+        delta = 1 if insert_once(Star(user_id=user.id, item_id=post.id)) else 0
     if delta:
-        db.session.execute(update(Post).where(Post.id == post.id)
-                           .values(star_count=Post.star_count + delta)
+        db.session.execute(update(Item).where(Item.id == post.id)
+                           .values(star_count=Item.star_count + delta)
                            .execution_options(synchronize_session=False))
     db.session.commit()
-    count = db.session.scalar(select(Post.star_count).where(Post.id == post.id))
+    count = db.session.scalar(select(Item.star_count).where(Item.id == post.id))
     return starred, count
 
 
-def starred_ids(user, post_ids) -> set[int]:
-    if user is None or not getattr(user, "is_authenticated", False) or not post_ids:
+def starred_ids(user, item_ids) -> set[int]:
+    if user is None or not getattr(user, "is_authenticated", False) or not item_ids:
         return set()
-    return set(db.session.scalars(select(Star.post_id).where(
-        Star.user_id == user.id, Star.post_id.in_(list(post_ids)))))
+    return set(db.session.scalars(select(Star.item_id).where(
+        Star.user_id == user.id, Star.item_id.in_(list(item_ids)))))
 
 
 # ------------------------------------------------------------------------- moderation states
@@ -384,38 +384,39 @@ def starred_ids(user, post_ids) -> set[int]:
 # State changes the moderation queue drives (app/moderation/services.py adds the audit entry,
 # the mails and the commit). Each is a conditional update: the first decision wins.
 
-def transition(model, item_id: int, new_status: PostStatus, note: str | None,
-               from_statuses=(PostStatus.PENDING,)) -> bool:
-    """Move a post or reply to a new status if it is still in one of `from_statuses`.
+def transition(model, item_id: int, new_status: ItemState, note: str | None,
+               from_statuses=(ItemState.PENDING,)) -> bool:
+    """Move an item or comment (`item_id`: the row's id) to a new state if it is still in one
+    of `from_statuses`.
 
     Keeps the post's counters in step when a reply is published or taken away. Returns False
     (and changes nothing) when someone else decided first. Does not commit."""
     now = utcnow()
-    values = {"status": new_status, "moderation_note": note}
-    if new_status == PostStatus.PUBLISHED:
+    values = {"state": new_status, "moderation_note": note}
+    if new_status == ItemState.PUBLISHED:
         values["published_at"] = func.coalesce(model.published_at, now)
-        if model is Post:
+        if model is Item:
             values["last_activity_at"] = func.coalesce(model.last_activity_at, now)
     result = db.session.execute(
-        update(model).where(model.id == item_id, model.status.in_(from_statuses))
+        update(model).where(model.id == item_id, model.state.in_(from_statuses))
         .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         return False
     from app.search.index import touch
-    if model is Post:
+    if model is Item:
         touch(item_id)
-    if model is Reply:
-        post_id = db.session.scalar(select(Reply.post_id).where(Reply.id == item_id))
-        touch(post_id)
-        if new_status == PostStatus.PUBLISHED:
-            _count_reply(post_id, now, +1)
-        elif PostStatus.PUBLISHED in from_statuses:
-            _count_reply(post_id, None, -1)
+    if model is Comment:
+        parent_id = db.session.scalar(select(Comment.item_id).where(Comment.id == item_id))
+        touch(parent_id)
+        if new_status == ItemState.PUBLISHED:
+            _count_reply(parent_id, now, +1)
+        elif ItemState.PUBLISHED in from_statuses:
+            _count_reply(parent_id, None, -1)
     db.session.expire_all()
     return True
 
 
-def rewrite_post(post: Post, title: str, body: str) -> None:
+def rewrite_post(post: Item, title: str, body: str) -> None:
     """An admin's correction of a post's text (edit-then-approve). Does not commit."""
     title, body = _clean_text(title, body)
     post.title, post.body, post.body_html = title, body, render_markdown(body)
@@ -425,10 +426,10 @@ def rewrite_post(post: Post, title: str, body: str) -> None:
 # ------------------------------------------------------------------------- the board
 
 SORTS = {
-    "recent": (Post.published_at.desc(), Post.id.desc()),
-    "replies": (Post.reply_count.desc(), Post.id.desc()),
-    "activity": (Post.last_activity_at.desc(), Post.id.desc()),
-    "stars": (Post.star_count.desc(), Post.id.desc()),
+    "recent": (Item.published_at.desc(), Item.id.desc()),
+    "replies": (Item.comment_count.desc(), Item.id.desc()),
+    "activity": (Item.last_activity_at.desc(), Item.id.desc()),
+    "stars": (Item.star_count.desc(), Item.id.desc()),
 }
 
 
@@ -443,13 +444,13 @@ class BoardQuery:
 
 @dataclass
 class Board:
-    posts: list[Post]
+    posts: list[Item]
     total: int
     page: int
     pages: int
     value_counts: dict[int, int]
     starred: set[int]
-    waiting: list[Post]
+    waiting: list[Item]
     categories: list
     groups: list
     search: object = None  # the parsed query when searching
@@ -458,8 +459,8 @@ class Board:
 
 def _value_conditions(values_by_group: dict[int, list[int]]):
     """Posts having any chosen value of each group (OR within a group, AND across groups)."""
-    return [Post.id.in_(select(post_filter_value.c.post_id)
-                        .where(post_filter_value.c.filter_value_id.in_(ids)))
+    return [Item.id.in_(select(item_filter_value.c.item_id)
+                        .where(item_filter_value.c.filter_value_id.in_(ids)))
             for ids in values_by_group.values()]
 
 
@@ -473,8 +474,8 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
         if vid in value_group:
             by_group.setdefault(value_group[vid], []).append(vid)
 
-    base = [Post.theme_id == theme.id, Post.status == PostStatus.PUBLISHED,
-            visible_posts_clause(viewer)]
+    base = [Item.theme_id == theme.id, Item.state == ItemState.PUBLISHED,
+            visible_items_clause(viewer)]
     parsed, problem, match = None, None, None
     if query.q:
         from app.search.services import SearchProblem, match_condition, parse
@@ -485,9 +486,9 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
         except SearchProblem as exc:
             problem = exc.message
         # Matches in the theme and its subthemes, and every state the viewer may see.
-        base = [Post.theme_id.in_(subtree_ids(theme)), visible_posts_clause(viewer),
+        base = [Item.theme_id.in_(subtree_ids(theme)), visible_items_clause(viewer),
                 match if match is not None else false()]
-    category_cond = [Post.category_id == query.category_id] if query.category_id else []
+    category_cond = [Item.category_id == query.category_id] if query.category_id else []
     value_conds = _value_conditions(by_group)
     where = base + category_cond + value_conds
 
@@ -503,30 +504,30 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
             from app.search.services import order_again, page_of_matches
             hits = page_of_matches(parsed, [c for c in where if c is not match], order, best,
                                    per_page, (page_number - 1) * per_page)
-            q = (select(Post, hits.c.total).join(hits, hits.c.id == Post.id)
+            q = (select(Item, hits.c.total).join(hits, hits.c.id == Item.id)
                  .order_by(*order_again(hits, order, best)))
         else:
-            q = (select(Post, literal(None)).where(*where).order_by(*order)
+            q = (select(Item, literal(None)).where(*where).order_by(*order)
                  .limit(per_page).offset((page_number - 1) * per_page))
         if viewer.user_id is not None:
             q = q.add_columns(Star.user_id).outerjoin(
-                Star, (Star.post_id == Post.id) & (Star.user_id == viewer.user_id))
+                Star, (Star.item_id == Item.id) & (Star.user_id == viewer.user_id))
         else:
             q = q.add_columns(literal(None))
         return db.session.execute(
-            q.options(joinedload(Post.author), joinedload(Post.category),
-                      joinedload(Post.organisation), selectinload(Post.filter_values))
+            q.options(joinedload(Item.author), joinedload(Item.category),
+                      joinedload(Item.organisation), selectinload(Item.filter_values))
         ).unique().all()
 
     page = max(1, query.page)
     if not searching:
-        total = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
+        total = db.session.scalar(select(func.count()).select_from(Item).where(*where)) or 0
         page = min(page, max(1, -(-total // per_page)))
     rows = load(page)
     if searching and rows:
         total = rows[0][1]
     elif searching:
-        total = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
+        total = db.session.scalar(select(func.count()).select_from(Item).where(*where)) or 0
         if total and page > 1:  # past the last page: show the last one
             page = -(-total // per_page)
             rows = load(page)
@@ -536,23 +537,23 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
     starred = {r[0].id for r in rows if r[2] is not None}
 
     # Facet counts: what the viewer would get by picking each, with the rest of the selection.
-    category_counts = (select(Post.category_id.label("category_id"), func.count().label("n"))
-                       .where(*base, *value_conds).group_by(Post.category_id).subquery())
+    category_counts = (select(Item.category_id.label("category_id"), func.count().label("n"))
+                       .where(*base, *value_conds).group_by(Item.category_id).subquery())
     categories = categories_for(theme, counts=category_counts)
     value_counts = dict(db.session.execute(
-        select(post_filter_value.c.filter_value_id, func.count())
-        .join(Post, Post.id == post_filter_value.c.post_id)
-        .where(*base, *category_cond).group_by(post_filter_value.c.filter_value_id)).all())
+        select(item_filter_value.c.filter_value_id, func.count())
+        .join(Item, Item.id == item_filter_value.c.item_id)
+        .where(*base, *category_cond).group_by(item_filter_value.c.filter_value_id)).all())
 
-    waiting: list[Post] = []
+    waiting: list[Item] = []
     is_admin = viewer.platform_owner or theme.id in viewer.admin_theme_ids
     if viewer.is_authenticated and not is_admin and not query.q:  # admins have the queue
         # The author's own posts that wait, were refused or were hidden, with their state.
         waiting = list(db.session.scalars(
-            select(Post).where(Post.theme_id == theme.id, Post.author_id == viewer.user_id,
-                               Post.status.in_([PostStatus.PENDING, PostStatus.REJECTED,
-                                                PostStatus.HIDDEN]))
-            .order_by(Post.created_at.desc()).limit(20)))
+            select(Item).where(Item.theme_id == theme.id, Item.author_id == viewer.user_id,
+                               Item.state.in_([ItemState.PENDING, ItemState.REJECTED,
+                                                ItemState.HIDDEN]))
+            .order_by(Item.created_at.desc()).limit(20)))
     return Board(posts=posts, total=total, page=page, pages=pages, value_counts=value_counts,
                  starred=starred,
                  waiting=waiting, categories=categories, groups=groups, search=parsed,

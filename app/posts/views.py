@@ -16,7 +16,7 @@ from app.permissions import (can_edit_post, can_moderate_post, can_see_member_li
 from app import storage
 from app.posts import services
 from app.posts.forms import PostForm, ReplyForm
-from app.posts.models import Attachment, PostStatus, Reply
+from app.items.models import Attachment, ItemState, Comment
 from app.themes.models import WorkgroupType
 from app.themes.services import get_theme_by_slug, theme_members
 from app.pagecache import cacheable
@@ -89,9 +89,9 @@ def _save_or_show(form, theme, author, post, s, groups, members, save, pending, 
             getattr(form, exc.field or "title").errors.append(exc.message)
             status = 422
         else:
-            waits = saved.status == PostStatus.PENDING
+            waits = saved.state == ItemState.PENDING
             flash(pending if waits else done, "info" if waits else "success")
-            return redirect(url_for("posts.show", post_id=saved.id))
+            return redirect(url_for("posts.show", item_id=saved.id))
     elif form.is_submitted():
         status = 422
     if form.is_submitted():  # shown again: the whole member list to choose from
@@ -100,10 +100,10 @@ def _save_or_show(form, theme, author, post, s, groups, members, save, pending, 
                            members=members, post=post, standing=s), status
 
 
-@bp.route("/posts/<int:post_id>")
+@bp.route("/posts/<int:item_id>")
 @cacheable
-def show(post_id):
-    post = services.get_visible_post(post_id) or abort(404)
+def show(item_id):
+    post = services.get_visible_post(item_id) or abort(404)
     page = parse_id(request.args.get("page"), default=1)
     return _render_show(post, page, ReplyForm())
 
@@ -120,23 +120,23 @@ def _render_show(post, page, reply_form, status=200):
                            can_reply=services.can_reply(post, current_user)), status
 
 
-@bp.route("/replies/<int:reply_id>")
-def show_reply(reply_id):
+@bp.route("/replies/<int:comment_id>")
+def show_reply(comment_id):
     """A reply's lasting address (used in mails): the page of its post where it is now."""
-    reply = services.get_visible_reply(reply_id) or abort(404)
+    reply = services.get_visible_reply(comment_id) or abort(404)
     return redirect(_reply_url(reply))
 
 
 def _reply_url(reply) -> str:
     page = services.page_of_reply(reply, current_app.config["REPLIES_PER_PAGE"])
-    return url_for("posts.show", post_id=reply.post_id, page=page if page > 1 else None,
+    return url_for("posts.show", item_id=reply.item_id, page=page if page > 1 else None,
                    _anchor=f"reply-{reply.id}")
 
 
-@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/posts/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(post_id):
-    post = services.get_visible_post(post_id) or abort(404)
+def edit(item_id):
+    post = services.get_visible_post(item_id) or abort(404)
     if not can_edit_post(post):
         abort(403)
     theme = post.theme
@@ -150,7 +150,7 @@ def edit(post_id):
         form.filters.data = [v.id for v in post.filter_values]
         form.organisation.data = post.organisation_id
         form.part.data = post.part.value
-        form.audience.data = [u.id for u in post.audience]
+        form.audience.data = [u.id for u in post.readers]
     return _save_or_show(
         form, theme, author, post, standing(current_user, theme), groups, members,
         save=lambda data: services.edit_post(current_user, post, data),
@@ -158,10 +158,10 @@ def edit(post_id):
         done=_("Your changes are saved."))
 
 
-@bp.route("/posts/<int:post_id>/delete", methods=["POST"])
+@bp.route("/posts/<int:item_id>/delete", methods=["POST"])
 @login_required
-def delete(post_id):
-    post = services.get_visible_post(post_id) or abort(404)
+def delete(item_id):
+    post = services.get_visible_post(item_id) or abort(404)
     if not can_edit_post(post):
         abort(403)
     if not CSRFOnlyForm().validate_on_submit():
@@ -177,10 +177,10 @@ def _wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-@bp.route("/posts/<int:post_id>/star", methods=["POST"])
+@bp.route("/posts/<int:item_id>/star", methods=["POST"])
 @login_required
-def star(post_id):
-    post = services.get_visible_post(post_id) or abort(404)
+def star(item_id):
+    post = services.get_visible_post(item_id) or abort(404)
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
     wanted = {"1": True, "0": False}.get(request.form.get("star", ""))  # absent: toggle
@@ -190,19 +190,19 @@ def star(post_id):
         if _wants_json():
             return jsonify(error=exc.message), 403
         flash(exc.message, "error")
-        return redirect(url_for("posts.show", post_id=post.id))
+        return redirect(url_for("posts.show", item_id=post.id))
     if _wants_json():
         return jsonify(starred=starred, count=count,
                        label=_("Remove star") if starred else _("Give a star"))
     back = request.form.get("next")
     from app.urls import safe_next
-    return redirect(safe_next(back) or url_for("posts.show", post_id=post.id))
+    return redirect(safe_next(back) or url_for("posts.show", item_id=post.id))
 
 
-@bp.route("/posts/<int:post_id>/replies", methods=["POST"])
+@bp.route("/posts/<int:item_id>/replies", methods=["POST"])
 @login_required
-def reply(post_id):
-    post = services.get_visible_post(post_id) or abort(404)
+def reply(item_id):
+    post = services.get_visible_post(item_id) or abort(404)
     if not services.can_reply(post, current_user):
         from app.errors import render_error
         return render_error(403, _("You cannot reply to this post."))
@@ -213,7 +213,7 @@ def reply(post_id):
         except services.PostError as exc:
             form.body.errors.append(exc.message)
         else:
-            if r.status == PostStatus.PENDING:
+            if r.state == ItemState.PENDING:
                 flash(_("Your reply is saved and waits for approval by an admin."), "info")
             else:
                 flash(_("Your reply is published."), "success")
@@ -222,27 +222,27 @@ def reply(post_id):
     return _render_show(post, 2**31 - 1, form, 422)
 
 
-@bp.route("/replies/<int:reply_id>/delete", methods=["POST"])
+@bp.route("/replies/<int:comment_id>/delete", methods=["POST"])
 @login_required
-def delete_reply(reply_id):
+def delete_reply(comment_id):
     from sqlalchemy import select
-    from app.permissions import viewer_for, visible_replies_clause
-    reply = db.session.scalar(select(Reply).where(
-        Reply.id == reply_id, visible_replies_clause(viewer_for()))) or abort(404)
-    post = services.get_visible_post(reply.post_id) or abort(404)
+    from app.permissions import viewer_for, visible_comments_clause
+    reply = db.session.scalar(select(Comment).where(
+        Comment.id == comment_id, visible_comments_clause(viewer_for()))) or abort(404)
+    post = services.get_visible_post(reply.item_id) or abort(404)
     if reply.author_id != current_user.id and not can_moderate_post(post):
         abort(403)
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
     services.delete_reply(current_user, reply)
     flash(_("The reply is deleted."), "success")
-    return redirect(url_for("posts.show", post_id=post.id))
+    return redirect(url_for("posts.show", item_id=post.id))
 
 
 @bp.route("/attachments/<int:attachment_id>/<path:filename>")
 def attachment(attachment_id, filename):
     att = db.session.get(Attachment, attachment_id) or abort(404)
-    if services.get_visible_post(att.post_id) is None:
+    if services.get_visible_post(att.item_id) is None:
         abort(404)  # whether it exists is itself private
     try:
         stream = storage.get().open(att.stored_name)

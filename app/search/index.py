@@ -17,7 +17,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from app.search.analysis import terms
-from app.search.models import FTS_TABLE, post_search
+from app.search.models import FTS_TABLE, item_search
 
 TOUCHED = "search_touched"  # Session.info keys
 RENAMED_AUTHORS = "search_renamed_authors"
@@ -56,55 +56,55 @@ def _is_postgresql(conn) -> bool:
         else conn.dialect.name == "postgresql"
 
 
-def _rows(conn, post_ids: list[int]) -> list[dict]:
+def _rows(conn, item_ids: list[int]) -> list[dict]:
     """The search rows of these posts from the data (none for deleted or missing posts)."""
     from app.auth.models import User
     from app.organisations.models import Organisation
-    from app.posts.models import Attachment, Post, PostStatus, Reply
+    from app.items.models import Attachment, Item, ItemState, Comment
 
     posts = conn.execute(
-        select(Post.id, Post.title, Post.body, User.username, Organisation.name)
-        .outerjoin(User, User.id == Post.author_id)
-        .outerjoin(Organisation, Organisation.id == Post.organisation_id)
-        .where(Post.id.in_(post_ids), Post.status != PostStatus.DELETED)).all()
+        select(Item.id, Item.title, Item.body, User.username, Organisation.name)
+        .outerjoin(User, User.id == Item.author_id)
+        .outerjoin(Organisation, Organisation.id == Item.organisation_id)
+        .where(Item.id.in_(item_ids), Item.state != ItemState.DELETED)).all()
     found = [p[0] for p in posts]
     extra: dict[int, list[str]] = {}
     if found:
-        for post_id, words in conn.execute(select(Reply.post_id, Reply.body).where(
-                Reply.post_id.in_(found), Reply.status == PostStatus.PUBLISHED)
-                .order_by(Reply.post_id, Reply.id)):
-            extra.setdefault(post_id, []).append(words)
-        for post_id, name in conn.execute(select(Attachment.post_id, Attachment.filename)
-                                          .where(Attachment.post_id.in_(found))
-                                          .order_by(Attachment.post_id, Attachment.id)):
-            extra.setdefault(post_id, []).append(name)
+        for item_id, words in conn.execute(select(Comment.item_id, Comment.body).where(
+                Comment.item_id.in_(found), Comment.state == ItemState.PUBLISHED)
+                .order_by(Comment.item_id, Comment.id)):
+            extra.setdefault(item_id, []).append(words)
+        for item_id, name in conn.execute(select(Attachment.item_id, Attachment.filename)
+                                          .where(Attachment.item_id.in_(found))
+                                          .order_by(Attachment.item_id, Attachment.id)):
+            extra.setdefault(item_id, []).append(name)
     rows = []
-    for post_id, title, body, author, organisation in posts:
-        body_text = "\n".join([body or "", *extra.get(post_id, []), author or "",
+    for item_id, title, body, author, organisation in posts:
+        body_text = "\n".join([body or "", *extra.get(item_id, []), author or "",
                                organisation or ""])
         title_nl, title_en = terms(title)
         body_nl, body_en = terms(body_text)
-        rows.append(dict(post_id=post_id, title_nl=title_nl, title_en=title_en,
+        rows.append(dict(item_id=item_id, title_nl=title_nl, title_en=title_en,
                          body_nl=body_nl, body_en=body_en))
     return rows
 
 
-_INSERT = ("INSERT INTO post_search (post_id, title_nl, title_en, body_nl, body_en) "
-           "VALUES (:post_id, :title_nl, :title_en, :body_nl, :body_en)")
-_INSERT_PG = ("INSERT INTO post_search (post_id, title_nl, title_en, body_nl, body_en, document) "
-              "VALUES (:post_id, :title_nl, :title_en, :body_nl, :body_en, "
+_INSERT = ("INSERT INTO item_search (item_id, title_nl, title_en, body_nl, body_en) "
+           "VALUES (:item_id, :title_nl, :title_en, :body_nl, :body_en)")
+_INSERT_PG = ("INSERT INTO item_search (item_id, title_nl, title_en, body_nl, body_en, document) "
+              "VALUES (:item_id, :title_nl, :title_en, :body_nl, :body_en, "
               "CAST(:document AS tsvector))")
 
 
-def write(conn, post_ids: Iterable[int]) -> None:
+def write(conn, item_ids: Iterable[int]) -> None:
     """Write these posts' search rows again from the data (on SQLite the FTS5 index follows
     through its triggers). `conn` is a Session or Connection inside the caller's transaction."""
-    ids = sorted(set(post_ids))
+    ids = sorted(set(item_ids))
     postgresql = _is_postgresql(conn)
     for i in range(0, len(ids), BATCH):
         chunk = ids[i:i + BATCH]
         rows = _rows(conn, chunk)
-        conn.execute(post_search.delete().where(post_search.c.post_id.in_(chunk)))
+        conn.execute(item_search.delete().where(item_search.c.item_id.in_(chunk)))
         if not rows:
             continue
         if postgresql:  # the tsvector holds the stems; the text columns stay empty
@@ -121,15 +121,15 @@ def rebuild(conn, progress: Callable[[int], None] | None = None, repair: bool = 
     index is also rebuilt from the rows (in case it was damaged). With `commit_batches` (a
     Connection of its own) each batch is committed: one transaction over a large board would
     make SQLite spill and re-read its page cache for every page. Returns the posts seen."""
-    from app.posts.models import Post
+    from app.items.models import Item
 
     if commit_batches and not _is_postgresql(conn):
         conn.exec_driver_sql("PRAGMA cache_size=-131072")  # 128 MB for this connection
         conn.commit()
     last, seen = 0, 0
     while True:
-        ids = list(conn.execute(select(Post.id).where(Post.id > last)
-                                .order_by(Post.id).limit(BATCH)).scalars())
+        ids = list(conn.execute(select(Item.id).where(Item.id > last)
+                                .order_by(Item.id).limit(BATCH)).scalars())
         if not ids:
             break
         write(conn, ids)
@@ -147,12 +147,12 @@ def rebuild(conn, progress: Callable[[int], None] | None = None, repair: bool = 
 
 # ------------------------------------------------------------------ in the transaction
 
-def touch(post_id: int) -> None:
+def touch(item_id: int) -> None:
     """Write this post's search row again when the current transaction commits (for changes
     made with bulk UPDATE statements, which the session does not see)."""
     from app.extensions import db
 
-    db.session.info.setdefault(TOUCHED, set()).add(post_id)
+    db.session.info.setdefault(TOUCHED, set()).add(item_id)
 
 
 def _changed(obj, attribute: str) -> bool:
@@ -164,19 +164,19 @@ def _collect(session, flush_context) -> None:
     """After each flush (the objects still listed, now with their ids): note what to write."""
     from app.auth.models import User
     from app.organisations.models import Organisation
-    from app.posts.models import Attachment, Post, PostStatus, Reply
+    from app.items.models import Attachment, Comment, Item, ItemState
 
     touched = session.info.setdefault(TOUCHED, set())
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if isinstance(obj, Post) and obj.id is not None:
+        if isinstance(obj, Item) and obj.id is not None:
             touched.add(obj.id)
-        elif isinstance(obj, Attachment) and obj.post_id is not None:
-            touched.add(obj.post_id)
-        elif isinstance(obj, Reply) and obj.post_id is not None:
-            # Only published replies are in the post's search text: a waiting one is not.
-            if (obj.status == PostStatus.PUBLISHED or obj in session.deleted
-                    or _changed(obj, "status")):
-                touched.add(obj.post_id)
+        elif isinstance(obj, Attachment) and obj.item_id is not None:
+            touched.add(obj.item_id)
+        elif isinstance(obj, Comment) and obj.item_id is not None:
+            # Only published comments are in the item's search text: a waiting one is not.
+            if (obj.state == ItemState.PUBLISHED or obj in session.deleted
+                    or _changed(obj, "state")):
+                touched.add(obj.item_id)
         elif isinstance(obj, User) and obj in session.dirty and _changed(obj, "username"):
             session.info.setdefault(RENAMED_AUTHORS, set()).add(obj.id)
         elif (isinstance(obj, Organisation) and obj in session.dirty
@@ -188,7 +188,7 @@ def _before_commit(session) -> None:
     """Write the noted posts' search rows in the transaction that is about to commit."""
     if session.in_nested_transaction():
         return  # a savepoint: the outer commit writes
-    from app.posts.models import Post
+    from app.items.models import Item
 
     session.flush()  # the commit's own flush comes after this hook: note its changes first
     while True:
@@ -196,10 +196,10 @@ def _before_commit(session) -> None:
         authors = session.info.pop(RENAMED_AUTHORS, set())
         organisations = session.info.pop(RENAMED_ORGANISATIONS, set())
         if authors:
-            ids |= set(session.scalars(select(Post.id).where(Post.author_id.in_(authors))))
+            ids |= set(session.scalars(select(Item.id).where(Item.author_id.in_(authors))))
         if organisations:
-            ids |= set(session.scalars(select(Post.id).where(
-                Post.organisation_id.in_(organisations))))
+            ids |= set(session.scalars(select(Item.id).where(
+                Item.organisation_id.in_(organisations))))
         if not ids:
             return
         write(session, ids)

@@ -6,8 +6,8 @@ Anything else in the text is just text: no character of the user's reaches Postg
 tsquery or SQLite's MATCH syntax unquoted. The words go through the same analysis as the posts
 (app/search/analysis.py), and the query is built from their stems for the database in use.
 
-The match is a condition on Post (`match_condition`) or a ranked subquery (`ranked`), used in
-the same SELECT as the visibility policy (app.permissions.visible_posts_clause) and the board's
+The match is a condition on Item (`match_condition`) or a ranked subquery (`ranked`), used in
+the same SELECT as the visibility policy (app.permissions.visible_items_clause) and the board's
 filters: what a viewer may not see is never a hit, and counts are exact.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.extensions import db
 from app.search.analysis import Stems, tokens
-from app.search.models import FTS_TABLE, TSVECTOR_COLUMN, post_search
+from app.search.models import FTS_TABLE, TSVECTOR_COLUMN, item_search
 
 # FTS5 bm25 weights of the columns title_nl, title_en, body_nl, body_en: a word in the title
 # counts three times a word in the text. PostgreSQL's ts_rank_cd weighs A (title) 1.0 and
@@ -148,9 +148,9 @@ def _postgresql() -> bool:
 def _match(parsed: Parsed):
     """(FROM, id column, match condition, score: higher is better) for the database in use."""
     if _postgresql():
-        document = literal_column(f"post_search.{TSVECTOR_COLUMN}")
+        document = literal_column(f"item_search.{TSVECTOR_COLUMN}")
         query = cast(bindparam("search_query", parsed.tsquery(), unique=True), TSQUERY)
-        return (post_search, post_search.c.post_id, document.op("@@")(query),
+        return (item_search, item_search.c.item_id, document.op("@@")(query),
                 func.ts_rank_cd(document, query))
     fts = table(FTS_TABLE, column("rowid"))
     name = literal_column(FTS_TABLE)
@@ -160,44 +160,44 @@ def _match(parsed: Parsed):
 
 
 def match_condition(parsed: Parsed):
-    """SQL condition on Post: does the post match the search?"""
-    from app.posts.models import Post
+    """SQL condition on Item: does the post match the search?"""
+    from app.items.models import Item
 
-    source, post_id, condition, _score = _match(parsed)
-    return Post.id.in_(select(post_id).select_from(source).where(condition))
+    source, item_id, condition, _score = _match(parsed)
+    return Item.id.in_(select(item_id).select_from(source).where(condition))
 
 
 def ranked(parsed: Parsed):
-    """Subquery of the matching posts' ids (post_id) and scores (score, higher is better):
-    join it to Post and order by score for best match first."""
-    source, post_id, condition, score = _match(parsed)
-    return (select(post_id.label("post_id"), score.label("score"))
+    """Subquery of the matching posts' ids (item_id) and scores (score, higher is better):
+    join it to Item and order by score for best match first."""
+    source, item_id, condition, score = _match(parsed)
+    return (select(item_id.label("item_id"), score.label("score"))
             .select_from(source).where(condition).subquery("search_ranked"))
 
 
 def best_match_order(ranked_query):
     """Best match first; equal matches newest first."""
-    from app.posts.models import Post
+    from app.items.models import Item
 
     return (ranked_query.c.score.desc(),
-            func.coalesce(Post.published_at, Post.created_at).desc(), Post.id.desc())
+            func.coalesce(Item.published_at, Item.created_at).desc(), Item.id.desc())
 
 
 def page_of_matches(parsed: Parsed, where: list, order, best_match: bool, limit: int,
                     offset: int):
     """Subquery of one page of matching posts: id, total (the count of every match that
     passes `where`) and score. Only ids and sort keys are ranked and counted, in one pass;
-    the caller joins it to Post to load the page's rows (`order_again` orders them)."""
-    from app.posts.models import Post
+    the caller joins it to Item to load the page's rows (`order_again` orders them)."""
+    from app.items.models import Item
 
     if best_match:
         hits = ranked(parsed)
-        query = (select(Post.id.label("id"), func.count().over().label("total"),
+        query = (select(Item.id.label("id"), func.count().over().label("total"),
                         hits.c.score.label("score"))
-                 .join(hits, hits.c.post_id == Post.id).where(*where)
+                 .join(hits, hits.c.item_id == Item.id).where(*where)
                  .order_by(*best_match_order(hits)))
     else:
-        query = (select(Post.id.label("id"), func.count().over().label("total"),
+        query = (select(Item.id.label("id"), func.count().over().label("total"),
                         literal_column("0").label("score"))
                  .where(match_condition(parsed), *where).order_by(*order))
     return query.limit(limit).offset(offset).subquery("search_page")
@@ -205,11 +205,11 @@ def page_of_matches(parsed: Parsed, where: list, order, best_match: bool, limit:
 
 def order_again(page, order, best_match: bool):
     """The order of a page_of_matches page, for the query that loads its rows."""
-    from app.posts.models import Post
+    from app.items.models import Item
 
     if best_match:
-        return (page.c.score.desc(), func.coalesce(Post.published_at, Post.created_at).desc(),
-                Post.id.desc())
+        return (page.c.score.desc(), func.coalesce(Item.published_at, Item.created_at).desc(),
+                Item.id.desc())
     return order
 
 

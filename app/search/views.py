@@ -5,8 +5,8 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.pagecache import cacheable
-from app.permissions import viewer_for, visible_posts_clause
-from app.posts.models import Post
+from app.permissions import viewer_for, visible_items_clause
+from app.items.models import Item
 from app.search.services import (SearchProblem, clean_query, match_condition, order_again,
                                  page_of_matches, parse)
 from app.urls import parse_id
@@ -30,22 +30,22 @@ def index():
         except SearchProblem as exc:
             problem = exc.message
     if parsed is not None:
-        visible = visible_posts_clause(viewer_for())
+        visible = visible_items_clause(viewer_for())
         best = sort == "relevance"
-        order = (func.coalesce(Post.published_at, Post.created_at).desc(), Post.id.desc())
+        order = (func.coalesce(Item.published_at, Item.created_at).desc(), Item.id.desc())
 
         def load(page_number):
             hits = page_of_matches(parsed, [visible], order, best, per_page,
                                    (page_number - 1) * per_page)
             return db.session.execute(
-                select(Post, hits.c.total).join(hits, hits.c.id == Post.id)
-                .options(joinedload(Post.author), joinedload(Post.theme),
-                         joinedload(Post.organisation))
+                select(Item, hits.c.total).join(hits, hits.c.id == Item.id)
+                .options(joinedload(Item.author), joinedload(Item.theme),
+                         joinedload(Item.organisation))
                 .order_by(*order_again(hits, order, best))).all()
 
         rows = load(page)
         if not rows and page > 1:  # past the last page: show the last one
-            total = db.session.scalar(select(func.count()).select_from(Post)
+            total = db.session.scalar(select(func.count()).select_from(Item)
                                       .where(match_condition(parsed), visible)) or 0
             page = max(1, -(-total // per_page))
             rows = load(page)
