@@ -304,7 +304,7 @@ def visible_items_clause(viewer: Viewer):
 
     from app.items.models import Item, ItemState, Part, ReadAccess, item_reader
 
-    not_deleted = and_(Item.state != ItemState.DELETED, _item_kind_on_clause())
+    not_deleted = and_(Item.state != ItemState.DELETED, item_kind_on_clause())
     if viewer.platform_owner:
         return not_deleted
     readable = [Item.read_access == ReadAccess.PUBLIC]
@@ -326,7 +326,7 @@ def visible_items_clause(viewer: Viewer):
     return and_(not_deleted, or_(*ways))
 
 
-def _item_kind_on_clause():
+def item_kind_on_clause():
     """SQL condition on Item: its kind is switched on in its theme (app.features.KINDS)."""
     from sqlalchemy import or_
 
@@ -336,12 +336,6 @@ def _item_kind_on_clause():
     return or_(*((Item.kind == k.item_kind) & kind_on_clause(k.key, Item.theme_id)
                  for k in KINDS))
 
-
-def visible_items(user=None):
-    """select(Item) limited to what the viewer may see: the base of every post query."""
-    from app.items.models import Item
-
-    return select(Item).where(visible_items_clause(viewer_for(user)))
 
 
 def visible_comments_clause(viewer: Viewer):

@@ -237,3 +237,20 @@ def test_the_overview_costs_a_bounded_number_of_queries(app):
             assert c.get(f"/t/{theme.slug}/overview").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1] and counts[1] <= 10, counts
+
+
+def test_a_switched_off_kind_leaves_the_moderation_queue_and_its_count(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    owner = member(theme, role=Role.OWNER)
+    ItemFactory(theme=theme, title="Wacht op vrijgave", state=ItemState.PENDING)
+    client = Client(app)
+    client.login(owner.email)
+    queue = client.get(f"/t/{theme.slug}/moderation")
+    assert "Wacht op vrijgave" in page_text(queue)
+    _switch(client, theme.slug, on=False)
+    queue = page_text(client.get(f"/t/{theme.slug}/moderation"))
+    assert "Wacht op vrijgave" not in queue
+    from app.moderation.services import theme_queue_count
+    assert theme_queue_count(theme) == 0
+    _switch(client, theme.slug, on=True)
+    assert "Wacht op vrijgave" in page_text(client.get(f"/t/{theme.slug}/moderation"))

@@ -467,3 +467,20 @@ def test_the_badge_the_overview_and_the_queue_count_the_same_past_a_hundred(app)
     assert "The oldest 100 are shown here" in queue
     only_posts = page_text(client.get(f"/t/{first.slug}/moderation?kind=posts"))
     assert "104 items wait, oldest first." in only_posts
+
+
+def test_a_reply_author_who_left_a_closed_theme_is_not_told_its_posts_title(app, mailbox):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    admin = member(theme, role=Role.ADMIN)
+    leaver = member(theme)
+    post = ItemFactory(theme=theme, title="Vertrouwelijk overleg", part=Part.CLOSED)
+    reply = CommentFactory(item=post, author=leaver, body="Mijn reactie")
+    db.session.execute(Membership.__table__.delete().where(
+        Membership.user_id == leaver.id, Membership.theme_id == theme.id))
+    db.session.commit()
+    admin_client = Client(app)
+    admin_client.login(admin.email)
+    decide(admin_client, theme, f"comment:{reply.id}", "hide", reason_text="Persoonlijk")
+    (mail,) = mailbox.wait_for(leaver.email)
+    assert "Vertrouwelijk overleg" not in mail.subject + mail.text
+    assert "About your reply" in mail.subject and "/posts/" not in mail.text

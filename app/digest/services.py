@@ -24,7 +24,8 @@ from app.extensions import db
 from app.mail.notifications import theme_notifications_on, unsubscribe_url
 from app.mail.services import send_mail
 from app.moderation.services import queue_count
-from app.permissions import Viewer, viewer_for, viewers_for, visible_items_clause
+from app.permissions import (Viewer, item_kind_on_clause, viewer_for, viewers_for,
+                             visible_items_clause)
 from app.items.models import Item, ItemState
 from app.themes.models import Membership, MembershipStatus, Role, Theme
 from app.themes.services import subtree_ids
@@ -66,7 +67,7 @@ def candidate_posts(theme: Theme, start: datetime, end: datetime, limit: int) ->
     """The period's most interesting published posts of the theme and its subthemes."""
     return list(db.session.scalars(
         select(Item).where(Item.theme_id.in_(subtree_ids(theme)),
-                           Item.state == ItemState.PUBLISHED,
+                           Item.state == ItemState.PUBLISHED, item_kind_on_clause(),
                            Item.published_at >= start, Item.published_at < end)
         .order_by((Item.star_count * 2 + Item.comment_count).desc(), Item.published_at.desc())
         .limit(limit)))

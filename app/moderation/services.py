@@ -22,7 +22,8 @@ from app.extensions import db
 from app.mail.services import send_mail
 from app.moderation import audit
 from app.moderation.models import Action, ModerationDecision, Report, ReportReason, Resolution
-from app.permissions import Viewer, can_read_post, forget_cached_memberships, standing
+from app.permissions import (Viewer, can_read_post, forget_cached_memberships, item_kind_on_clause,
+                             standing)
 from app.posts import services as posts
 from app.items.models import Item, ItemState, Comment
 from app.themes.models import Membership, MembershipStatus, Role, Theme
@@ -88,18 +89,24 @@ def _lost(target: str):
 
 def _tell_author(item: Item | Comment, post: Item, subject, outcome: str,
                  reason: str | None = None, diff=None) -> None:
-    """Tell the author of a post or reply what was decided, naming the post; with a link to
-    the post (or to the reply) as long as the author may still see it."""
+    """Tell the author of a post or reply what was decided, naming the post and linking to it
+    (or to the reply) as long as the author may still see it. A reply's author who may no
+    longer see its post (removed from a closed theme, say) gets neither its title nor a link:
+    the subject then says only that it is about their reply."""
     author = item.author
     if author is None or not author.is_confirmed:
         return
     is_reply = isinstance(item, Comment)
+    readable = can_read_post(post, author)
     link = None
-    if can_read_post(post, author):
+    if readable:
         link = (external_url("posts.show_reply", comment_id=item.id)
                 if is_reply and item.state != ItemState.DELETED
                 else external_url("posts.show", item_id=post.id))
-    _tell(author, subject, "moderation_outcome", item=item, is_reply=is_reply, title=post.title,
+    elif is_reply:
+        subject = lambda: _("About your reply")  # noqa: E731
+    _tell(author, subject, "moderation_outcome", item=item, is_reply=is_reply,
+          title=post.title if readable or not is_reply else None,
           outcome=outcome, reason=reason, diff=diff, link=link)
 
 
@@ -232,8 +239,9 @@ def report(user: User, post: Item, reply: Comment | None, reason: str, text: str
 
 
 def _report_target_exists():
-    """Reports whose post or reply was deleted meanwhile (e.g. by its author) wait for nobody."""
-    live_posts = select(Item.id).where(Item.state != ItemState.DELETED)
+    """Reports whose post or reply was deleted meanwhile (e.g. by its author), or whose kind
+    of content is switched off in its theme, wait for nobody."""
+    live_posts = select(Item.id).where(Item.state != ItemState.DELETED, item_kind_on_clause())
     live_replies = select(Comment.id).where(Comment.state != ItemState.DELETED)
     return Report.item_id.in_(live_posts) & (
         Report.comment_id.is_(None) | Report.comment_id.in_(live_replies))
@@ -384,7 +392,8 @@ def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
     items: list[QueueItem] = []
     if kind in (None, "posts"):
         for p in db.session.scalars(
-                select(Item).where(Item.theme_id.in_(scope), Item.state == ItemState.PENDING)
+                select(Item).where(Item.theme_id.in_(scope), Item.state == ItemState.PENDING,
+                                   item_kind_on_clause())
                 .options(joinedload(Item.author), joinedload(Item.category))
                 .order_by(Item.created_at).limit(limit)):
             items.append(QueueItem("posts", p.created_at, themes[p.theme_id], post=p))
@@ -392,7 +401,7 @@ def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
         for r in db.session.scalars(
                 select(Comment).join(Item, Item.id == Comment.item_id)
                 .where(Item.theme_id.in_(scope), Comment.state == ItemState.PENDING,
-                       Item.state != ItemState.DELETED)
+                       Item.state != ItemState.DELETED, item_kind_on_clause())
                 .options(joinedload(Comment.author), joinedload(Comment.item))
                 .order_by(Comment.created_at).limit(limit)):
             items.append(QueueItem("replies", r.created_at, themes[r.item.theme_id], post=r.item,
@@ -427,11 +436,12 @@ def _count_waiting(scoped, kinds=KINDS) -> int:
     counts = []
     if "posts" in kinds:
         counts.append(select(func.count(Item.id)).where(
-            scoped(Item.theme_id), Item.state == ItemState.PENDING).scalar_subquery())
+            scoped(Item.theme_id), Item.state == ItemState.PENDING,
+            item_kind_on_clause()).scalar_subquery())
     if "replies" in kinds:
         counts.append(select(func.count(Comment.id)).join(Item, Item.id == Comment.item_id).where(
             scoped(Item.theme_id), Comment.state == ItemState.PENDING,
-            Item.state != ItemState.DELETED).scalar_subquery())
+            Item.state != ItemState.DELETED, item_kind_on_clause()).scalar_subquery())
     if "reports" in kinds:
         counts.append(select(func.count(func.distinct(Report.target))).where(
             scoped(Report.theme_id), Report.resolved_at.is_(None),
