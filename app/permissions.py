@@ -186,6 +186,7 @@ def template_helpers() -> dict:
         "can_edit_item": can_edit_item,
         "can_delete_comment": can_delete_comment,
         "can_comment": can_comment,
+        "can_report": can_report,
         "current_user_administers": lambda: bool(viewer_for().admin_theme_ids),
         "may_push": may_push,
         "can_moderate_item": can_moderate_item,
@@ -470,6 +471,17 @@ def can_delete_comment(comment, user=None) -> bool:
     if v.user_id is None or comment.state == ItemState.DELETED:
         return False
     return comment.author_id == v.user_id or can_moderate_item(comment.item, user)
+
+
+def can_report(item, comment=None, user=None) -> bool:
+    """May report this item, or this comment on it (given the viewer may read the item): a
+    logged-in person, someone else's text, once it is published."""
+    from app.items.models import ItemState
+
+    v = viewer_for(user)
+    target = comment if comment is not None else item
+    return (v.user_id is not None and target.state == ItemState.PUBLISHED
+            and target.author_id != v.user_id)
 
 
 def can_comment(item, user=None) -> bool:

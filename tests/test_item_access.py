@@ -70,3 +70,23 @@ def test_the_new_post_button_shows_for_those_who_may_write(app, people):
     outsider = _client(app, people["outsider"])
     assert "New post" not in page_text(outsider.get(f"/t/{people['theme'].slug}"))
     assert outsider.get(f"/t/{closed.slug}/posts/new").status_code == 302  # to join first
+
+
+def test_only_someone_elses_published_text_can_be_reported(app, people):
+    from sqlalchemy import func, select
+
+    from app.moderation.models import Report
+
+    waiting = ItemFactory(theme=people["theme"], author=people["author"], part=Part.PUBLIC,
+                          state=ItemState.PENDING, title="Wacht nog")
+    admin = _client(app, people["admin"])
+    page = admin.get(f"/posts/{waiting.id}")
+    assert page.status_code == 200 and 'class="report-link"' not in page.get_data(as_text=True)
+    admin.post(f"/posts/{waiting.id}/report", {"reason": "spam", "text": ""})
+    assert db.session.scalar(select(func.count()).select_from(Report)) == 0
+
+    published = ItemFactory(theme=people["theme"], author=people["author"], part=Part.PUBLIC)
+    own = _client(app, people["author"]).get(f"/posts/{published.id}").get_data(as_text=True)
+    assert 'class="report-link"' not in own
+    other = _client(app, people["colleague"]).get(f"/posts/{published.id}").get_data(as_text=True)
+    assert 'class="report-link"' in other

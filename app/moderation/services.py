@@ -23,7 +23,7 @@ from app.extensions import db
 from app.mail.services import send_mail
 from app.moderation import audit
 from app.moderation.models import Action, ModerationDecision, Report, ReportReason, Resolution
-from app.permissions import Viewer, can_read_item, forget_cached_memberships, standing
+from app.permissions import Viewer, can_read_item, can_report, forget_cached_memberships, standing
 from app.posts import services as posts
 from app.items.models import Item, ItemState, Comment
 from app.themes.models import Membership, MembershipStatus, Role, Theme
@@ -199,11 +199,13 @@ def parse_target(target: str) -> tuple[Item | None, Comment | None]:
 
 def report(user: User, post: Item, reply: Comment | None, reason: str, text: str) -> Report:
     """A logged-in person reports a post or reply they can see. Once per person per item."""
-    if not can_read_item(post, user) or (reply is not None and reply.state != ItemState.PUBLISHED):
+    if not can_read_item(post, user):
         raise ModerationError(_("You cannot report this."))
     author_id = reply.author_id if reply is not None else post.author_id
     if author_id == user.id:
         raise ModerationError(_("You cannot report your own text; edit or delete it instead."))
+    if not can_report(post, reply, user):
+        raise ModerationError(_("You cannot report this."))
     try:
         reason_enum = ReportReason(reason)
     except ValueError:
