@@ -115,8 +115,7 @@ def _render_show(post, page, reply_form, status=200):
                            replies=replies, starred=post.id in services.starred_ids(
                                current_user, [post.id]),
                            muted=is_muted(current_user, post.id),
-                           reply_form=reply_form, action_form=CSRFOnlyForm(),
-                           can_reply=can_comment(post)), status
+                           reply_form=reply_form, action_form=CSRFOnlyForm()), status
 
 
 @bp.route("/replies/<int:comment_id>")
