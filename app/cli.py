@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from app.errors import DomainError
 from app.extensions import db
 
 user_cli = AppGroup("user", help="Manage accounts.")
@@ -82,7 +83,7 @@ def theme_create(name, slug, workgroup_type, parent, description, owner):
         if owner_user:
             services.appoint_owner(theme, owner_user)
         db.session.commit()
-    except services.ThemeError as exc:
+    except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message)
     click.echo(f"Created theme {theme.slug} ({theme.workgroup_type.value}).")

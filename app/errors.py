@@ -6,6 +6,17 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 
+class DomainError(Exception):
+    """A rule of the board was broken by what someone asked; the message (shown to them) names
+    the problem, and `field` the form field it belongs to, if any. Services raise a subclass;
+    views catch DomainError and show the form again with the message."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
 def _messages():
     return {
         400: (_("Bad request"), _("The request could not be understood. Nothing was changed.")),

@@ -134,6 +134,34 @@ def can_post_closed(theme: Theme, user=None) -> bool:
     return theme.workgroup_type != WorkgroupType.HALF_OPEN and standing(_viewer(user), theme).is_member
 
 
+def may_write_in_part(theme: Theme, part, user=None) -> bool:
+    """May create an item in this part of the theme (the public or the closed part)?"""
+    from app.items.models import Part
+
+    return can_post_closed(theme, user) if part == Part.CLOSED else can_post_public(theme, user)
+
+
+def may_create(theme: Theme, kind, user=None) -> bool:
+    """May this person create an item of this kind in the theme? The kind is on there, and
+    they may write in one of its parts."""
+    from app.features import KINDS
+
+    u = _viewer(user)
+    if u is None or not getattr(u, "is_authenticated", False):
+        return False
+    if not any(k.item_kind == kind and feature_enabled(theme, k.key) for k in KINDS):
+        return False
+    return can_post_public(theme, u) or can_post_closed(theme, u)
+
+
+def needs_approval(theme: Theme, part, user=None) -> bool:
+    """Does what this person writes in this part wait for an admin? Public parts are
+    moderated, except what the theme's own admins write."""
+    from app.items.models import Part
+
+    return part == Part.PUBLIC and not standing(_viewer(user), theme).is_admin
+
+
 def can_see_member_list(theme: Theme, user=None) -> bool:
     return standing(_viewer(user), theme).is_member
 
@@ -164,10 +192,16 @@ def template_helpers() -> dict:
         "can_administer": can_administer,
         "can_manage_roles": can_manage_roles,
         "is_platform_owner": is_platform_owner,
-        "can_edit_post": can_edit_post,
+        "can_edit_item": can_edit_item,
+        "can_delete_comment": can_delete_comment,
+        "can_comment": can_comment,
+        "can_report": can_report,
         "current_user_administers": lambda: bool(viewer_for().admin_theme_ids),
-        "may_push": lambda theme: _may_push(theme),
-        "can_moderate_post": can_moderate_post,
+        "may_push": may_push,
+        "can_moderate_item": can_moderate_item,
+        "needs_approval": needs_approval,
+        "may_create": may_create,
+        "may_write_in_part": may_write_in_part,
         "feature_enabled": feature_enabled,
         "enabled_kinds": enabled_kinds,
     }
@@ -355,35 +389,125 @@ def visible_comments_clause(viewer: Viewer):
     return or_(*ways)
 
 
-def can_read_post(post, user=None) -> bool:
-    """Does the one SQL policy admit this post for the viewer? (one query)"""
+def can_read_item(item, user=None) -> bool:
+    """Does the one SQL policy admit this item for the viewer? (one query)"""
     from app.items.models import Item
 
-    if post is None:
+    if item is None:
         return False
     return db.session.scalar(
-        select(Item.id).where(Item.id == post.id, visible_items_clause(viewer_for(user)))
+        select(Item.id).where(Item.id == item.id, visible_items_clause(viewer_for(user)))
     ) is not None
 
 
-def can_moderate_post(post, user=None) -> bool:
+def can_moderate_item(item, user=None) -> bool:
     v = viewer_for(user)
-    return v.platform_owner or post.theme_id in v.admin_theme_ids
+    return v.platform_owner or item.theme_id in v.admin_theme_ids
 
 
-def can_edit_post(post, user=None) -> bool:
-    """Authors edit their own posts; admins edit any in their theme."""
+def can_edit_item(item, user=None) -> bool:
+    """May the viewer change (or delete) the item? By its write access: the author, the
+    theme's members, the chosen writers, or nobody but the admins; the theme's admins always."""
+    from app.items.models import ItemState, WriteAccess
+
+    v = viewer_for(user)
+    if item.state == ItemState.DELETED or v.user_id is None:
+        return False
+    if can_moderate_item(item, user):
+        return True
+    if item.write_access == WriteAccess.ADMINS:
+        return False
+    if item.author_id == v.user_id:
+        return True
+    if item.write_access == WriteAccess.MEMBERS:
+        return item.theme_id in v.member_theme_ids
+    if item.write_access == WriteAccess.CHOSEN:
+        return any(u.id == v.user_id for u in item.writers)
+    return False
+
+
+def load_item(item_id, kind=None, *, write: bool = False, user=None):
+    """The item for a view: 404 when the viewer may not read it (or it is not of `kind`), 403
+    when `write` is asked and the viewer may read but not change it. Loads what its page
+    shows with it."""
+    from flask import abort
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from app.filters.models import FilterValue
+    from app.items.models import Item
+
+    query = (select(Item).where(Item.id == item_id, visible_items_clause(viewer_for(user)))
+             .options(joinedload(Item.author), joinedload(Item.category),
+                      joinedload(Item.organisation), joinedload(Item.theme),
+                      selectinload(Item.filter_values).joinedload(FilterValue.group),
+                      selectinload(Item.attachments), selectinload(Item.readers)))
+    if kind is not None:
+        query = query.where(Item.kind == kind)
+    item = db.session.scalar(query) if item_id is not None else None
+    if item is None:
+        abort(404)
+    if write and not can_edit_item(item, user):
+        abort(403)
+    return item
+
+
+def load_comment(comment_id, *, write: bool = False, user=None):
+    """The comment for a view: 404 unless the viewer may see it and its item, 403 when `write`
+    is asked and the viewer may not delete it (its author, or the item's moderators)."""
+    from flask import abort
+
+    from app.items.models import Comment, Item
+
+    viewer = viewer_for(user)
+    comment = db.session.scalar(
+        select(Comment).join(Item, Item.id == Comment.item_id)
+        .where(Comment.id == comment_id, visible_comments_clause(viewer),
+               visible_items_clause(viewer)))
+    if comment is None:
+        abort(404)
+    if write and not can_delete_comment(comment, user):
+        abort(403)
+    return comment
+
+
+def can_delete_comment(comment, user=None) -> bool:
     from app.items.models import ItemState
 
     v = viewer_for(user)
-    if post.state == ItemState.DELETED or v.user_id is None:
+    if v.user_id is None or comment.state == ItemState.DELETED:
         return False
-    return post.author_id == v.user_id or can_moderate_post(post, user)
+    return comment.author_id == v.user_id or can_moderate_item(comment.item, user)
 
 
-def _may_push(theme) -> bool:
-    from app.mail.messaging import may_push
-    return may_push(theme, current_user)
+def can_report(item, comment=None, user=None) -> bool:
+    """May report this item, or this comment on it (given the viewer may read the item): a
+    logged-in person, someone else's text, once it is published."""
+    from app.items.models import ItemState
+
+    v = viewer_for(user)
+    target = comment if comment is not None else item
+    return (v.user_id is not None and target.state == ItemState.PUBLISHED
+            and target.author_id != v.user_id)
+
+
+def can_comment(item, user=None) -> bool:
+    """May the viewer comment on this (readable) item? Published items, by those who may
+    write in its part of the theme, and its moderators."""
+    from app.items.models import ItemState
+
+    u = _viewer(user)
+    if u is None or not getattr(u, "is_authenticated", False):
+        return False
+    if item.state != ItemState.PUBLISHED:
+        return False
+    return may_write_in_part(item.theme, item.part, u) or can_moderate_item(item, u)
+
+
+def may_push(theme: Theme, user=None) -> bool:
+    """May mail the theme's participants: its admins, or its members where the theme lets
+    them (members_may_push)."""
+    s = standing(_viewer(user), theme)
+    return s.is_admin or (theme.members_may_push and s.is_member)
 
 
 # ---------------------------------------------------------------- feature switches

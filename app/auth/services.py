@@ -11,13 +11,14 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import OperationalError
 
+from app.errors import DomainError
 from app.auth.models import LoginSession, User
 from app.auth.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from app.extensions import db
 from app.urls import external_url
 from app.mail.services import send_mail
 from app.themes.models import Membership, MembershipStatus, Theme
-from app.themes.services import ThemeError, join_theme, notify_request_if_pending
+from app.themes.services import join_theme, notify_request_if_pending
 from app.timeutil import utcnow
 from app.transactions import insert_once
 
@@ -32,7 +33,7 @@ _DUMMY_HASH: str | None = None
 JUST_REGISTERED = timedelta(minutes=2)
 
 
-class AccountError(ThemeError):
+class AccountError(DomainError):
     pass
 
 

@@ -6,6 +6,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.errors import DomainError
 from app.auth import services
 from app.auth.forms import (EmailOnlyForm, JoinForm, LoginForm, NewPasswordForm,
                             PreferencesForm, RegistrationForm)
@@ -54,7 +55,7 @@ def register(slug):
                 email=form.email.data, password=form.password.data,
                 username=form.username.data, theme=theme,
                 organisation_id=form.organisation.data, locale=_current_locale())
-        except theme_services.ThemeError as exc:  # AccountError, or a rule of joining
+        except DomainError as exc:  # AccountError, or a rule of joining
             db.session.rollback()
             getattr(form, exc.field or "email").errors.append(exc.message)
             status = 422

@@ -3,11 +3,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.errors import DomainError
 from app.digest import services
 from app.extensions import db
 from app.forms import CSRFOnlyForm
 from app.permissions import can_administer
-from app.themes.services import ThemeError, get_theme_by_slug
+from app.themes.services import get_theme_by_slug
 from app.urls import parse_id
 
 bp = Blueprint("digest", __name__, template_folder="templates")
@@ -41,7 +42,7 @@ def edit(slug):
                 flash(_("The digest is sent (%(n)d mails).", n=n), "success")
             else:
                 flash(_("Saved."), "success")
-        except ThemeError as exc:
+        except DomainError as exc:
             flash(exc.message, "error")
         return redirect(url_for("digest.edit", slug=theme.slug))
     candidates = services.candidate_posts(theme, run.period_start, run.period_end, 30)

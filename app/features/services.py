@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.errors import DomainError
 from app.extensions import db
 from app.features import KINDS
 from app.features.models import ThemeFeature
@@ -11,11 +12,8 @@ from app.timeutil import utcnow
 from app.transactions import insert_once
 
 
-class FeatureError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class FeatureError(DomainError):
+    """A rule of the per-theme switches was broken."""
 
 
 def set_switches(theme, wanted: dict[str, bool], by) -> None:

@@ -3,11 +3,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from app.errors import DomainError
 from app.filters import services
 from app.filters.forms import NameForm
 from app.forms import CSRFOnlyForm
 from app.permissions import can_administer
-from app.themes.services import ThemeError, get_theme_by_slug
+from app.themes.services import get_theme_by_slug
 from app.urls import parse_id
 
 bp = Blueprint("filters", __name__, template_folder="templates")
@@ -42,7 +43,7 @@ def index(slug):
                     obj = services.add_filter_group(theme, form.name.data)
                 else:
                     obj = services.add_filter_value(group, form.name.data)
-            except ThemeError as exc:
+            except DomainError as exc:
                 form.name.errors.append(exc.message)
             else:
                 flash(_("%(name)s is added.", name=obj.name), "success")

@@ -5,23 +5,19 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.errors import DomainError
 from app.auth.models import User
 from app.mail.services import send_mail
 from app.extensions import db
 from app.organisations.models import Organisation
-from app.permissions import standing
+from app.permissions import may_push
 from app.themes.models import Theme
-from app.themes.services import ThemeError, theme_admins, theme_members
+from app.themes.services import theme_admins, theme_members
 from app.urls import external_url
 
 
-class MessagingError(ThemeError):
+class MessagingError(DomainError):
     pass
-
-
-def may_push(theme: Theme, user) -> bool:
-    s = standing(user, theme)
-    return s.is_admin or (theme.members_may_push and s.is_member)
 
 
 def push_mail(sender: User, theme: Theme, subject: str, message: str, *, everyone: bool,

@@ -12,11 +12,9 @@ from app.extensions import csrf, db, limiter
 from app.forms import CSRFOnlyForm
 from app.mail import notifications
 from app.mail.forms import ContactForm, NotificationSettingsForm, PushForm
-from app.mail.messaging import (MessagingError, contact_admins, contact_organisation,
-                                may_push, push_mail)
+from app.mail.messaging import MessagingError, contact_admins, contact_organisation, push_mail
 from app.organisations.models import Organisation
-from app.permissions import standing
-from app.posts.services import get_visible_post
+from app.permissions import load_item, may_push, standing
 from app.themes.models import Membership, MembershipStatus
 from app.themes.services import get_theme_by_slug, theme_members
 from app.urls import parse_id
@@ -53,7 +51,7 @@ def settings():
 @bp.route("/posts/<int:item_id>/mute", methods=["POST"])
 @login_required
 def mute(item_id):
-    post = get_visible_post(item_id) or abort(404)
+    post = load_item(item_id)
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
     muted = request.form.get("muted") == "1"

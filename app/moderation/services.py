@@ -17,17 +17,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, true, update
 from sqlalchemy.orm import joinedload
 
+from app.errors import DomainError
 from app.auth.models import User
 from app.extensions import db
 from app.mail.services import send_mail
 from app.moderation import audit
 from app.moderation.models import Action, ModerationDecision, Report, ReportReason, Resolution
-from app.permissions import (Viewer, can_read_post, forget_cached_memberships, item_kind_on_clause,
-                             standing)
+from app.permissions import (Viewer, can_read_item, can_report, forget_cached_memberships,
+                             item_kind_on_clause, standing)
 from app.posts import services as posts
 from app.items.models import Item, ItemState, Comment
 from app.themes.models import Membership, MembershipStatus, Role, Theme
-from app.themes.services import ThemeError, pending_requests, subtree_ids, theme_admins
+from app.themes.services import pending_requests, subtree_ids, theme_admins
 from app.timeutil import utcnow
 from app.transactions import insert_or_refuse
 from app.urls import external_url
@@ -52,7 +53,7 @@ REPORT_REASONS = {
 }
 
 
-class ModerationError(ThemeError):
+class ModerationError(DomainError):
     pass
 
 
@@ -97,7 +98,7 @@ def _tell_author(item: Item | Comment, post: Item, subject, outcome: str,
     if author is None or not author.is_confirmed:
         return
     is_reply = isinstance(item, Comment)
-    readable = can_read_post(post, author)
+    readable = can_read_item(post, author)
     link = None
     if readable:
         link = (external_url("posts.show_reply", comment_id=item.id)
@@ -205,11 +206,13 @@ def parse_target(target: str) -> tuple[Item | None, Comment | None]:
 
 def report(user: User, post: Item, reply: Comment | None, reason: str, text: str) -> Report:
     """A logged-in person reports a post or reply they can see. Once per person per item."""
-    if not can_read_post(post, user) or (reply is not None and reply.state != ItemState.PUBLISHED):
+    if not can_read_item(post, user):
         raise ModerationError(_("You cannot report this."))
     author_id = reply.author_id if reply is not None else post.author_id
     if author_id == user.id:
         raise ModerationError(_("You cannot report your own text; edit or delete it instead."))
+    if not can_report(post, reply, user):
+        raise ModerationError(_("You cannot report this."))
     try:
         reason_enum = ReportReason(reason)
     except ValueError:
@@ -300,7 +303,7 @@ def take_down(admin: User, target: str, delete_it: bool, code: str | None, text:
 def _tell_reporters(reporters: list[User], post: Item, outcome: str) -> None:
     """The outcome, naming the post only to reporters who may (still) see it."""
     for reporter in reporters:
-        visible = can_read_post(post, reporter)
+        visible = can_read_item(post, reporter)
         title = post.title if visible else None
         link = external_url("posts.show", item_id=post.id) if visible else None
         _tell(reporter, (lambda t=title: _("About what you reported in \"%(title)s\"", title=t))

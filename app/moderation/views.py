@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.errors import DomainError
 from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import DecisionForm, EditApproveForm, RemoveMemberForm, ReportForm
-from app.permissions import (can_administer, is_platform_owner, viewer_for,
-                             visible_comments_clause)
-from app.items.models import Item, ItemState, Comment
-from app.posts.services import PostError, get_visible_post
+from app.items.models import Item, ItemState
+from app.permissions import can_administer, is_platform_owner, load_comment, load_item, viewer_for
+from app.posts.services import PostError
 from app.themes import services as theme_services
 from app.themes.models import Membership, Theme
 from app.urls import parse_id, safe_next
@@ -115,7 +115,7 @@ def decide(slug):
                 message = _("Report dismissed; the reporters are told.")
             else:
                 abort(400)
-    except (services.ModerationError, theme_services.ThemeError) as exc:
+    except DomainError as exc:
         flash(exc.message, "warning" if isinstance(exc, (services.AlreadyDecided,
                                                           theme_services.AlreadyDecided))
               else "error")
@@ -193,10 +193,9 @@ def remove_member(slug, membership_id):
 def report(item_id=None, comment_id=None):
     reply = None
     if comment_id is not None:
-        reply = db.session.scalar(select(Comment).where(
-            Comment.id == comment_id, visible_comments_clause(viewer_for()))) or abort(404)
+        reply = load_comment(comment_id)
         item_id = reply.item_id
-    post = get_visible_post(item_id) or abort(404)
+    post = load_item(item_id)
     form = ReportForm()
     status = 200
     if form.validate_on_submit():

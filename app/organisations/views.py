@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from app.errors import DomainError
 from app.extensions import db
 from app.forms import CSRFOnlyForm
 from app.organisations import services
@@ -11,7 +12,7 @@ from app.organisations.forms import OrganisationForm
 from app.organisations.models import Organisation
 from app.pagecache import cacheable
 from app.permissions import can_administer
-from app.themes.services import ThemeError, get_theme_by_slug, organisation_choices
+from app.themes.services import get_theme_by_slug, organisation_choices
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
 
@@ -30,7 +31,7 @@ def index(slug):
             org = services.add_organisation(
                 theme, name=form.name.data, description=form.description.data,
                 vision=form.vision.data, contact_email=form.contact_email.data)
-        except ThemeError as exc:
+        except DomainError as exc:
             form.name.errors.append(exc.message)
             status = 422
         else:
@@ -65,7 +66,7 @@ def edit(slug, organisation_id):
             services.update_organisation(
                 org, name=form.name.data, description=form.description.data,
                 vision=form.vision.data, contact_email=form.contact_email.data)
-        except ThemeError as exc:
+        except DomainError as exc:
             form.name.errors.append(exc.message)
             status = 422
         else:

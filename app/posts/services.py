@@ -12,19 +12,19 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, false, func, literal, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.errors import DomainError
 from app.auth.models import User
 from app.extensions import db
-from app.filters.models import FilterValue
 from app.filters.services import categories_for, filter_groups_for
-from app.permissions import (Viewer, can_moderate_post, can_post_closed, can_post_public,
-                             can_read_post, standing, viewer_for, visible_items_clause,
-                             visible_comments_clause)
+from app.permissions import (Viewer, can_comment, can_moderate_item, can_read_item,
+                             may_write_in_part, needs_approval, viewer_for, visible_comments_clause,
+                             visible_items_clause)
 from app.posts import uploads
 from app.items.models import (Attachment, Comment, Item, ItemState, Part, Star, read_access_for,
                               item_filter_value)
 from app.posts.rendering import render_markdown
 from app.themes.models import Membership, MembershipStatus, Theme, WorkgroupType
-from app.themes.services import ThemeError, theme_members
+from app.themes.services import theme_members
 from app.timeutil import utcnow
 from app.transactions import insert_once
 
@@ -34,7 +34,7 @@ TITLE_MAX = 200
 BODY_MAX = 50_000
 
 
-class PostError(ThemeError):
+class PostError(DomainError):
     """A rule was broken; the message names the problem (and the field)."""
 
 
@@ -50,15 +50,6 @@ def part_for(theme: Theme, requested: str | None) -> Part:
         raise PostError(_("Choose where the post goes: the public or the closed part."),
                         field="part")
     return Part(requested)
-
-
-def may_write(theme: Theme, part: Part, user: User) -> bool:
-    return can_post_closed(theme, user) if part == Part.CLOSED else can_post_public(theme, user)
-
-
-def _needs_approval(theme: Theme, part: Part, user: User) -> bool:
-    """Public parts are moderated, except what the theme's own admins write."""
-    return part == Part.PUBLIC and not standing(user, theme).is_admin
 
 
 def author_organisations(user: User, theme: Theme):
@@ -174,7 +165,7 @@ class PostInput:
 def create_post(author: User, theme: Theme, data: PostInput) -> Item:
     """Write a new post. Public parts wait for approval. Commits."""
     part = part_for(theme, data.part)
-    if not may_write(theme, part, author):
+    if not may_write_in_part(theme, part, author):
         raise PostError(_("You cannot post here yet: join this theme first.")
                         if part == Part.PUBLIC else
                         _("Only accepted members can post in the closed part."), field="part")
@@ -184,7 +175,7 @@ def create_post(author: User, theme: Theme, data: PostInput) -> Item:
     organisation = _check_organisation(theme, author, data.organisation_id)
     stored = _store_files(data.files)
     now = utcnow()
-    pending = _needs_approval(theme, part, author)
+    pending = needs_approval(theme, part, author)
     post = Item(theme_id=theme.id, author=author, organisation=organisation, category=category,
                 title=title, body=body, body_html=render_markdown(body), part=part,
                 state=ItemState.PENDING if pending else ItemState.PUBLISHED,
@@ -226,9 +217,9 @@ def edit_post(editor: User, post: Item, data: PostInput) -> Item:
                                           content_type=s.content_type, size=s.size,
                                           is_image=s.is_image) for s in stored]
     post.updated_at = utcnow()
-    if not can_moderate_post(post, editor) and (
+    if not can_moderate_item(post, editor) and (
             post.state == ItemState.REJECTED
-            or (post.state == ItemState.PUBLISHED and _needs_approval(theme, post.part, editor))):
+            or (post.state == ItemState.PUBLISHED and needs_approval(theme, post.part, editor))):
         post.state = ItemState.PENDING  # resubmitted, or re-checked after a change
     _commit_with_files(stored)
     for name in removed:
@@ -243,29 +234,11 @@ def delete_post(actor: User, post: Item) -> None:
     db.session.commit()
 
 
-def get_visible_post(item_id: int, user=None) -> Item | None:
-    """The post if the viewer may see it, else None (the view answers 404)."""
-    return db.session.scalar(
-        select(Item).where(Item.id == item_id, visible_items_clause(viewer_for(user)))
-        .options(joinedload(Item.author), joinedload(Item.category),
-                 joinedload(Item.organisation), joinedload(Item.theme),
-                 selectinload(Item.filter_values).joinedload(FilterValue.group),
-                 selectinload(Item.attachments), selectinload(Item.readers)))
-
-
 # ------------------------------------------------------------------------- replies
-
-def can_reply(post: Item, user) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if post.state != ItemState.PUBLISHED:
-        return False
-    return may_write(post.theme, post.part, user) or can_moderate_post(post, user)
-
 
 def add_reply(author: User, post: Item, body: str) -> Comment:
     """Reply to a post the author can see. Public parts wait for approval. Commits."""
-    if not can_read_post(post, author) or not can_reply(post, author):
+    if not can_read_item(post, author) or not can_comment(post, author):
         raise PostError(_("You cannot reply to this post."), field="body")
     body = (body or "").strip()
     if not body:
@@ -273,7 +246,7 @@ def add_reply(author: User, post: Item, body: str) -> Comment:
     if len(body) > BODY_MAX:
         raise PostError(_("Use at most %(n)d characters.", n=BODY_MAX), field="body")
     now = utcnow()
-    pending = _needs_approval(post.theme, post.part, author)
+    pending = needs_approval(post.theme, post.part, author)
     reply = Comment(item_id=post.id, author=author, body=body, body_html=render_markdown(body),
                   state=ItemState.PENDING if pending else ItemState.PUBLISHED,
                   created_at=now, published_at=None if pending else now)
@@ -338,22 +311,13 @@ def page_of_reply(reply: Comment, per_page: int = 50, user=None) -> int:
     return before // per_page + 1
 
 
-def get_visible_reply(comment_id: int, user=None) -> Comment | None:
-    """The reply if the viewer may see it and its post, else None."""
-    viewer = viewer_for(user)
-    return db.session.scalar(
-        select(Comment).join(Item, Item.id == Comment.item_id)
-        .where(Comment.id == comment_id, visible_comments_clause(viewer),
-               visible_items_clause(viewer)))
-
-
 # ------------------------------------------------------------------------- stars
 
 def set_star(user: User, post: Item, starred: bool | None = None) -> tuple[bool, int]:
     """Star (starred=True) or un-star (False) a post the user can see; None: the opposite of
     now. Saying which makes a double click harmless: the second click asks for what is already
     so. Returns (starred now, star count)."""
-    if not can_read_post(post, user) or post.state != ItemState.PUBLISHED:
+    if not can_read_item(post, user) or post.state != ItemState.PUBLISHED:
         raise PostError(_("You cannot star this post."))
     delta = 0
     if starred is not True:

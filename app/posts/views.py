@@ -11,12 +11,13 @@ from app.extensions import db
 from app.filters.services import categories_for, filter_groups_for
 from app.forms import CSRFOnlyForm, choices
 from app.features import DISCUSSIONS
-from app.permissions import (can_edit_post, can_moderate_post, can_see_member_list,
-                             feature_enabled, standing)
 from app import storage
+from app.items.kinds import ItemKind
+from app.permissions import (can_comment, can_see_member_list, feature_enabled, load_comment,
+                             load_item, may_create, standing)
 from app.posts import services
 from app.posts.forms import PostForm, ReplyForm
-from app.items.models import Attachment, ItemState, Comment
+from app.items.models import Attachment, ItemState
 from app.themes.models import WorkgroupType
 from app.themes.services import get_theme_by_slug, theme_members
 from app.pagecache import cacheable
@@ -65,7 +66,7 @@ def new(slug):
     if not (s.is_member or s.joined):
         flash(_("Join %(theme)s to write a post.", theme=theme.name), "info")
         return redirect(url_for("themes.show", slug=theme.slug))
-    if theme.workgroup_type == WorkgroupType.CLOSED and not s.is_member:
+    if not may_create(theme, ItemKind.DISCUSSION):
         abort(403)
     form = PostForm()
     if request.method == "GET" and theme.workgroup_type == WorkgroupType.MIXED:
@@ -103,7 +104,7 @@ def _save_or_show(form, theme, author, post, s, groups, members, save, pending, 
 @bp.route("/posts/<int:item_id>")
 @cacheable
 def show(item_id):
-    post = services.get_visible_post(item_id) or abort(404)
+    post = load_item(item_id, ItemKind.DISCUSSION)
     page = parse_id(request.args.get("page"), default=1)
     return _render_show(post, page, ReplyForm())
 
@@ -116,14 +117,13 @@ def _render_show(post, page, reply_form, status=200):
                            replies=replies, starred=post.id in services.starred_ids(
                                current_user, [post.id]),
                            muted=is_muted(current_user, post.id),
-                           reply_form=reply_form, action_form=CSRFOnlyForm(),
-                           can_reply=services.can_reply(post, current_user)), status
+                           reply_form=reply_form, action_form=CSRFOnlyForm()), status
 
 
 @bp.route("/replies/<int:comment_id>")
 def show_reply(comment_id):
     """A reply's lasting address (used in mails): the page of its post where it is now."""
-    reply = services.get_visible_reply(comment_id) or abort(404)
+    reply = load_comment(comment_id)
     return redirect(_reply_url(reply))
 
 
@@ -136,9 +136,7 @@ def _reply_url(reply) -> str:
 @bp.route("/posts/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(item_id):
-    post = services.get_visible_post(item_id) or abort(404)
-    if not can_edit_post(post):
-        abort(403)
+    post = load_item(item_id, ItemKind.DISCUSSION, write=True)
     theme = post.theme
     form = PostForm(obj=None)
     author = post.author or current_user
@@ -161,9 +159,7 @@ def edit(item_id):
 @bp.route("/posts/<int:item_id>/delete", methods=["POST"])
 @login_required
 def delete(item_id):
-    post = services.get_visible_post(item_id) or abort(404)
-    if not can_edit_post(post):
-        abort(403)
+    post = load_item(item_id, ItemKind.DISCUSSION, write=True)
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
     slug = post.theme.slug
@@ -180,7 +176,7 @@ def _wants_json() -> bool:
 @bp.route("/posts/<int:item_id>/star", methods=["POST"])
 @login_required
 def star(item_id):
-    post = services.get_visible_post(item_id) or abort(404)
+    post = load_item(item_id)
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
     wanted = {"1": True, "0": False}.get(request.form.get("star", ""))  # absent: toggle
@@ -202,8 +198,8 @@ def star(item_id):
 @bp.route("/posts/<int:item_id>/replies", methods=["POST"])
 @login_required
 def reply(item_id):
-    post = services.get_visible_post(item_id) or abort(404)
-    if not services.can_reply(post, current_user):
+    post = load_item(item_id)
+    if not can_comment(post):
         from app.errors import render_error
         return render_error(403, _("You cannot reply to this post."))
     form = ReplyForm()
@@ -225,13 +221,8 @@ def reply(item_id):
 @bp.route("/replies/<int:comment_id>/delete", methods=["POST"])
 @login_required
 def delete_reply(comment_id):
-    from sqlalchemy import select
-    from app.permissions import viewer_for, visible_comments_clause
-    reply = db.session.scalar(select(Comment).where(
-        Comment.id == comment_id, visible_comments_clause(viewer_for()))) or abort(404)
-    post = services.get_visible_post(reply.item_id) or abort(404)
-    if reply.author_id != current_user.id and not can_moderate_post(post):
-        abort(403)
+    reply = load_comment(comment_id, write=True)
+    post = reply.item
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
     services.delete_reply(current_user, reply)
@@ -242,8 +233,7 @@ def delete_reply(comment_id):
 @bp.route("/attachments/<int:attachment_id>/<path:filename>")
 def attachment(attachment_id, filename):
     att = db.session.get(Attachment, attachment_id) or abort(404)
-    if services.get_visible_post(att.item_id) is None:
-        abort(404)  # whether it exists is itself private
+    load_item(att.item_id)  # 404: whether it exists is itself private
     try:
         stream = storage.get().open(att.stored_name)
     except FileNotFoundError:

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.errors import DomainError
 from app.auth.models import User
 from app.extensions import db
 from app.urls import external_url
@@ -31,13 +32,8 @@ log = logging.getLogger(__name__)
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class ThemeError(Exception):
-    """A rule was broken; the message is shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ThemeError(DomainError):
+    """A rule of themes and memberships was broken; the message is shown to the user."""
 
 
 class AlreadyDecided(ThemeError):

@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.errors import DomainError
 from app.auth.forms import JoinForm
 from app.auth.services import find_user_by_email
 from app.extensions import db
@@ -91,7 +92,7 @@ def join(slug):
         membership = services.join_theme(current_user, theme, form.organisation.data)
         services.notify_request_if_pending(membership)
         db.session.commit()
-    except services.ThemeError as exc:
+    except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("themes.show", slug=theme.slug))
@@ -135,7 +136,7 @@ def set_role(slug, membership_id):
         abort(400)
     try:
         m = services.set_role(theme, membership_id, Role(role))
-    except services.ThemeError as exc:
+    except DomainError as exc:
         flash(exc.message, "error")
     else:
         flash(_("%(name)s is now admin.", name=m.user.username) if m.role == Role.ADMIN
@@ -154,7 +155,7 @@ def transfer(slug):
         abort(400)
     try:
         m = services.transfer_ownership(theme, form.member.data, by=current_user)
-    except services.ThemeError as exc:
+    except DomainError as exc:
         flash(exc.message, "error")
     else:
         flash(_("%(name)s now owns %(theme)s.", name=m.user.username, theme=theme.name), "success")
@@ -211,7 +212,7 @@ def new_subtheme(slug):
                                           description=form.description.data,
                                           workgroup_type=form.workgroup_type.data, parent=parent)
             db.session.commit()
-        except services.ThemeError as exc:
+        except DomainError as exc:
             db.session.rollback()
             getattr(form, exc.field or "name").errors.append(exc.message)
             status = 422
@@ -254,7 +255,7 @@ def themes():
                 if owner is not None:
                     services.appoint_owner(theme, owner, decided_by=current_user)
                 db.session.commit()
-            except services.ThemeError as exc:
+            except DomainError as exc:
                 db.session.rollback()
                 getattr(form, exc.field or "name").errors.append(exc.message)
                 status = 422
