@@ -193,7 +193,7 @@ def test_upgrade_carries_every_row_and_downgrade_brings_them_back(old_board):
         before = _snapshot(conn, OLD)
     assert len(before["items"]) == 20 and len(before["comments"]) == 20
 
-    upgrade(revision="0010_h5")
+    upgrade(revision="0010")
     with db.engine.connect() as conn:
         after = _snapshot(conn, NEW)
         # Same rows, same ids; only the "kind:<id>" targets speak of items and comments now.

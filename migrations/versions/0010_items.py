@@ -8,7 +8,7 @@ Read access: a post in the public part without an audience is readable by everyo
 chosen readers ("chosen"); `part` stays, as it decides moderation and, for chosen readers,
 whether they must still be members. Write access of every discussion: its author.
 
-Revision ID: 0010_h5
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-23 18:30:00
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_h5'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
