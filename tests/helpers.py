@@ -1,7 +1,11 @@
-"""Helpers for tests: a CSRF-aware client and the visible text of a page."""
+"""Helpers for tests: a CSRF-aware client, the visible text of a page, counting a page's SQL
+statements, and an attachment stored as an upload would be."""
 from __future__ import annotations
 
+import io
 import re
+import secrets
+from contextlib import contextmanager
 
 
 class Client:
@@ -60,3 +64,37 @@ def listed_titles(resp) -> set[str]:
     html = resp.get_data(as_text=True)
     block = re.search(r'<ol class="post-list">(.*?)</ol>', html, flags=re.S)
     return set(re.findall(r'<h3><a href="/posts/\d+">([^<]+)</a></h3>', block.group(1))) if block else set()
+
+
+@contextmanager
+def counted_queries():
+    """The SQL statements run inside the block (a list filled as they run)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def stored_attachment(item, commit: bool = True) -> int:
+    """A small PDF attached to `item`, its file in the configured storage; the attachment id."""
+    from app import storage
+    from app.extensions import db
+    from app.items.models import Attachment
+
+    name = secrets.token_hex(8) + ".pdf"
+    size = storage.get().put(name, io.BytesIO(b"%PDF-1.4 test"))
+    att = Attachment(item_id=item.id, stored_name=name, filename="verslag.pdf",
+                     content_type="application/pdf", size=size)
+    db.session.add(att)
+    db.session.commit() if commit else db.session.flush()
+    return att.id

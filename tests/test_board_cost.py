@@ -2,10 +2,9 @@
 the seed command builds a consistent large board."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.items.models import Part, Item, ItemState, Comment, Star
@@ -13,23 +12,9 @@ from app.themes.models import Role, WorkgroupType
 from tests.factories import (CategoryFactory, FilterGroupFactory, FilterValueFactory,
                              ItemFactory, CommentFactory, StarFactory, ThemeFactory, UserFactory,
                              member)
-from tests.helpers import Client
+from tests.helpers import counted_queries, Client
 
 MAX_QUERIES = 12
-
-
-@contextmanager
-def counted():
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _board(theme, n):
@@ -62,7 +47,7 @@ def test_board_page_queries_are_bounded(app, per_page, who):
     try:
         for url in (f"/t/{theme.slug}", f"/t/{theme.slug}?sort=stars&page=2",
                     f"/t/{theme.slug}?category={category.id}&f={values[0].id}&f={values[1].id}"):
-            with counted() as statements:
+            with counted_queries() as statements:
                 resp = client.get(url)
             assert resp.status_code == 200
             assert resp.get_data(as_text=True).count('class="post-item"') == min(per_page, 45) \
@@ -78,11 +63,11 @@ def test_post_page_queries_do_not_grow_with_replies(app):
     client = Client(app)
     client.login(member(theme).email)
     CommentFactory(item=post)
-    with counted() as few:
+    with counted_queries() as few:
         client.get(f"/posts/{post.id}")
     for _ in range(30):
         CommentFactory(item=post, author=UserFactory())
-    with counted() as many:
+    with counted_queries() as many:
         resp = client.get(f"/posts/{post.id}")
     assert resp.get_data(as_text=True).count('class="reply panel"') == 31
     assert len(many) == len(few) <= MAX_QUERIES
@@ -102,7 +87,7 @@ def test_a_long_thread_costs_the_same_queries_on_its_first_and_a_late_page(app):
             client.login(member(theme).email)
         costs = []
         for page in (1, 5, 6):
-            with counted() as statements:
+            with counted_queries() as statements:
                 resp = client.get(f"/posts/{post.id}?page={page}")
             shown = resp.get_data(as_text=True).count('class="reply panel"')
             assert shown == (10 if page == 6 else 50)

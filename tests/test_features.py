@@ -4,18 +4,15 @@ And the theme's overview page: recent activity of every kind that is on, through
 from __future__ import annotations
 
 import re
-import secrets
-from contextlib import contextmanager
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.features.models import ThemeFeature
-from app.posts import uploads
-from app.items.models import Attachment, Part, Item, ItemState, Comment, Star
+from app.items.models import Part, Item, ItemState, Comment, Star
 from app.themes.models import Role, WorkgroupType
 from tests.factories import ItemFactory, CommentFactory, ThemeFactory, UserFactory, member
-from tests.helpers import Client, listed_titles, page_text
+from tests.helpers import counted_queries, stored_attachment, Client, listed_titles, page_text
 
 
 def _switch(client, slug, on: bool, expect=302):
@@ -23,16 +20,6 @@ def _switch(client, slug, on: bool, expect=302):
     resp = client.post(f"/t/{slug}/features", data)
     assert resp.status_code == expect, page_text(resp)[:600]
     return resp
-
-
-def _attach(post) -> int:
-    name = secrets.token_hex(8) + ".pdf"
-    (uploads.upload_folder() / name).write_bytes(b"%PDF-1.4 test")
-    att = Attachment(item_id=post.id, stored_name=name, filename="verslag.pdf",
-                     content_type="application/pdf", size=13)
-    db.session.add(att)
-    db.session.commit()
-    return att.id
 
 
 def _tabs(resp) -> list[str]:
@@ -47,7 +34,7 @@ def test_switching_discussions_off_hides_every_page_and_keeps_the_content(app):
     writer = member(theme)
     post = ItemFactory(theme=theme, title="Kerstborrel regelen", body="kerstborrel in december")
     reply = CommentFactory(item=post, author=writer, body="Ik neem oliebollen mee")
-    att_id = _attach(post)
+    att_id = stored_attachment(post)
     owner_client, writer_client, visitor = Client(app), Client(app), Client(app)
     owner_client.login(owner.email)
     writer_client.login(writer.email)
@@ -160,20 +147,6 @@ def test_the_tabs_and_switches_show_only_kinds_that_exist(app):
     assert "Soorten inhoud in" in page_text(settings)
 
 
-@contextmanager
-def counted():
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
 def test_the_overview_shows_recent_discussions_the_viewer_may_see(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.MIXED)
     insider = member(theme)
@@ -233,7 +206,7 @@ def test_the_overview_costs_a_bounded_number_of_queries(app):
         for _i in range(n):
             CommentFactory(item=ItemFactory(theme=theme), author=UserFactory())
         db.session.commit()
-        with counted() as statements:
+        with counted_queries() as statements:
             assert c.get(f"/t/{theme.slug}/overview").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1] and counts[1] <= 10, counts

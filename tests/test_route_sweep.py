@@ -22,7 +22,6 @@ Classes:
 from __future__ import annotations
 
 import re
-import secrets
 
 import pytest
 from sqlalchemy import select
@@ -32,12 +31,11 @@ from app.features.models import ThemeFeature
 from app.filters.models import Category
 from app.mail.models import OutboxMessage
 from app.organisations.models import Organisation
-from app.posts import uploads
-from app.items.models import Attachment, Part, ItemState
+from app.items.models import Part, ItemState
 from app.themes.models import MembershipStatus, Role, WorkgroupType
 from tests.factories import (MembershipFactory, ItemFactory, CommentFactory, ThemeFactory,
                              UserFactory, member)
-from tests.helpers import Client
+from tests.helpers import Client, stored_attachment
 
 OPEN, ACCOUNT, LOGIN, ADMIN, ITEM = "open", "account", "login", "admin", "item"
 
@@ -160,21 +158,11 @@ def test_a_route_added_without_a_class_is_named(tmp_path):
 
 # ------------------------------------------------------------------------- the world
 
-def _attachment(post) -> int:
-    name = secrets.token_hex(8) + ".pdf"
-    (uploads.upload_folder() / name).write_bytes(b"%PDF-1.4 test")
-    att = Attachment(item_id=post.id, stored_name=name, filename="verslag.pdf",
-                     content_type="application/pdf", size=13)
-    db.session.add(att)
-    db.session.flush()
-    return att.id
-
-
 def _item(post) -> dict:
     reply = CommentFactory(item=post)
     db.session.flush()
-    return {"item_id": post.id, "comment_id": reply.id, "attachment_id": _attachment(post),
-            "filename": "verslag.pdf"}
+    return {"item_id": post.id, "comment_id": reply.id,
+            "attachment_id": stored_attachment(post, commit=False), "filename": "verslag.pdf"}
 
 
 @pytest.fixture

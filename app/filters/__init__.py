@@ -1,1 +1,1 @@
-"""Categories and filter groups of a theme — filled in by the board issue."""
+"""Categories and filter groups of a theme, inherited by its subthemes."""

@@ -1,1 +1,1 @@
-"""Moderation queue, reports and decisions — filled in by the moderation issue."""
+"""Moderation: the review queue, reports and the decisions with their log."""

@@ -1,1 +1,1 @@
-"""Posts, replies and stars (the board) — filled in by the board issue."""
+"""Discussions (the board): writing, editing and reading posts, replies, stars and attachments."""
