@@ -109,6 +109,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         )
         return response
 
+    from app import transactions
+    transactions.init_app(app)  # registered last, so it runs first: the commit, then the rest
     return app
 
 

@@ -26,11 +26,28 @@ log = logging.getLogger(__name__)
 LOCK_SECONDS = 60
 
 
+@contextmanager
+def run_job(app):
+    """A job's one transaction, as a request has its own (app.transactions): what the job
+    changed is committed at its end, or rolled back when it fails. (The digest senders also
+    commit each batch of mails they queue, so a run interrupted halfway resumes where it
+    stopped.)"""
+    from app.extensions import db
+
+    with app.app_context():
+        try:
+            yield
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+
+
 def purge_unconfirmed(app) -> None:
     """Nightly: registrations never confirmed, and login sessions past their lifetime."""
     from app.auth.services import purge_ended_sessions, purge_unconfirmed_accounts
 
-    with app.app_context():
+    with run_job(app):
         removed = purge_unconfirmed_accounts()
         if removed:
             log.info("purged %d unconfirmed registrations", removed)
@@ -105,7 +122,7 @@ def catch_up(app) -> None:
                                      send_due_digests, send_overviews)
 
     local = _local_now(app)
-    with app.app_context():
+    with run_job(app):
         n = resume_unfinished_runs()
         if n:
             log.info("unfinished digest runs finished: %d mails", n)

@@ -1,5 +1,24 @@
-"""Inserting a row that a unique key allows only once, when an identical request (a double
-click, a second tab, a mail program retrying a link) may be inserting it at the same moment.
+"""The request's transaction: one commit per request, in one place; and inserting a row that
+a unique key allows only once.
+
+One commit per request: services and views change the session and never commit (a service
+that needs an id before the end of the request flushes). When the view has returned,
+`end_request` commits if the request changed something and the response is not an error
+(status < 400), and rolls back if it is; an exception rolls back (the error handlers, and the
+session's removal at teardown); a request that changed nothing (a page read) commits nothing.
+Mail written into the outbox goes out after that one commit only. A view that catches a
+DomainError (a refused request answered with a redirect and a flash, or the form again) calls
+`discard()` in its except block: what the services changed before the refusal is dropped, so a
+200 or a redirect never commits half an action.
+
+Work that is not a request commits in its own place: a scheduler job at its end (`run_job` in
+app/scheduler.py), a CLI command at its end (app/cli.py), the outbox sender (its own session,
+one commit per message: app/mail/services.py), the digest senders (one commit per batch of
+mails, so an interrupted run resumes: app/digest/services.py), the login session's last-seen
+time (its own short transaction: app/auth/services.py).
+
+Inserting once: an identical request (a double click, a second tab, a mail program retrying a
+link) may be inserting the same row at the same moment.
 
 Checking first ("does it exist?") and then inserting leaves a gap in which both requests see
 nothing and both insert; the database's unique key lets one win and the other fails. Here the
@@ -52,3 +71,53 @@ def insert_or_refuse(row, refusal: Exception) -> None:
     if not insert_once(row):
         db.session.rollback()
         raise refusal
+
+
+def discard() -> None:
+    """The request was refused (a caught DomainError): drop everything it changed so far."""
+    db.session.rollback()
+
+
+def _note_flush(session, flush_context) -> None:
+    session.info["wrote"] = True
+
+
+def _note_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
+def _forget(session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended, not a SAVEPOINT
+        session.info.pop("wrote", None)
+
+
+def wrote(session) -> bool:
+    """The session's transaction changed something (flushed, or ran an INSERT, UPDATE or
+    DELETE statement), or holds changes not flushed yet."""
+    return bool(session.info.get("wrote") or session.new or session.dirty or session.deleted)
+
+
+def end_request(response):
+    """The request's one commit: after a view that answered without an error; a response of
+    400 and up writes nothing. A request that changed nothing (a page read) ends neither way
+    here: its read-only transaction ends when the session is removed at teardown."""
+    session = db.session()
+    if not wrote(session):
+        return response
+    if response.status_code < 400:
+        session.commit()
+    else:
+        session.rollback()
+    return response
+
+
+def init_app(app) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_flush", _note_flush):
+        event.listen(Session, "after_flush", _note_flush)
+        event.listen(Session, "do_orm_execute", _note_statement)
+        event.listen(Session, "after_transaction_end", _forget)
+    app.after_request(end_request)

@@ -68,6 +68,7 @@ def test_dutch_admins_release_posts_and_authors_screen_them_off(app):
     ItemFactory(theme=theme, state=ItemState.PENDING, title="Wacht nog")
     approved = ItemFactory(theme=theme, state=ItemState.PENDING, title="Mag erdoor")
     moderation.approve_post(admin, approved.id)
+    db.session.commit()
     client = Client(app, lang="nl")
     client.login(admin.email)
     queue = client.get(f"/t/{theme.slug}/moderation").get_data(as_text=True)

@@ -93,6 +93,7 @@ def test_mixed_theme_gives_public_part_at_once_and_closed_part_after_acceptance(
     assert "your request for the closed part waits" in page_text(client.get(f"/t/{theme.slug}"))
     admin = member(theme, role=Role.ADMIN)
     services.decide_request(membership_of(user, theme).id, admin, accept=True)
+    db.session.commit()
     assert can_post_closed(theme, user) and can_see_members_only(theme, user)
 
 
@@ -172,6 +173,7 @@ def test_two_admins_deciding_at_once_one_wins_and_one_mail_goes(app, mailbox):
             barrier.wait()
             try:
                 services.decide_request(mid, admin, accept)
+                db.session.commit()
                 outcomes.append("decided")
             except services.AlreadyDecided as exc:
                 outcomes.append(exc.message)

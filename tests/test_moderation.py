@@ -371,8 +371,10 @@ def test_two_admins_deciding_the_same_post_at_once(app, mailbox):
             try:
                 if approve:
                     moderation.approve_post(admin, post.id)
+                    db.session.commit()
                 else:
                     moderation.reject_post(admin, post.id, "off_topic", None)
+                    db.session.commit()
                 outcomes.append("won")
             except moderation.AlreadyDecided as exc:
                 outcomes.append(exc.message)

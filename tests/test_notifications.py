@@ -61,6 +61,7 @@ def test_pending_reply_notifies_only_once_approved(app, mailbox):
     assert mailbox.to(author.email) == []
     from app.items.models import Comment
     moderation.approve_reply(admin, db.session.scalar(select(Comment.id)))
+    db.session.commit()
     assert len(mailbox.wait_for(author.email)) == 1
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+from app.extensions import db
 from app.items.models import ItemState
 from app.themes.models import Role, WorkgroupType
 from tests.factories import ItemFactory, ThemeFactory, member
@@ -55,6 +56,7 @@ def test_an_approved_post_and_a_new_reply_show_at_once(app):
     assert visitor(app).get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"
     from app.moderation import services as moderation
     moderation.approve_post(admin, post.id)
+    db.session.commit()
     assert "Wacht op vrijgave" in page_text(visitor(app).get(f"/t/{theme.slug}"))
     assert "Eerste antwoord" not in page_text(visitor(app).get(f"/posts/{post.id}"))
     author_client = Client(app)

@@ -49,6 +49,7 @@ def test_half_open_post_waits_for_approval_and_then_is_public(client, app):
     assert "Wachtende post" not in page_text(visitor.get(f"/t/{theme.slug}"))
 
     moderation.approve_post(admin, post.id)
+    db.session.commit()
     assert visitor.get(f"/posts/{post.id}").status_code == 200
     assert "Wachtende post" in page_text(visitor.get(f"/t/{theme.slug}"))
 
@@ -188,6 +189,7 @@ def test_rejected_post_shows_reason_and_edit_resubmits(client):
     author, admin = member(theme), member(theme, role=Role.ADMIN)
     post = ItemFactory(theme=theme, author=author, state=ItemState.PENDING)
     moderation.reject_post(admin, post.id, None, "Geen advertenties, graag.")
+    db.session.commit()
     client.login(author.email)
     text = page_text(client.get(f"/posts/{post.id}"))
     assert "did not approve" in text and "Geen advertenties, graag." in text
@@ -202,8 +204,10 @@ def test_the_first_moderation_decision_wins():
     admin = member(theme, role=Role.ADMIN, username="Eerste Beheerder")
     post = ItemFactory(theme=theme, state=ItemState.PENDING)
     moderation.approve_post(admin, post.id)
+    db.session.commit()
     try:
         moderation.reject_post(admin, post.id, None, "te laat")
+        db.session.commit()
         raise AssertionError("second decision accepted")
     except moderation.AlreadyDecided as exc:
         assert "Eerste Beheerder" in exc.message
@@ -228,6 +232,7 @@ def test_replies_follow_the_pending_rule_and_keep_counters(client):
     pending = db.session.scalar(select(Comment).where(Comment.item_id == public_post.id))
     assert pending.state == ItemState.PENDING
     moderation.approve_reply(admin, pending.id)
+    db.session.commit()
     db.session.refresh(public_post)
     assert public_post.comment_count == 1 and public_post.last_activity_at == pending.published_at
     client.post(f"/replies/{pending.id}/delete")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.extensions import db
 from app.items.models import Part, ItemState
 from app.themes.models import MembershipStatus, Role, WorkgroupType
 from tests.factories import (MembershipFactory, OrganisationFactory, ItemFactory, CommentFactory,
@@ -85,5 +86,6 @@ def test_a_reporter_who_can_no_longer_see_the_post_is_not_told_its_title(app, ma
     db.session.commit()
     mailbox.clear()
     moderation.dismiss_reports(admin, f"item:{post.id}")
+    db.session.commit()
     (mail,) = mailbox.wait_for(reporter.email)
     assert "Geheime titel" not in mail.text and "Thank you for your report" in mail.text

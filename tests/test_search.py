@@ -122,6 +122,7 @@ def test_the_index_follows_every_state_change(app):
     assert visitor_finds("kerstmarkt") == set()  # pending
     assert listed_titles(writer.get("/search?q=kerstmarkt")) == {"Kerstmarkt plannen"}
     moderation.approve_post(admin, item_id)
+    db.session.commit()
     assert visitor_finds("kerstmarkt") == {"Kerstmarkt plannen"}
     admin_client = Client(app)
     admin_client.login(admin.email)
@@ -134,6 +135,7 @@ def test_the_index_follows_every_state_change(app):
     assert visitor_finds("oliebollen") == set()
     from app.items.models import Comment
     moderation.approve_reply(admin, db.session.scalar(select(Comment.id)))
+    db.session.commit()
     assert visitor_finds("oliebollen") == {"Winterfeest plannen"}
     admin_client.post(f"/posts/{item_id}/edit", {"title": "Winterfeest plannen", "body": "x",
                                                  "audience": str(colleague.id)})
@@ -141,6 +143,7 @@ def test_the_index_follows_every_state_change(app):
     assert listed_titles(other.get("/search?q=winterfeest")) == {"Winterfeest plannen"}
     admin_client.post(f"/posts/{item_id}/edit", {"title": "Winterfeest plannen", "body": "x"})
     moderation.take_down(admin, f"item:{item_id}", False, "offensive", None)
+    db.session.commit()
     assert visitor_finds("winterfeest") == set()  # hidden
     assert listed_titles(writer.get("/search?q=winterfeest")) == {"Winterfeest plannen"}
     writer.post(f"/posts/{item_id}/delete")

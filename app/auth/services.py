@@ -71,7 +71,7 @@ def register(*, email: str, password: str, username: str, theme: Theme,
         if insert_once(user):
             join_theme(user, theme, organisation_id)
             send_confirmation(user, theme)
-            db.session.commit()
+            db.session.flush()
             return email
         # The same address or name was registered a moment ago (a double click).
         if _username_taken(username) and find_user_by_email(email) is None:
@@ -81,7 +81,7 @@ def register(*, email: str, password: str, username: str, theme: Theme,
     from werkzeug.security import generate_password_hash
     generate_password_hash(password, method="scrypt")  # the work a new account costs
     tell_owner_of_registration(existing, theme)
-    db.session.commit()
+    db.session.flush()
     return email
 
 
@@ -141,7 +141,7 @@ def confirm_email(token: str) -> tuple[User, Theme | None, bool]:
     # Requests of unconfirmed people are not shown to admins; now they are.
     for membership in user.memberships:
         notify_request_if_pending(membership)
-    db.session.commit()
+    db.session.flush()
     return user, theme, True
 
 
@@ -184,7 +184,7 @@ def request_password_reset(email: str) -> None:
     else:
         send_mail(user.email, lambda: _("Reset your password"), "reset", locale=user.locale,
                   kind="account", user=user, link=link, minutes=minutes)
-    db.session.commit()
+    db.session.flush()
 
 
 def resend_confirmation(email: str) -> None:
@@ -201,7 +201,7 @@ def resend_confirmation(email: str) -> None:
         render_mail(lambda: _("Confirm your e-mail address"), "confirm", someone.locale,
                     user=someone, link=external_url("auth.confirm", token=token),
                     hours=current_app.config["CONFIRM_TOKEN_MAX_AGE"] // 3600, theme=None)
-    db.session.commit()
+    db.session.flush()
 
 
 def user_for_reset(token: str) -> User:
@@ -216,12 +216,12 @@ def user_for_reset(token: str) -> User:
 
 def reset_password(user: User, password: str) -> None:
     """Set a new password and end every login session of the account (the caller starts a
-    new one for this browser). Commits."""
+    new one for this browser)."""
     user.set_password(password)
     if not user.is_confirmed:
         user.email_confirmed_at = utcnow()  # the link in the mail proves the address too
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
-    db.session.commit()
+    db.session.flush()
 
 
 # ------------------------------------------------------------------ login sessions
@@ -250,11 +250,11 @@ def summarise_user_agent(user_agent: str | None) -> str:
 
 def start_session(user: User, user_agent: str | None = None) -> str:
     """A new login session for this browser; sets the token that Flask-Login will keep in
-    its cookies (User.get_id). Commits."""
+    its cookies (User.get_id)."""
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id,
                                 user_agent=summarise_user_agent(user_agent)))
-    db.session.commit()
+    db.session.flush()
     user.session_token = token
     return token
 
@@ -304,16 +304,16 @@ def record_session_seen() -> None:
 
 
 def end_session(token: str | None) -> None:
-    """Log out: the session's row goes, so its cookies open nothing any more. Commits."""
+    """Log out: the session's row goes, so its cookies open nothing any more."""
     if token:
         db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
-    db.session.commit()
+    db.session.flush()
 
 
 def end_all_sessions(user: User) -> int:
-    """Log out everywhere: every login session of the account ends. Commits."""
+    """Log out everywhere: every login session of the account ends."""
     ended = db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
-    db.session.commit()
+    db.session.flush()
     return ended
 
 
@@ -330,16 +330,16 @@ def is_current_session(login_session: LoginSession, user: User) -> bool:
 
 
 def purge_ended_sessions() -> int:
-    """Delete login sessions unused for longer than their lifetime. Commits."""
+    """Delete login sessions unused for longer than their lifetime."""
     ended = db.session.execute(delete(LoginSession).where(
         LoginSession.last_seen_at < utcnow() - session_lifetime())).rowcount
-    db.session.commit()
+    db.session.flush()
     return ended
 
 
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
-    db.session.commit()
+    db.session.flush()
 
 
 def purge_unconfirmed_accounts() -> int:
@@ -351,7 +351,7 @@ def purge_unconfirmed_accounts() -> int:
         db.session.execute(delete(Membership).where(Membership.user_id.in_(ids)))
         db.session.execute(delete(LoginSession).where(LoginSession.user_id.in_(ids)))
         db.session.execute(delete(User).where(User.id.in_(ids)))
-    db.session.commit()
+    db.session.flush()
     return len(ids)
 
 

@@ -11,12 +11,13 @@ from app.auth import services
 from app.auth.forms import (EmailOnlyForm, JoinForm, LoginForm, NewPasswordForm,
                             PreferencesForm, RegistrationForm)
 from app.auth.tokens import TokenExpired, TokenInvalid
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.forms import CSRFOnlyForm, choices
 from app.permissions import standing
 from app.themes import services as theme_services
 from app.themes.models import WorkgroupType
 from app.urls import safe_next
+from app.transactions import discard
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -56,7 +57,7 @@ def register(slug):
                 username=form.username.data, theme=theme,
                 organisation_id=form.organisation.data, locale=_current_locale())
         except DomainError as exc:  # AccountError, or a rule of joining
-            db.session.rollback()
+            discard()
             getattr(form, exc.field or "email").errors.append(exc.message)
             status = 422
         else:  # the same page whether or not the address already had an account

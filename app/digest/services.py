@@ -85,7 +85,7 @@ def get_run(theme: Theme, key: str, start: datetime, end: datetime) -> DigestRun
                     period_end=end, item_ids=[p.id for p in posts])
     if not insert_once(run):  # another process created it first
         run = db.session.scalar(select(DigestRun).where(DigestRun.key == full_key))
-    db.session.commit()
+    db.session.flush()
     return run
 
 
@@ -96,7 +96,7 @@ def current_run(theme: Theme) -> DigestRun:
 
 
 def edit_run(run: DigestRun, intro: str, item_ids: list[int]) -> None:
-    """An admin's choice of intro and posts (only posts of the theme's period). Commits."""
+    """An admin's choice of intro and posts (only posts of the theme's period)."""
     if run.status != "draft":
         from app.themes.services import ThemeError
         raise ThemeError(_("This digest was already sent."))
@@ -104,7 +104,7 @@ def edit_run(run: DigestRun, intro: str, item_ids: list[int]) -> None:
     run.intro = (intro or "").strip()[:5000]
     run.item_ids = [pid for pid in dict.fromkeys(item_ids) if pid in allowed]
     run.edited = True
-    db.session.commit()
+    db.session.flush()
 
 
 def recipients(theme: Theme) -> list[User]:
@@ -182,7 +182,8 @@ def send_run(run_id: int) -> int:
     """Send a run to every recipient not yet served; resumable and safe to run twice.
     Returns how many mails this call queued. Recipients go in batches: each batch claims its
     delivery rows, queues its mails and commits, so the outbox sender delivers one batch while
-    the next is built."""
+    the next is built. These batch commits are deliberate, also when an admin's request sends
+    the run: a long send is never one transaction."""
     from flask import current_app
 
     claimed = db.session.execute(

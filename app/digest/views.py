@@ -5,11 +5,11 @@ from flask_login import current_user, login_required
 
 from app.errors import DomainError
 from app.digest import services
-from app.extensions import db
 from app.forms import CSRFOnlyForm
 from app.permissions import can_administer
 from app.themes.services import get_theme_by_slug
 from app.urls import parse_id
+from app.transactions import discard
 
 bp = Blueprint("digest", __name__, template_folder="templates")
 
@@ -32,7 +32,6 @@ def edit(slug):
         if frequency in services.FREQUENCIES:
             theme.digest_frequency = frequency
         theme.members_may_push = request.form.get("members_may_push") == "1"
-        db.session.commit()
         try:
             if run.status == "draft":
                 ids = [i for i in map(parse_id, request.form.getlist("post")) if i]
@@ -43,6 +42,7 @@ def edit(slug):
             else:
                 flash(_("Saved."), "success")
         except DomainError as exc:
+            discard()
             flash(exc.message, "error")
         return redirect(url_for("digest.edit", slug=theme.slug))
     candidates = services.candidate_posts(theme, run.period_start, run.period_end, 30)

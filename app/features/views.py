@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import BooleanField
 
-from app.extensions import db
 from app.features import KINDS
 from app.features.services import FeatureError, set_switches
 from app.forms import BaseForm, CSRFOnlyForm
@@ -15,6 +14,7 @@ from app.pagecache import cacheable
 from app.permissions import (can_manage_roles, enabled_kinds, feature_enabled,
                              feature_enabled_above, standing)
 from app.themes.services import get_theme_by_slug
+from app.transactions import discard
 
 bp = Blueprint("features", __name__, template_folder="templates")
 OVERVIEW_ITEMS = 5  # per section of the overview page
@@ -57,9 +57,8 @@ def settings(slug):
     if form.validate_on_submit():
         try:
             set_switches(theme, {k.key: bool(form[k.key].data) for k in KINDS}, by=current_user)
-            db.session.commit()
         except FeatureError as exc:
-            db.session.rollback()
+            discard()
             form[exc.field].errors.append(exc.message)
             status = 422
         else:

@@ -51,7 +51,7 @@ def _exists(name: str) -> ThemeError:
 
 
 def _add_named(model, theme: Theme, name: str, existing) -> object:
-    """Add a category or filter group to the theme, unique by name in its lineage. Commits."""
+    """Add a category or filter group to the theme, unique by name in its lineage."""
     name = _clean_name(name)
     if any(item.name.lower() == name.lower() for item in existing):
         raise _exists(name)
@@ -59,7 +59,7 @@ def _add_named(model, theme: Theme, name: str, existing) -> object:
                                  .where(model.theme_id == theme.id)) or 0
     item = model(theme_id=theme.id, name=name, position=position)
     insert_or_refuse(item, _exists(name))
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -77,7 +77,7 @@ def add_filter_value(group: FilterGroup, name: str) -> FilterValue:
         raise _exists(name)
     value = FilterValue(group_id=group.id, name=name, position=len(group.values))
     insert_or_refuse(value, _exists(name))
-    db.session.commit()
+    db.session.flush()
     return value
 
 
@@ -100,5 +100,5 @@ def own_value(theme: Theme, value_id: int) -> FilterValue | None:
 def remove(obj) -> None:
     """Remove a category, group or value; posts keep their text, only the tag goes."""
     db.session.delete(obj)
-    db.session.commit()
+    db.session.flush()
 

@@ -10,6 +10,7 @@ from app.forms import CSRFOnlyForm
 from app.permissions import can_administer
 from app.themes.services import get_theme_by_slug
 from app.urls import parse_id
+from app.transactions import discard
 
 bp = Blueprint("filters", __name__, template_folder="templates")
 
@@ -44,6 +45,7 @@ def index(slug):
                 else:
                     obj = services.add_filter_value(group, form.name.data)
             except DomainError as exc:
+                discard()
                 form.name.errors.append(exc.message)
             else:
                 flash(_("%(name)s is added.", name=obj.name), "success")

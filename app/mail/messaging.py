@@ -22,7 +22,7 @@ class MessagingError(DomainError):
 
 def push_mail(sender: User, theme: Theme, subject: str, message: str, *, everyone: bool,
               user_ids: list[int]) -> int:
-    """Queue the message for the chosen participants (or all). Commits; returns the count."""
+    """Queue the message for the chosen participants (or all). Returns the count."""
     if not may_push(theme, sender):
         raise MessagingError(_("You cannot send push mails in this theme."))
     members = {m.user_id: m.user for m in theme_members(theme)}
@@ -41,12 +41,12 @@ def push_mail(sender: User, theme: Theme, subject: str, message: str, *, everyon
         send_mail(user.email, subject.strip(), "push", locale=user.locale, kind="push",
                   user=user, reply_to=sender.email, sender_name=sender.username, theme=theme,
                   message=message.strip(), link=link)
-    db.session.commit()
+    db.session.flush()
     return len(recipients)
 
 
 def contact_admins(sender: User, theme: Theme, subject: str, message: str) -> int:
-    """A contact message to the theme's admins (W15). Commits."""
+    """A contact message to the theme's admins (W15)."""
     admins = [a for a in theme_admins(theme) if a.id != sender.id]
     if not admins:
         raise MessagingError(_("This theme has no admins to write to; write to the platform "
@@ -57,13 +57,13 @@ def contact_admins(sender: User, theme: Theme, subject: str, message: str) -> in
                   "contact", locale=admin.locale, kind="contact", user=admin,
                   reply_to=sender.email, sender=sender, theme=theme, organisation=None,
                   message=message.strip())
-    db.session.commit()
+    db.session.flush()
     return len(admins)
 
 
 def contact_organisation(sender: User, organisation: Organisation, subject: str,
                          message: str) -> None:
-    """A contact message to an organisation's contact address (W14). Commits."""
+    """A contact message to an organisation's contact address (W14)."""
     if not organisation.contact_email:
         raise MessagingError(_("This organisation has no contact address."))
     send_mail(organisation.contact_email,
@@ -71,4 +71,4 @@ def contact_organisation(sender: User, organisation: Organisation, subject: str,
                         subject=subject.strip()),
               "contact", locale="nl", kind="contact", reply_to=sender.email, sender=sender,
               theme=organisation.theme, organisation=organisation, message=message.strip())
-    db.session.commit()
+    db.session.flush()

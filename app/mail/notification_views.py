@@ -40,7 +40,6 @@ def settings():
         chosen = set(request.form.getlist("theme"))
         for m in memberships:
             m.notifications = str(m.theme_id) in chosen
-        db.session.commit()
         flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("notifications.settings"))
     return render_template("notifications/settings.html", form=form,
@@ -56,7 +55,6 @@ def mute(item_id):
         abort(400)
     muted = request.form.get("muted") == "1"
     notifications.mute_thread(current_user, post.id, muted)
-    db.session.commit()
     flash(_("You get no more mails about new replies to this post.") if muted else
           _("You get mails about new replies to this post again."), "success")
     return redirect(url_for("posts.show", item_id=post.id))

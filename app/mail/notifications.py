@@ -42,7 +42,7 @@ def read_unsubscribe(token: str) -> tuple[User, str, int | None]:
 
 
 def apply_unsubscribe(user: User, kind: str, scope: int | None) -> None:
-    """Switch off exactly what the link was for, for exactly its own recipient. Commits."""
+    """Switch off exactly what the link was for, for exactly its own recipient."""
     if kind == "replies" and scope:
         mute_thread(user, scope, True)
     elif kind == "theme" and scope:
@@ -51,7 +51,7 @@ def apply_unsubscribe(user: User, kind: str, scope: int | None) -> None:
         user.overview_frequency = "never"
     elif kind == "admin_digest":
         user.admin_digest = False
-    db.session.commit()
+    db.session.flush()
 
 
 # ------------------------------------------------------------------ settings

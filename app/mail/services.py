@@ -416,10 +416,12 @@ def flush(app, limit: int = 1000, include_not_due: bool = False) -> dict[str, in
 
 
 def retry(message_id: int) -> bool:
-    """Put a failed (or held) message back in line. Commits."""
+    """Put a failed (or held) message back in line; it is delivered after the caller's commit,
+    as a new message would be."""
     done = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id, or_(
             OutboxMessage.status == OutboxStatus.FAILED, OutboxMessage.status == OutboxStatus.HELD))
         .values(status=OutboxStatus.PENDING, next_attempt_at=utcnow(), attempts=0)).rowcount
-    db.session.commit()
+    if done:
+        db.session.info.setdefault("outbox_ids", []).append(message_id)
     return bool(done)

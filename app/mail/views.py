@@ -71,8 +71,6 @@ def retry(message_id):
         abort(400)
     db.session.get(OutboxMessage, message_id) or abort(404)
     if services.retry(message_id):
-        from flask import current_app
-        services.deliver(current_app._get_current_object(), [message_id])
         flash(_("The message was sent again."), "success")
     else:
         flash(_("This message is not waiting for a retry."), "warning")

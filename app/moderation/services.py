@@ -144,7 +144,7 @@ def _decide_pending(admin: User, model, item_id: int, approve: bool,
                                             title=title)}
     _tell_author(item, post, subjects[(kind, approve)],
                  "approved" if approve else "rejected", reason=reason)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -187,7 +187,7 @@ def edit_and_approve_post(admin: User, item_id: int, title: str, body: str) -> I
     title = post.title
     _tell_author(post, post, lambda: _("Your post \"%(title)s\" is published with a correction",
                                        title=title), "edited", diff=diff)
-    db.session.commit()
+    db.session.flush()
     return post
 
 
@@ -237,7 +237,7 @@ def report(user: User, post: Item, reply: Comment | None, reason: str, text: str
             _tell(admin, lambda: _("Something was reported in %(theme)s", theme=theme.name),
                   "report_received", theme=theme, post=post, reply=reply,
                   reason_label=REPORT_REASONS[reason_enum], text=text, link=link)
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -296,7 +296,7 @@ def take_down(admin: User, target: str, delete_it: bool, code: str | None, text:
     _tell_author(item, post, subjects[("comment" if reply is not None else "item", delete_it)],
                  outcome, reason=reason)
     _tell_reporters(reporters, post, outcome)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -322,7 +322,7 @@ def dismiss_reports(admin: User, target: str) -> None:
     audit.record(theme_id=post.theme_id, actor=admin, action=Action.DISMISS, target=target,
                  summary=post.title)
     _tell_reporters(reporters, post, "dismissed")
-    db.session.commit()
+    db.session.flush()
 
 
 # ------------------------------------------------------------------ members
@@ -350,7 +350,7 @@ def remove_member(admin: User, theme: Theme, membership_id: int, reason: str) ->
                  target=f"membership:{membership_id}", summary=user.username, reason=reason)
     _tell(user, lambda: _("You are no longer a member of %(theme)s", theme=member_theme.name),
           "member_removed", theme=member_theme, reason=reason)
-    db.session.commit()
+    db.session.flush()
     forget_cached_memberships(user)
 
 

@@ -16,6 +16,7 @@ from app.posts.services import PostError
 from app.themes import services as theme_services
 from app.themes.models import Membership, Theme
 from app.urls import parse_id, safe_next
+from app.transactions import discard
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 
@@ -116,6 +117,7 @@ def decide(slug):
             else:
                 abort(400)
     except DomainError as exc:
+        discard()
         flash(exc.message, "warning" if isinstance(exc, (services.AlreadyDecided,
                                                           theme_services.AlreadyDecided))
               else "error")
@@ -143,6 +145,7 @@ def edit_approve(slug, item_id):
             flash(exc.message, "warning")
             return redirect(url_for("moderation.queue", slug=theme.slug))
         except PostError as exc:
+            discard()
             getattr(form, exc.field or "title").errors.append(exc.message)
             status = 422
         else:
@@ -177,6 +180,7 @@ def remove_member(slug, membership_id):
         try:
             services.remove_member(current_user, theme, membership_id, form.reason.data)
         except services.ModerationError as exc:
+            discard()
             flash(exc.message, "error")
             return redirect(url_for("themes.members", slug=theme.slug))
         flash(_("%(name)s is removed from the theme.", name=name), "success")
@@ -202,6 +206,7 @@ def report(item_id=None, comment_id=None):
         try:
             services.report(current_user, post, reply, form.reason.data, form.text.data)
         except services.ModerationError as exc:
+            discard()
             getattr(form, exc.field or "reason").errors.append(exc.message)
             status = 422
         else:

@@ -25,24 +25,24 @@ def _check_name(theme: Theme, name: str, other_than: int | None = None) -> str:
 
 def add_organisation(theme: Theme, *, name: str, description: str = "", vision: str = "",
                      contact_email: str | None = None) -> Organisation:
-    """Add an organisation to the theme's list. Commits."""
+    """Add an organisation to the theme's list."""
     name = _check_name(theme, name)
     org = Organisation(theme_id=theme.id, name=name, description=(description or "").strip(),
                        vision=(vision or "").strip(), contact_email=contact_email or None)
     insert_or_refuse(org, ThemeError(_("%(name)s is already on the list.", name=name),
                                      field="name"))
-    db.session.commit()
+    db.session.flush()
     return org
 
 
 def update_organisation(org: Organisation, *, name: str, description: str = "", vision: str = "",
                         contact_email: str | None = None) -> Organisation:
-    """Change an organisation's fiche. Posts in its name show the new name. Commits."""
+    """Change an organisation's fiche. Posts in its name show the new name."""
     org.name = _check_name(org.theme, name, other_than=org.id)  # search follows (listener)
     org.description = (description or "").strip()
     org.vision = (vision or "").strip()
     org.contact_email = contact_email or None
-    db.session.commit()
+    db.session.flush()
     return org
 
 
@@ -57,14 +57,14 @@ def organisation_usage(org: Organisation) -> tuple[int, int]:
 
 def remove_organisation(org: Organisation) -> None:
     """Take an organisation off the list. Its members stay members, without organisation; its
-    posts stay, in their authors' names only. Commits."""
+    posts stay, in their authors' names only."""
     _reindex_posts_of(org.id)
     db.session.execute(update(Membership).where(Membership.organisation_id == org.id)
                        .values(organisation_id=None).execution_options(synchronize_session=False))
     db.session.execute(update(Item).where(Item.organisation_id == org.id)
                        .values(organisation_id=None).execution_options(synchronize_session=False))
     db.session.delete(org)
-    db.session.commit()
+    db.session.flush()
 
 
 def _reindex_posts_of(organisation_id: int) -> None:

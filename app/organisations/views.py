@@ -13,6 +13,7 @@ from app.organisations.models import Organisation
 from app.pagecache import cacheable
 from app.permissions import can_administer
 from app.themes.services import get_theme_by_slug, organisation_choices
+from app.transactions import discard
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
 
@@ -32,6 +33,7 @@ def index(slug):
                 theme, name=form.name.data, description=form.description.data,
                 vision=form.vision.data, contact_email=form.contact_email.data)
         except DomainError as exc:
+            discard()
             form.name.errors.append(exc.message)
             status = 422
         else:
@@ -67,6 +69,7 @@ def edit(slug, organisation_id):
                 org, name=form.name.data, description=form.description.data,
                 vision=form.vision.data, contact_email=form.contact_email.data)
         except DomainError as exc:
+            discard()
             form.name.errors.append(exc.message)
             status = 422
         else:

@@ -139,7 +139,7 @@ def _store_files(files) -> list[uploads.StoredFile]:
 
 def _commit_with_files(stored: list[uploads.StoredFile]) -> None:
     try:
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         for s in stored:
@@ -163,7 +163,7 @@ class PostInput:
 
 
 def create_post(author: User, theme: Theme, data: PostInput) -> Item:
-    """Write a new post. Public parts wait for approval. Commits."""
+    """Write a new post. Public parts wait for approval."""
     part = part_for(theme, data.part)
     if not may_write_in_part(theme, part, author):
         raise PostError(_("You cannot post here yet: join this theme first.")
@@ -194,7 +194,7 @@ def create_post(author: User, theme: Theme, data: PostInput) -> Item:
 
 def edit_post(editor: User, post: Item, data: PostInput) -> Item:
     """Change a post. An author's change to a public post goes back for approval (so an
-    approved text cannot be swapped for another); an admin's change stands. Commits."""
+    approved text cannot be swapped for another); an admin's change stands."""
     theme = post.theme
     title, body = _clean_text(data.title, data.body)
     category, values = _check_tags(theme, data.category_id, data.filter_value_ids)
@@ -228,16 +228,16 @@ def edit_post(editor: User, post: Item, data: PostInput) -> Item:
 
 
 def delete_post(actor: User, post: Item) -> None:
-    """Remove a post for everyone (kept in the database, files too, for the audit). Commits."""
+    """Remove a post for everyone (kept in the database, files too, for the audit)."""
     post.state = ItemState.DELETED
     post.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 # ------------------------------------------------------------------------- replies
 
 def add_reply(author: User, post: Item, body: str) -> Comment:
-    """Reply to a post the author can see. Public parts wait for approval. Commits."""
+    """Reply to a post the author can see. Public parts wait for approval."""
     if not can_read_item(post, author) or not can_comment(post, author):
         raise PostError(_("You cannot reply to this post."), field="body")
     body = (body or "").strip()
@@ -256,7 +256,7 @@ def add_reply(author: User, post: Item, body: str) -> Comment:
         db.session.flush()
         from app.mail.notifications import notify_new_reply
         notify_new_reply(reply)  # queued in this transaction
-    db.session.commit()
+    db.session.flush()
     return reply
 
 
@@ -275,7 +275,7 @@ def delete_reply(actor: User, reply: Comment) -> None:
     reply.updated_at = utcnow()
     if was_published:
         _count_reply(reply.item_id, None, -1)
-    db.session.commit()
+    db.session.flush()
 
 
 @dataclass
@@ -331,7 +331,7 @@ def set_star(user: User, post: Item, starred: bool | None = None) -> tuple[bool,
         db.session.execute(update(Item).where(Item.id == post.id)
                            .values(star_count=Item.star_count + delta)
                            .execution_options(synchronize_session=False))
-    db.session.commit()
+    db.session.flush()
     count = db.session.scalar(select(Item.star_count).where(Item.id == post.id))
     return starred, count
 

@@ -22,6 +22,7 @@ from app.themes.models import WorkgroupType
 from app.themes.services import get_theme_by_slug, theme_members
 from app.pagecache import cacheable
 from app.urls import parse_id
+from app.transactions import discard
 
 bp = Blueprint("posts", __name__, template_folder="templates")
 
@@ -87,6 +88,7 @@ def _save_or_show(form, theme, author, post, s, groups, members, save, pending, 
         try:
             saved = save(_input_from(form))
         except services.PostError as exc:
+            discard()
             getattr(form, exc.field or "title").errors.append(exc.message)
             status = 422
         else:
@@ -183,6 +185,7 @@ def star(item_id):
     try:
         starred, count = services.set_star(current_user, post, wanted)
     except services.PostError as exc:
+        discard()
         if _wants_json():
             return jsonify(error=exc.message), 403
         flash(exc.message, "error")
@@ -207,6 +210,7 @@ def reply(item_id):
         try:
             r = services.add_reply(current_user, post, form.body.data)
         except services.PostError as exc:
+            discard()
             form.body.errors.append(exc.message)
         else:
             if r.state == ItemState.PENDING:

@@ -260,7 +260,7 @@ def decide_request(membership_id: int, admin: User, accept: bool) -> Membership:
               (lambda: _("Your request to join %(theme)s", theme=theme.name)),
               "membership_decision", locale=applicant.locale, user=applicant, theme=theme,
               accepted=accept, link=external_url("themes.show", slug=theme.slug))
-    db.session.commit()
+    db.session.flush()
     return membership
 
 
@@ -298,25 +298,25 @@ def _membership_in(theme: Theme, membership_id: int) -> Membership:
 
 
 def set_role(theme: Theme, membership_id: int, role: Role) -> Membership:
-    """Appoint a member admin or make an admin a member again. Commits."""
+    """Appoint a member admin or make an admin a member again."""
     if role not in (Role.ADMIN, Role.MEMBER):
         raise ThemeError(_("Use 'transfer ownership' to change the owner."))
     m = _membership_in(theme, membership_id)
     if m.role == Role.OWNER:
         raise ThemeError(_("The owner's role changes only by transferring ownership."))
     m.role = role
-    db.session.commit()
+    db.session.flush()
     return m
 
 
 def transfer_ownership(theme: Theme, membership_id: int, by: User) -> Membership:
-    """Hand the theme to another member; the previous owner stays on as admin. Commits."""
+    """Hand the theme to another member; the previous owner stays on as admin."""
     m = _membership_in(theme, membership_id)
     if m.role == Role.OWNER:
         raise ThemeError(_("%(name)s already owns this theme.", name=m.user.username))
     try:
         appoint_owner(theme, m.user, decided_by=by)
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as exc:  # the one-owner index: another transfer won meanwhile
         if not is_unique_violation(exc):
             raise

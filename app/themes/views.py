@@ -20,6 +20,7 @@ from app.themes.forms import AppointOwnerForm, MemberChoiceForm, ThemeForm
 from app.themes.models import Role
 from app.urls import parse_id
 from app.pagecache import cacheable
+from app.transactions import discard
 
 bp = Blueprint("themes", __name__, template_folder="templates")
 platform_bp = Blueprint("platform", __name__, url_prefix="/platform", template_folder="templates")
@@ -91,9 +92,8 @@ def join(slug):
     try:
         membership = services.join_theme(current_user, theme, form.organisation.data)
         services.notify_request_if_pending(membership)
-        db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
+        discard()
         flash(exc.message, "error")
         return redirect(url_for("themes.show", slug=theme.slug))
     if membership.is_active:
@@ -137,6 +137,7 @@ def set_role(slug, membership_id):
     try:
         m = services.set_role(theme, membership_id, Role(role))
     except DomainError as exc:
+        discard()
         flash(exc.message, "error")
     else:
         flash(_("%(name)s is now admin.", name=m.user.username) if m.role == Role.ADMIN
@@ -156,6 +157,7 @@ def transfer(slug):
     try:
         m = services.transfer_ownership(theme, form.member.data, by=current_user)
     except DomainError as exc:
+        discard()
         flash(exc.message, "error")
     else:
         flash(_("%(name)s now owns %(theme)s.", name=m.user.username, theme=theme.name), "success")
@@ -211,9 +213,8 @@ def new_subtheme(slug):
             theme = services.create_theme(name=form.name.data, slug=form.slug.data,
                                           description=form.description.data,
                                           workgroup_type=form.workgroup_type.data, parent=parent)
-            db.session.commit()
         except DomainError as exc:
-            db.session.rollback()
+            discard()
             getattr(form, exc.field or "name").errors.append(exc.message)
             status = 422
         else:
@@ -254,9 +255,8 @@ def themes():
                                               workgroup_type=form.workgroup_type.data, parent=parent)
                 if owner is not None:
                     services.appoint_owner(theme, owner, decided_by=current_user)
-                db.session.commit()
             except DomainError as exc:
-                db.session.rollback()
+                discard()
                 getattr(form, exc.field or "name").errors.append(exc.message)
                 status = 422
             else:
@@ -279,7 +279,6 @@ def appoint_owner(slug):
             flash(_("No account has the address %(email)s.", email=form.email.data), "error")
         else:
             services.appoint_owner(theme, user, decided_by=current_user)
-            db.session.commit()
             flash(_("%(name)s now owns %(theme)s.", name=user.username, theme=theme.name), "success")
     else:
         flash(_("Enter a valid e-mail address."), "error")
