@@ -48,6 +48,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     outbox.init_app(app)
     from app.search import index as search_index
     search_index.init_app(app)
+    from app.posts import uploads
+    uploads.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 

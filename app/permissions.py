@@ -426,6 +426,14 @@ def can_edit_item(item, user=None) -> bool:
     return False
 
 
+def can_change_readers(item, user=None) -> bool:
+    """May the viewer change who reads the item (its chosen readers) or in whose name it is
+    written? Only its author and the theme's admins: others who may write change its text."""
+    v = viewer_for(user)
+    return v.user_id is not None and (item.author_id == v.user_id
+                                      or can_moderate_item(item, user))
+
+
 def load_item(item_id, kind=None, *, write: bool = False, user=None):
     """The item for a view: 404 when the viewer may not read it (or it is not of `kind`), 403
     when `write` is asked and the viewer may read but not change it. Loads what its page

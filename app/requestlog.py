@@ -23,6 +23,7 @@ log = logging.getLogger("board.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _ENV_QUERIES = "board.query_count"
 _ENV_USER = "board.user_id"
+_ENV_ROUTE = "board.logged_path"  # the path with a secret link's token left out
 _FIELDS = ("method", "path", "status", "duration_ms", "queries", "user_id", "request_id")
 
 
@@ -65,7 +66,10 @@ class RequestLog:
             status = seen.get("status", "500")
             fields = {
                 "method": environ.get("REQUEST_METHOD"),
-                "path": environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+                # Secret links (reset, confirm, unsubscribe) carry their token in the path,
+                # and logs are read by others: such a path is logged without it.
+                "path": environ.get(_ENV_ROUTE) or (environ.get("SCRIPT_NAME", "")
+                                                   + environ.get("PATH_INFO", "")),
                 "status": int(status.split(" ", 1)[0]),
                 "duration_ms": round((time.perf_counter() - start_time) * 1000, 1),
                 "queries": environ.get(_ENV_QUERIES, 0),
@@ -98,6 +102,9 @@ def init_app(app) -> None:
         user = g.get("_login_user")  # only when the request loaded it: no extra query
         if user is not None and getattr(user, "is_authenticated", False):
             request.environ[_ENV_USER] = user.id
+        token = (request.view_args or {}).get("token")
+        if isinstance(token, str) and token:
+            request.environ[_ENV_ROUTE] = request.path.replace(token, "<token>")
         return response
 
     app.wsgi_app = RequestLog(app.wsgi_app)

@@ -83,3 +83,14 @@ def test_one_log_line_per_request_with_timing_queries_user_and_id(app, caplog):
     assert line["status"] == 404 and line["path"] == "/no-such-page"
     assert line["user_id"] is None and line["request_id"] == record.request_id
     assert set(line) >= {"time", "level", "logger", "method", "duration_ms", "queries"}
+
+
+def test_secret_links_are_logged_without_their_token(app, caplog):
+    """A reset or confirmation link's token never reaches the logs (read by other people)."""
+    caplog.set_level(logging.INFO, logger="board.request")
+    token = "IjEyMyI.secret-part-of-a-reset-link"
+    client = Client(app)
+    caplog.clear()
+    client.get(f"/reset/{token}")
+    [record] = _request_lines(caplog)
+    assert record.path == "/reset/<token>" and token not in caplog.text

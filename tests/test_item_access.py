@@ -90,3 +90,23 @@ def test_only_someone_elses_published_text_can_be_reported(app, people):
     assert 'class="report-link"' not in own
     other = _client(app, people["colleague"]).get(f"/posts/{published.id}").get_data(as_text=True)
     assert 'class="report-link"' in other
+
+
+def test_a_writer_who_is_not_the_author_changes_the_text_not_who_reads_it(app, people):
+    theme = people["theme"]
+    item = ItemFactory(theme=theme, author=people["author"], part=Part.CLOSED,
+                       title="Alleen voor twee", write_access=WriteAccess.CHOSEN,
+                       readers=[people["writer"]])
+    item.writers = [people["writer"]]
+    db.session.commit()
+    writer = _client(app, people["writer"])
+    form = writer.get(f"/posts/{item.id}/edit").get_data(as_text=True)
+    assert 'name="audience"' not in form  # no member list to pick from
+    resp = writer.post(f"/posts/{item.id}/edit", {"title": "Alleen voor twee (bijgewerkt)",
+                                                  "body": "Nieuwe tekst", "part": "closed"})
+    assert resp.status_code == 302
+    colleague = _client(app, people["colleague"])
+    assert colleague.get(f"/posts/{item.id}").status_code == 404  # still only the chosen
+    db.session.refresh(item)
+    assert item.title == "Alleen voor twee (bijgewerkt)"
+    assert [u.id for u in item.readers] == [people["writer"].id]

@@ -201,3 +201,36 @@ def test_attachment_of_a_closed_post_is_hidden_from_outsiders(client, app):
     db.session.commit()
     att_id = db.session.scalar(select(Attachment.id))
     assert client.get(f"/attachments/{att_id}/geheim.pdf").status_code == 404
+
+
+def test_files_follow_the_transaction_that_keeps_or_drops_their_attachments(client, app, poster):
+    """An edit that removes an attachment deletes its file only once the edit is committed;
+    a rolled-back edit keeps it, and a rolled-back new post leaves no stored file behind."""
+    import os
+    from werkzeug.datastructures import FileStorage
+
+    from app.auth.models import User
+    from app.posts import services
+    _post_with_files(client, poster, [("notulen.txt", b"notulen")])
+    post = db.session.scalar(select(Item))
+    att = post.attachments[0]
+    folder = app.instance_path + "/uploads/"
+    author = db.session.get(User, post.author_id)
+
+    services.edit_post(author, post, services.PostInput(
+        title=post.title, body=post.body, remove_attachment_ids=[att.id]))
+    db.session.rollback()  # the request failed at its commit
+    assert os.path.exists(folder + att.stored_name)
+
+    before = set(os.listdir(folder))
+    services.create_post(author, poster, services.PostInput(
+        title="Nooit bewaard", body="tekst",
+        files=[FileStorage(io.BytesIO(b"bijlage"), filename="bijlage.txt")]))
+    db.session.rollback()
+    assert set(os.listdir(folder)) == before
+
+    post = db.session.scalar(select(Item))
+    services.edit_post(author, post, services.PostInput(
+        title=post.title, body=post.body, remove_attachment_ids=[post.attachments[0].id]))
+    db.session.commit()
+    assert not os.path.exists(folder + att.stored_name)

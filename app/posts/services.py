@@ -16,9 +16,9 @@ from app.errors import DomainError
 from app.auth.models import User
 from app.extensions import db
 from app.filters.services import categories_for, filter_groups_for
-from app.permissions import (Viewer, can_comment, can_moderate_item, can_read_item,
-                             may_write_in_part, needs_approval, viewer_for, visible_comments_clause,
-                             visible_items_clause)
+from app.permissions import (Viewer, can_change_readers, can_comment, can_moderate_item,
+                             can_read_item, may_write_in_part, needs_approval, viewer_for,
+                             visible_comments_clause, visible_items_clause)
 from app.posts import uploads
 from app.items.models import (Attachment, Comment, Item, ItemState, Part, Star, read_access_for,
                               item_filter_value)
@@ -137,16 +137,6 @@ def _store_files(files) -> list[uploads.StoredFile]:
     return [uploads.store(f) for f in files]
 
 
-def _commit_with_files(stored: list[uploads.StoredFile]) -> None:
-    try:
-        db.session.flush()
-    except Exception:
-        db.session.rollback()
-        for s in stored:
-            uploads.remove(s.stored_name)
-        raise
-
-
 # ------------------------------------------------------------------------- posts
 
 @dataclass
@@ -188,7 +178,7 @@ def create_post(author: User, theme: Theme, data: PostInput) -> Item:
                                            content_type=s.content_type, size=s.size,
                                            is_image=s.is_image))
     db.session.add(post)
-    _commit_with_files(stored)
+    db.session.flush()
     return post
 
 
@@ -199,7 +189,10 @@ def edit_post(editor: User, post: Item, data: PostInput) -> Item:
     title, body = _clean_text(data.title, data.body)
     category, values = _check_tags(theme, data.category_id, data.filter_value_ids)
     author = post.author or editor
-    audience = _check_audience(theme, author, data.audience_ids)
+    if can_change_readers(post, editor):
+        audience = _check_audience(theme, author, data.audience_ids)
+    else:
+        audience = list(post.readers)  # another writer changes the text, not who reads it
     organisation = (_check_organisation(theme, author, data.organisation_id)
                     if post.author_id == editor.id else post.organisation)
     keep = [a for a in post.attachments if a.id not in set(data.remove_attachment_ids)]
@@ -221,9 +214,9 @@ def edit_post(editor: User, post: Item, data: PostInput) -> Item:
             post.state == ItemState.REJECTED
             or (post.state == ItemState.PUBLISHED and needs_approval(theme, post.part, editor))):
         post.state = ItemState.PENDING  # resubmitted, or re-checked after a change
-    _commit_with_files(stored)
+    db.session.flush()
     for name in removed:
-        uploads.remove(name)
+        uploads.remove_after_commit(name)
     return post
 
 

@@ -115,14 +115,62 @@ def check(file: FileStorage) -> tuple[str, str]:
 
 
 def store(file: FileStorage) -> StoredFile:
-    """Check and write one upload; returns what to record on the Attachment."""
+    """Check and write one upload; returns what to record on the Attachment. The file goes
+    again if the request's transaction rolls back (nothing would point at it)."""
     ext, filename = check(file)
     stored_name = secrets.token_hex(16) + "." + ext
     size = storage.get().put(stored_name, file.stream)
+    _pending(NEW_FILES).add(stored_name)
     return StoredFile(stored_name=stored_name, filename=filename,
                       content_type=allowed_types()[ext], size=size,
                       is_image=ext in IMAGE_SIGNATURES)
 
 
-def remove(stored_name: str) -> None:
-    storage.get().delete(stored_name)
+def remove_after_commit(stored_name: str) -> None:
+    """Delete this file once the transaction that dropped its attachment commits (not before:
+    a transaction that rolls back keeps the attachment, and so must keep its file)."""
+    _pending(GONE_FILES).add(stored_name)
+
+
+# Files a transaction wrote or let go, settled when it ends (Session.info keys).
+NEW_FILES, GONE_FILES = "uploads_new", "uploads_gone"
+
+
+def _pending(key: str) -> set[str]:
+    from app.extensions import db
+    return db.session.info.setdefault(key, set())
+
+
+def _delete(names) -> None:
+    for name in names:
+        try:
+            storage.get().delete(name)
+        except Exception:  # a file that cannot be deleted now is an orphan, never an error
+            current_app.logger.warning("could not delete stored file %s", name)
+
+
+def _after_commit(session) -> None:
+    if session.in_nested_transaction():
+        return
+    session.info.pop(NEW_FILES, None)
+    gone = session.info.pop(GONE_FILES, None)
+    if gone:
+        _delete(gone)
+
+
+def _after_rollback(session, previous) -> None:
+    if session.in_transaction():
+        return  # a SAVEPOINT: the outer transaction decides
+    session.info.pop(GONE_FILES, None)
+    new = session.info.pop(NEW_FILES, None)
+    if new:
+        _delete(new)
+
+
+def init_app(app) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)

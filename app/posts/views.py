@@ -13,8 +13,8 @@ from app.forms import CSRFOnlyForm, choices
 from app.features import DISCUSSIONS
 from app import storage
 from app.items.kinds import ItemKind
-from app.permissions import (can_comment, can_see_member_list, feature_enabled, load_comment,
-                             load_item, may_create, standing)
+from app.permissions import (can_change_readers, can_comment, can_see_member_list,
+                             feature_enabled, load_comment, load_item, may_create, standing)
 from app.posts import services
 from app.posts.forms import PostForm, ReplyForm
 from app.items.models import Attachment, ItemState
@@ -143,6 +143,8 @@ def edit(item_id):
     form = PostForm(obj=None)
     author = post.author or current_user
     groups, members = _prepare_form(form, theme, author)
+    if not can_change_readers(post):
+        members = []  # the audience picker is the author's and the admins' only
     form.remove_attachments.choices = choices((a.id, a.filename) for a in post.attachments)
     if request.method == "GET":
         form.title.data, form.body.data = post.title, post.body
