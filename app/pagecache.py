@@ -58,7 +58,22 @@ def cacheable(view):
     return view
 
 
-class Generation:
+class _Counter:
+    """What both counters share: a bump that failed (the shared counter out of reach just
+    after a write committed) is owed. Until it is made, this process reads no generation, so
+    it neither serves nor stores pages; the next read pays it, which also ends every other
+    host's pages that the write made stale."""
+
+    owed = False
+
+    def current_or_owed(self) -> int:
+        if self.owed:
+            self.bump()
+            self.owed = False
+        return self.current()
+
+
+class Generation(_Counter):
     """A counter shared by the processes of one host: 8 bytes in a memory-mapped file.
     Reading costs no system call; bumping takes an exclusive file lock."""
 
@@ -87,7 +102,7 @@ class Generation:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
-class RedisGeneration:
+class RedisGeneration(_Counter):
     """The same counter in Redis, shared by every host: one GET per cacheable request, one
     INCR per committed write."""
 
@@ -179,7 +194,7 @@ class PageCache:
         if key is None:
             return self.wsgi_app(environ, start_response)
         try:
-            generation = self.generation.current()  # before rendering: see the module docstring
+            generation = self.generation.current_or_owed()  # before rendering: see the docstring
         except Exception as exc:  # the shared counter is out of reach: no page is shared,
             log.warning("page cache generation unreadable: %s", exc)  # and writes meanwhile
             self.clear()  # go uncounted, so no page kept before may be served after
@@ -286,7 +301,8 @@ def _watch_writes(engine, generation: Generation) -> None:
         if record is not None and record.info.pop("page_cache_committed", False):
             try:
                 generation.bump()
-            except Exception as exc:  # the write stands; other hosts' pages expire by time
+            except Exception as exc:  # the write stands; the bump is owed (see _Counter)
+                generation.owed = True
                 log.error("page cache generation not bumped: %s", exc)
 
 

@@ -107,7 +107,7 @@ def test_pages_are_rendered_afresh_while_redis_is_away(app):
     assert Client(app).get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"
 
     class Away:
-        def current(self):
+        def current_or_owed(self):
             raise ConnectionError("redis away")
 
     kept, cache.generation = cache.generation, Away()
@@ -119,3 +119,27 @@ def test_pages_are_rendered_afresh_while_redis_is_away(app):
         assert cache.entries == {}  # nothing kept before the outage can come back after it
     finally:
         cache.generation = kept
+
+
+def test_a_write_whose_invalidation_failed_is_never_hidden_behind_a_kept_page(app, monkeypatch):
+    """The shared counter was out of reach just after a write committed: the bump is owed,
+    and the next visitor's request pays it before any kept page could be served."""
+    from app.themes.models import WorkgroupType
+    from tests.factories import ItemFactory, ThemeFactory
+    from tests.helpers import Client, page_text
+
+    generation = app.extensions["page_cache"].generation
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    Client(app).get(f"/t/{theme.slug}")
+    assert Client(app).get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"
+
+    def unreachable():
+        raise ConnectionError("redis away for a moment")
+
+    monkeypatch.setattr(generation, "bump", unreachable)
+    ItemFactory(theme=theme, title="Net geschreven")
+    monkeypatch.undo()
+    assert generation.owed
+    resp = Client(app).get(f"/t/{theme.slug}")
+    assert resp.headers["X-Board-Cache"] == "miss"
+    assert "Net geschreven" in page_text(resp) and not generation.owed
