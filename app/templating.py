@@ -2,6 +2,7 @@
 from flask import has_request_context, request
 from flask_babel import format_datetime, format_timedelta, get_locale
 
+from app.items.kinds import item_url
 from app.permissions import template_helpers
 from app.themes.forms import TYPE_LABELS
 
@@ -20,6 +21,7 @@ def init_app(app):
     app.jinja_env.globals.update(template_helpers(), type_labels=TYPE_LABELS,
                                  board_name=app.config["BOARD_NAME"])
     app.jinja_env.globals["board_url"] = board_url
+    app.jinja_env.globals["item_url"] = item_url
     app.jinja_env.globals["queue_badge"] = queue_badge
     app.jinja_env.globals["search_snippet"] = _snippet
     app.jinja_env.filters["timedelta"] = lambda delta: format_timedelta(delta, threshold=1.1)

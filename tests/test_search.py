@@ -279,7 +279,7 @@ def test_two_app_instances_find_each_others_posts_at_once(app, tmp_path):
     admin = member(theme, role=Role.ADMIN)
     other = create_app({"ENVIRONMENT": "testing", "SECRET_KEY": "y" * 40,
                         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                        "MAIL_DELIVERY": "scheduler", "RATELIMIT_ENABLED": False},
+                        "MAIL_DELIVERY": "scheduler"},
                        instance_path=str(tmp_path / "other"))
     try:
         here, there = Client(app), Client(other)

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import bindparam, func, select, update
 
+from app.items.kinds import item_url
 from app.auth.models import User
 from app.digest.models import DigestDelivery, DigestRun
 from app.extensions import db
@@ -218,7 +219,7 @@ def send_run(run_id: int) -> int:
                 locale=user.locale, kind="digest", user=user,
                 unsubscribe_url=unsubscribe_url(user, "theme", theme.id), theme=theme,
                 posts=posts, intro=run.intro,
-                links={p.id: external_url("posts.show", item_id=p.id) for p in posts})
+                links={p.id: item_url(p, external=True) for p in posts})
         db.session.flush()
         if messages:
             table = DigestDelivery.__table__  # Core executemany: one statement, many rows
@@ -372,7 +373,7 @@ def send_overviews(now: datetime | None = None) -> int:
             send_mail(user.email, lambda: _("New in your themes"), "overview", locale=user.locale,
                       kind="overview", user=user, posts=posts,
                       unsubscribe_url=unsubscribe_url(user, "overview"),
-                      links={p.id: external_url("posts.show", item_id=p.id) for p in posts})
+                      links={p.id: item_url(p, external=True) for p in posts})
             queued += 1
         db.session.commit()
     return queued

@@ -1,7 +1,9 @@
 """The registry of item kinds: one entry per kind of content that exists in the product.
 
 An item's `kind` column holds one of these values. A new kind of content adds one member
-here (and its entry in app.features.KINDS for its per-theme switch, tab and overview).
+here, its page in SHOW_ENDPOINTS (so that search hits, overviews, digests, the moderation
+queue, bookmarks and notifications link to it), and its entry in app.features.KINDS for its
+per-theme switch, tab and overview.
 """
 from __future__ import annotations
 
@@ -10,3 +12,21 @@ import enum
 
 class ItemKind(str, enum.Enum):
     DISCUSSION = "discussion"  # a post on a theme's board, with comments
+
+
+# The endpoint that shows one item of each kind; it takes `item_id`.
+SHOW_ENDPOINTS: dict[ItemKind, str] = {
+    ItemKind.DISCUSSION: "posts.show",
+}
+
+
+def item_url(item, *, external: bool = False, **values) -> str:
+    """The page of an item, whatever its kind (absolute for mails when `external`)."""
+    from flask import url_for
+
+    from app.urls import external_url
+
+    endpoint = SHOW_ENDPOINTS[ItemKind(item.kind)]
+    if external:
+        return external_url(endpoint, item_id=item.id, **values)
+    return url_for(endpoint, item_id=item.id, **values)

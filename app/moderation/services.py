@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, true, update
 from sqlalchemy.orm import joinedload
 
+from app.items.kinds import item_url
 from app.errors import DomainError
 from app.auth.models import User
 from app.extensions import db
@@ -103,7 +104,7 @@ def _tell_author(item: Item | Comment, post: Item, subject, outcome: str,
     if readable:
         link = (external_url("posts.show_reply", comment_id=item.id)
                 if is_reply and item.state != ItemState.DELETED
-                else external_url("posts.show", item_id=post.id))
+                else item_url(post, external=True))
     elif is_reply:
         subject = lambda: _("About your reply")  # noqa: E731
     _tell(author, subject, "moderation_outcome", item=item, is_reply=is_reply,
@@ -305,7 +306,7 @@ def _tell_reporters(reporters: list[User], post: Item, outcome: str) -> None:
     for reporter in reporters:
         visible = can_read_item(post, reporter)
         title = post.title if visible else None
-        link = external_url("posts.show", item_id=post.id) if visible else None
+        link = item_url(post, external=True) if visible else None
         _tell(reporter, (lambda t=title: _("About what you reported in \"%(title)s\"", title=t))
               if title else (lambda: _("About what you reported")), "report_outcome",
               title=title, outcome=outcome, link=link)
