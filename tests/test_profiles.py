@@ -235,7 +235,14 @@ def test_an_uploaded_photo_is_a_square_jpeg_without_exif_served_safely(app, peop
     assert b"Exif" not in data and b"Telefoonmerk" not in data
 
 
+def _bmp() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), "green").save(out, "BMP")
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("upload, problem", [
+    ((_bmp(), "foto.jpg"), "not a photo"),  # an image, but not a format we accept
     ((b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "foto.svg"),
      "not a photo"),
     ((b"Dit is geen foto", "foto.jpg"), "not a photo"),
