@@ -107,3 +107,11 @@ def test_paginated_at_the_same_cost_whatever_the_number(app):
     assert list(page3) == [f"Groep {i:02d}" for i in range(39, 45)]
     assert page3["Groep 44"].endswith(" 2 member")  # member through the parent
     assert c.get("/groups?page=x").status_code == 200
+
+
+def test_a_half_open_membership_does_not_make_one_a_member_of_a_closed_subtheme(app):
+    zorg = ThemeFactory(name="Zorgregio", workgroup_type=WorkgroupType.HALF_OPEN)
+    ThemeFactory(name="Ouderenzorg", parent=zorg, workgroup_type=WorkgroupType.CLOSED)
+    rows = _rows(_login(app, member(zorg)).get("/groups"))
+    assert rows["Zorgregio"].endswith(" 1 member")
+    assert rows["Ouderenzorg"].endswith(" 0 not a member")

@@ -383,3 +383,19 @@ def test_member_list_and_post_page_queries_do_not_grow_with_people(app):
     assert "Volledige Naam 24" in html
     assert len(big_list) == len(small_list), "\n".join(s[:100] for s in big_list)
     assert len(big_post) == len(small_post), "\n".join(s[:100] for s in big_post)
+
+
+def test_a_replaced_or_removed_photo_leaves_the_storage(app, people):
+    from app import storage
+    owner = people["owner"]
+    c = _client(app, people, "owner")
+    c.post("/profile", _form(photo=(io.BytesIO(jpeg_with_gps()), "a.jpg")),
+           content_type="multipart/form-data")
+    first = db.session.get(Profile, owner.id).photo_name
+    c.post("/profile", _form(photo=(io.BytesIO(jpeg_with_gps(color=(0, 90, 0))), "b.jpg")),
+           content_type="multipart/form-data")
+    second = db.session.get(Profile, owner.id).photo_name
+    assert first != second
+    assert not storage.get().exists(first) and storage.get().exists(second)
+    c.post("/profile", _form(remove_photo="y"), content_type="multipart/form-data")
+    assert not storage.get().exists(second)
