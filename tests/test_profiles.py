@@ -316,6 +316,7 @@ def test_bad_input_comes_back_422_with_what_was_typed(app, people):
 
 def test_the_platform_owner_adds_fields_that_everyone_fills_in(app, people):
     boss = _login(app, UserFactory(is_platform_owner=True))
+    assert 'href="/platform/profile-fields"' in boss.get("/platform/themes").get_data(as_text=True)
     resp = boss.post("/platform/profile-fields", {"label_nl": "LinkedIn-profiel",
                                                   "label_en": "LinkedIn profile", "kind": "url"})
     assert resp.status_code == 302
