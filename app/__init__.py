@@ -70,6 +70,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.themes.views import bp as themes_bp, platform_bp
     from app.features.views import bp as features_bp
     from app.health import bp as health_bp
+    from app.people.views import bp as people_bp
 
     app.register_blueprint(themes_bp)
     app.register_blueprint(auth_bp)
@@ -84,6 +85,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(search_bp)
     app.register_blueprint(features_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(people_bp)
 
     from app import errors, cli, templating
 

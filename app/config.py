@@ -97,6 +97,7 @@ class Defaults:
     UPLOAD_ALLOWED_EXTENSIONS: list[str] | None = None
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_MAX_FILES = 5
+    PROFILE_PHOTO_MAX_BYTES = 5 * 1024 * 1024  # largest profile photo upload
 
     # Search (inside the database): longer searches are cut.
     SEARCH_QUERY_MAX_LENGTH = 200
@@ -114,6 +115,7 @@ class Defaults:
     # Board
     POSTS_PER_PAGE = 20
     REPLIES_PER_PAGE = 50
+    LIST_PAGE_SIZE = 20  # saved items and groups per page
 
     # Shared state for several hosts (app/redis_state.py): with a Redis URL the page cache's
     # generation, the rate-limit counters and the scheduler lock live in Redis.

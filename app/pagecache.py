@@ -41,7 +41,7 @@ from werkzeug.http import parse_cookie, parse_etags
 # Tables whose rows no cached page shows: writing them does not invalidate pages.
 QUIET_TABLES = frozenset({"outbox_message", "delivery_attempt", "digest_run",
                           "digest_delivery", "thread_mute", "moderation_decision",
-                          "login_session"})
+                          "login_session", "bookmark"})
 # Session keys a visitor's page may depend on without being personal.
 SHAREABLE_SESSION_KEYS = frozenset({"csrf_token", "lang", "_permanent", "_fresh"})
 _READ = re.compile(r"\s*(SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SHOW|SET|EXPLAIN)\b",

@@ -596,3 +596,82 @@ def kind_on_clause(kind: str, theme_id_column):
            .cte(f"{kind}_off", recursive=True, nesting=True))
     off = off.union_all(select(Theme.id).where(Theme.parent_id == off.c.id))
     return theme_id_column.not_in(select(off.c.id))
+
+
+# ---------------------------------------------------------------- profile fields
+#
+# THE rule for profile fields: each field of a profile has a visibility chosen by the person
+# it describes (app.people.models.Visibility), and the person always sees their own.
+#
+#   public     -> everyone, visitors too
+#   logged_in  -> everyone logged in (with a confirmed address)
+#   themes     -> people who share an accepted (active) membership of the same theme
+#   private    -> only the person
+#
+# The platform owner is bound by it like anyone else. Lists ask co_members() once for all
+# the people they show; profile_visible_clause() is the same rule as an SQL condition.
+
+
+def _shared_theme_ids(user) -> frozenset[int]:
+    """The themes in which this person holds an accepted membership (no extra query: the
+    request's memberships are loaded once)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_confirmed:
+        return frozenset()
+    return frozenset(m.theme_id for m in _user_memberships(user).values()
+                     if m.status == MembershipStatus.ACTIVE)
+
+
+def co_members(person_ids, user=None) -> frozenset[int]:
+    """Which of these people share an accepted membership of a theme with the viewer? One
+    query for all of them, remembered for the request."""
+    u = _viewer(user)
+    themes = _shared_theme_ids(u)
+    if not themes:
+        return frozenset()
+    cache_key = f"_co_members_{u.id}"
+    known: dict[int, bool] = g.setdefault(cache_key, {}) if has_request_context() else {}
+    wanted = {i for i in person_ids if i is not None}
+    missing = wanted - known.keys()
+    if missing:
+        found = set(db.session.scalars(
+            select(Membership.user_id).where(Membership.user_id.in_(missing),
+                                             Membership.status == MembershipStatus.ACTIVE,
+                                             Membership.theme_id.in_(themes)).distinct()))
+        for person_id in missing:
+            known[person_id] = person_id in found
+    return frozenset(i for i in wanted if known[i])
+
+
+def may_see_profile_field(person_id: int, visibility, user=None) -> bool:
+    """May the viewer see a field of this person's profile that has this visibility?"""
+    from app.people.models import Visibility
+
+    if visibility == Visibility.PUBLIC:
+        return True
+    u = _viewer(user)
+    if u is None or not getattr(u, "is_authenticated", False) or not u.is_confirmed:
+        return False
+    if u.id == person_id or visibility == Visibility.LOGGED_IN:
+        return True
+    if visibility == Visibility.THEMES:
+        return person_id in co_members([person_id], u)
+    return False
+
+
+def profile_visible_clause(visibility_column, person_id_column, user=None):
+    """may_see_profile_field() as an SQL condition on a visibility column and the person's
+    id column (for lists that filter people by what the viewer may see)."""
+    from sqlalchemy import or_
+
+    from app.people.models import Visibility
+
+    u = _viewer(user)
+    ways = [visibility_column == Visibility.PUBLIC]
+    if u is not None and getattr(u, "is_authenticated", False) and u.is_confirmed:
+        ways += [visibility_column == Visibility.LOGGED_IN, person_id_column == u.id]
+        themes = _shared_theme_ids(u)
+        if themes:
+            ways.append((visibility_column == Visibility.THEMES) & person_id_column.in_(
+                select(Membership.user_id).where(Membership.status == MembershipStatus.ACTIVE,
+                                                 Membership.theme_id.in_(themes))))
+    return or_(*ways)

@@ -31,6 +31,7 @@ from app.features.models import ThemeFeature
 from app.filters.models import Category
 from app.mail.models import OutboxMessage
 from app.organisations.models import Organisation
+from app.people.models import ProfileField
 from app.items.models import Part, ItemState
 from app.themes.models import MembershipStatus, Role, WorkgroupType
 from tests.factories import (MembershipFactory, ItemFactory, CommentFactory, ThemeFactory,
@@ -125,6 +126,17 @@ ROUTES = {
     "GET /replies/<int:comment_id>/report": ITEM,
     "POST /replies/<int:comment_id>/report": ITEM,
     "GET /attachments/<int:attachment_id>/<path:filename>": ITEM,
+    "GET /u/<int:user_id>": OPEN,
+    "GET /u/<int:user_id>/photo": OPEN,
+    "GET /profile": LOGIN,
+    "POST /profile": LOGIN,
+    "GET /platform/profile-fields": ADMIN,
+    "POST /platform/profile-fields": ADMIN,
+    "POST /platform/profile-fields/<int:field_id>/delete": ADMIN,
+    "POST /items/<int:item_id>/bookmark": ITEM,
+    "GET /saved": LOGIN,
+    "GET /groups": OPEN,
+    "GET /groups/mine": LOGIN,
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -184,7 +196,8 @@ def world(app):
     db.session.add_all([org, category])
     outbox = OutboxMessage(message_id="<sweep@example.org>", kind="test", recipient="a@example.org",
                            subject="Sweep", body_text="x", body_html="<p>x</p>")
-    db.session.add(outbox)
+    field = ProfileField(label_nl="Website", label_en="Website")
+    db.session.add_all([outbox, field])
     db.session.flush()
     unreadable = {
         "closed theme": _item(ItemFactory(theme=closed, part=Part.CLOSED)),
@@ -199,7 +212,7 @@ def world(app):
     args = {"slug": theme.slug, "membership_id": waiting.id, "organisation_id": org.id,
             "kind": "category", "entry_id": category.id, "message_id": outbox.id,
             "token": "not-a-valid-token", "code": "en", "filename": "css/board.css",
-            "item_id": pending_for_admin.id}
+            "item_id": pending_for_admin.id, "user_id": reader.id, "field_id": field.id}
     return {"theme": theme, "owner": owner, "reader": reader, "other_admin": other_admin,
             "args": args,
             "unreadable": unreadable, "readable": readable}

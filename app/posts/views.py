@@ -114,7 +114,9 @@ def show(item_id):
 def _render_show(post, page, reply_form, status=200):
     """The post with one page of its replies (REPLIES_PER_PAGE, oldest first)."""
     from app.mail.notifications import is_muted
+    from app.people.profiles import people_cards
     replies = services.reply_page(post, page, current_app.config["REPLIES_PER_PAGE"])
+    people_cards([post.author_id] + [r.author_id for r in replies.replies])
     return render_template("posts/show.html", post=post, theme=post.theme,
                            replies=replies, starred=post.id in services.starred_ids(
                                current_user, [post.id]),

@@ -115,6 +115,8 @@ def members(slug):
         abort(403)
     manage = can_manage_roles(theme)
     memberships = services.theme_members(theme)
+    from app.people.profiles import people_cards
+    people_cards([m.user_id for m in memberships])
     transfer_form = MemberChoiceForm()
     transfer_form.member.choices = choices((m.id, m.user.username) for m in memberships
                                            if m.theme_id == theme.id and m.role != Role.OWNER)

@@ -1,0 +1,2 @@
+"""People: profiles (with a visibility per field), photos, bookmarks ("bewaard") and the
+groups overview."""
