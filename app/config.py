@@ -65,8 +65,6 @@ class Defaults:
     DELETED_THEME_DAYS = 30
     # An invitation link to join a theme works once, within this many days.
     INVITATION_DAYS = 14
-    # A prepared export of one's own data can be downloaded this long (hours).
-    EXPORT_HOURS = 24
 
     PASSWORD_MIN_LENGTH = 10
 

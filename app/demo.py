@@ -100,6 +100,8 @@ def load() -> None:
                                       organisation=orgs.get(slug)))
         db.session.flush()
     _load_board(themes, now)
+    from app.inbox.demo import load_demo as load_roles_demo
+    load_roles_demo(themes, now)
     db.session.commit()
 
 

@@ -23,7 +23,7 @@ def _client(app, user):
 def _unread(resp) -> int:
     """The number in the header's notification link (0 when it shows none)."""
     html = resp.get_data(as_text=True)
-    m = re.search(r'href="/notifications">Notifications <span class="count-badge">(\d+)', html)
+    m = re.search(r'href="/notifications">My notifications <span class="count-badge">(\d+)', html)
     return int(m.group(1)) if m else 0
 
 
@@ -41,7 +41,7 @@ def test_a_reply_shows_in_the_authors_list_with_a_count_until_seen(app):
     assert text.count("new") >= 2  # marked as new on the page that shows them
     assert f'href="/posts/{post.id}"' in page.get_data(as_text=True)
     assert _unread(me.get("/")) == 0  # seen
-    assert "new" not in page_text(me.get("/notifications")).split("Notifications", 2)[-1]
+    assert "new" not in page_text(me.get("/notifications")).split("My notifications", 2)[-1]
     assert _unread(_client(app, replier).get("/")) == 0  # not told of one's own reply
 
 

@@ -126,7 +126,7 @@ def test_deleting_the_account_keeping_content_shows_former_member(app, writer_wo
     me, elsewhere = _client(app, writer), _client(app, writer)
     resp = _delete(me, "keep")
     assert resp.status_code == 302
-    assert "Your account is deleted" in page_text(me.get("/"))
+    assert "Je account is verwijderd" in page_text(me.get("/"))  # logged out: Dutch again
     # every session ended, the login refused
     assert me.get("/account").status_code == 302 and elsewhere.get("/account").status_code == 302
     assert Client(app).post("/login", {"email": email, "password": PASSWORD}).status_code == 401
@@ -147,9 +147,24 @@ def test_deleting_the_account_keeping_content_shows_former_member(app, writer_wo
     assert db.session.scalar(select(User).where(User.email == email)).username == "Wendy Opnieuw"
 
 
+def test_an_owner_transfers_the_theme_before_deleting_the_account(app, writer_world):
+    theme, writer, *_ = writer_world
+    db.session.execute(Membership.__table__.update().where(Membership.user_id == writer.id)
+                       .values(role=Role.OWNER))
+    db.session.commit()
+    resp = _delete(_client(app, writer), "keep")
+    assert resp.status_code == 422
+    assert "You own Wijkzorg: transfer ownership to someone else first." in page_text(resp)
+    assert db.session.get(User, writer.id) is not None
+
+
 def test_deleting_the_account_with_its_content(app, writer_world):
+    from app import storage
+
     _theme, writer, other, own, theirs = writer_world
     email, own_id = writer.email, own.id
+    (stored,) = [a.stored_name for a in own.attachments]
+    assert storage.get().exists(stored)
     from app.inbox import services
     from app.inbox.models import NoticeKind
     services.add(writer.id, NoticeKind.REPLY, item=theirs)
@@ -160,6 +175,7 @@ def test_deleting_the_account_with_its_content(app, writer_world):
     resp = _delete(_client(app, writer), "delete")
     assert resp.status_code == 302
     assert db.session.get(Item, own_id) is None
+    assert not storage.get().exists(stored)  # the attached file went with it
     assert db.session.scalar(select(Comment.body).where(Comment.item_id == theirs.id)) \
         == "Antwoord van Otto"
     item = db.session.get(Item, theirs.id)

@@ -17,7 +17,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.items.models import Attachment, Comment, Item, ItemState, Star
 from app.permissions import viewer_for, visible_items_clause
-from app.themes.models import Invitation, Membership, Theme
+from app.themes.models import Invitation, Membership, Role, Theme
 
 # Rows are read from the database this many at a time.
 BATCH = 500
@@ -199,6 +199,13 @@ def delete_account(user: User, password: str, keep_content: bool) -> None:
 
     if not user.check_password(password or ""):
         raise OwnDataError(_("That is not your password."), field="password")
+    owned = db.session.scalars(
+        select(Theme.name).join(Membership, Membership.theme_id == Theme.id)
+        .where(Membership.user_id == user.id, Membership.role == Role.OWNER,
+               Theme.deleted_at.is_(None)).order_by(Theme.name)).all()
+    if owned:
+        raise OwnDataError(_("You own %(themes)s: transfer ownership to someone else first.",
+                             themes=", ".join(owned)), field="password")
     starred = set(db.session.scalars(select(Star.item_id).where(Star.user_id == user.id)))
     commented = set(db.session.scalars(select(Comment.item_id).where(Comment.author_id == user.id)))
     own_items = set(db.session.scalars(select(Item.id).where(Item.author_id == user.id)))
