@@ -16,7 +16,7 @@ from app.inbox.models import Notice
 from app.items.models import Comment, Item, Part, Star
 from app.mail.models import OutboxMessage
 from app.themes.models import Membership, Role, WorkgroupType
-from tests.factories import (PASSWORD, CommentFactory, ItemFactory, ThemeFactory, UserFactory,
+from tests.factories import (PASSWORD, CommentFactory, ItemFactory, ThemeFactory,
                              member)
 from tests.helpers import Client, page_text, stored_attachment
 

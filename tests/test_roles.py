@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.items.models import Item
+from app.items.models import Item, ItemState
 from app.themes.models import Invitation, Membership, MembershipStatus, Role, Theme, WorkgroupType
 from app.timeutil import utcnow
 from tests.factories import ItemFactory, ThemeFactory, UserFactory, member
@@ -133,6 +133,13 @@ def test_deleting_needs_the_exact_name_typed(app, roles_world):
     assert db.session.get(Theme, theme.id).deleted_at is None
 
 
+def _waiting(client) -> int:
+    """The moderation badge in the header."""
+    m = re.search(r'Moderation <span class="count-badge">(\d+)', client.get("/search").get_data(
+        as_text=True))
+    return int(m.group(1)) if m else 0
+
+
 def test_a_deleted_theme_is_gone_everywhere_until_the_platform_owner_restores_it(app):
     top = ThemeFactory(name="Dijken", slug="dijken", workgroup_type=WorkgroupType.HALF_OPEN)
     sub = ThemeFactory(name="Kades", slug="kades", parent=top,
@@ -141,13 +148,18 @@ def test_a_deleted_theme_is_gone_everywhere_until_the_platform_owner_restores_it
     reader = member(top)
     post = ItemFactory(theme=top, title="Kadeherstel boven")
     subpost = ItemFactory(theme=sub, title="Kadeherstel onder")
+    ItemFactory(theme=sub, title="Wacht op vrijgeven", state=ItemState.PENDING)
     owner_client, reader_client, visitor = _client(app, owner), _client(app, reader), Client(app)
     boss = _client(app, UserFactory(is_platform_owner=True))
     assert listed_titles(visitor.get("/search?q=kadeherstel")) == {"Kadeherstel boven",
                                                                    "Kadeherstel onder"}
 
+    assert _waiting(boss) == 1 and _waiting(owner_client) == 1
+
     resp = owner_client.post("/t/dijken/delete", {"confirmation": "Dijken"})
     assert resp.status_code == 302
+    assert _waiting(boss) == 0 and _waiting(owner_client) == 0
+    assert owner_client.get("/moderation").status_code == 403  # administers no theme now
 
     for client in (visitor, reader_client, owner_client, boss):
         assert client.get("/t/dijken").status_code == 404

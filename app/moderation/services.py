@@ -14,7 +14,7 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, true, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.items.kinds import item_url
@@ -485,7 +485,8 @@ def queue_count(viewer: Viewer) -> int:
     if not viewer.admin_theme_ids and not viewer.platform_owner:
         return 0
     if viewer.platform_owner:
-        return _count_waiting(lambda column: true())
+        from app.permissions import live_theme_clause
+        return _count_waiting(live_theme_clause)
     return _count_waiting(lambda column: column.in_(viewer.admin_theme_ids))
 
 
