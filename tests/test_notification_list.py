@@ -139,3 +139,27 @@ def test_the_list_needs_a_login_and_shows_only_ones_own(app):
     assert Client(app).get("/notifications").status_code == 302
     assert "Alleen voor A" not in page_text(_client(app, UserFactory()).get("/notifications"))
     assert db.session.scalar(select(Item.id)) == post.id
+
+
+def test_the_list_costs_the_same_queries_however_many_entries_it_shows(app):
+    from app.inbox import services
+    from app.inbox.models import NoticeKind
+
+    theme = ThemeFactory()
+    me_user, actor = member(theme), member(theme)
+    me = _client(app, me_user)
+
+    def add(n):
+        for i in range(n):
+            post = ItemFactory(theme=theme, author=me_user)
+            services.add(me_user.id, NoticeKind.REPLY, item=post, actor=actor)
+        db.session.commit()
+
+    add(2)
+    with counted_queries() as few:
+        me.get("/notifications")
+    add(25)
+    with counted_queries() as many:
+        page = page_text(me.get("/notifications"))
+    assert page.count("replied to") == 27
+    assert len(many) == len(few)

@@ -123,6 +123,8 @@ def test_a_wrong_password_deletes_nothing(app, writer_world):
 def test_deleting_the_account_keeping_content_shows_former_member(app, writer_world, mailbox):
     theme, writer, other, own, theirs = writer_world
     email, writer_id = writer.email, writer.id
+    public = ItemFactory(theme=ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN),
+                         author=writer, title="Open vraag")
     me, elsewhere = _client(app, writer), _client(app, writer)
     resp = _delete(me, "keep")
     assert resp.status_code == 302
@@ -138,6 +140,8 @@ def test_deleting_the_account_keeping_content_shows_former_member(app, writer_wo
     page = page_text(_client(app, other).get(f"/posts/{theirs.id}"))
     assert "@Otto klopt" in page and "former member" in page and "Wendy Schrijver" not in page
     assert db.session.get(Item, own.id).author_id is None
+    visitor_page = page_text(Client(app).get(f"/posts/{public.id}"))
+    assert "Open vraag" in visitor_page and "former member" in visitor_page
     assert db.session.get(Item, theirs.id).star_count == 0
     # the address may register again
     resp = Client(app).post(f"/register/{theme.slug}", {
