@@ -56,6 +56,10 @@ def test_the_privacy_page_is_linked_from_the_footer_and_the_account(app, writer_
 
 def test_the_export_holds_what_you_wrote_and_what_is_kept_about_you(app, writer_world):
     _theme, writer, other, own, theirs = writer_world
+    from app.inbox import services
+    from app.inbox.models import NoticeKind
+    services.add(writer.id, NoticeKind.REPLY, item=theirs, actor=other)
+    db.session.commit()
     resp = _client(app, writer).get("/account/data/export")
     assert resp.status_code == 200
     assert resp.headers["Content-Type"] == "application/zip"
@@ -69,6 +73,7 @@ def test_the_export_holds_what_you_wrote_and_what_is_kept_about_you(app, writer_
     assert [m["theme"] for m in account["memberships"]] == ["Wijkzorg"]
     assert account["starred_item_ids"] == [theirs.id]
     assert len(account["login_sessions"]) == 1
+    assert [(n["kind"], n["item_id"]) for n in account["notifications"]] == [("reply", theirs.id)]
 
     items = json.loads(archive.read("items.json"))
     assert [i["title"] for i in items] == ['=HYPERLINK("x")']  # JSON as written

@@ -108,7 +108,9 @@ def _account(user: User) -> dict:
                OutboxMessage.created_at, OutboxMessage.sent_at)
         .where(or_(OutboxMessage.user_id == user.id, OutboxMessage.recipient == user.email))
         .order_by(OutboxMessage.id).limit(1000)).all()
-    notices = db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id))
+    notices = db.session.execute(
+        select(Notice.kind, Notice.item_id, Notice.created_at, Notice.read_at)
+        .where(Notice.user_id == user.id).order_by(Notice.id)).all()
     return {
         "account": _row({"email": user.email, "username": user.username,
                          "locale": user.locale, "created_at": user.created_at,
@@ -127,7 +129,8 @@ def _account(user: User) -> dict:
                     for i, c, r, t, at, res in reports],
         "mails": [_row({"subject": s, "kind": k, "status": st, "created_at": c, "sent_at": se})
                   for s, k, st, c, se in mails],
-        "notifications": notices,
+        "notifications": [_row({"kind": k, "item_id": i, "created_at": c, "read_at": r})
+                          for k, i, c, r in notices],
     }
 
 
