@@ -86,6 +86,13 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(features_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(people_bp)
+    from app.themes.role_views import bp as roles_bp, platform_bp as deleted_themes_bp
+    app.register_blueprint(roles_bp)
+    app.register_blueprint(deleted_themes_bp)
+    from app.inbox.views import bp as inbox_bp
+    app.register_blueprint(inbox_bp)
+    from app.owndata.views import bp as owndata_bp
+    app.register_blueprint(owndata_bp)
 
     from app import errors, cli, templating
 

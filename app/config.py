@@ -60,6 +60,11 @@ class Defaults:
     RESET_TOKEN_MAX_AGE = 2 * 3600
     # Unconfirmed registrations older than this are purged by the scheduler (days).
     UNCONFIRMED_ACCOUNT_DAYS = 14
+    MEMBERS_PER_PAGE = 50
+    # A deleted theme can be restored by the platform owner this long, then it is purged (days).
+    DELETED_THEME_DAYS = 30
+    # An invitation link to join a theme works once, within this many days.
+    INVITATION_DAYS = 14
 
     PASSWORD_MIN_LENGTH = 10
 

@@ -102,6 +102,8 @@ def load() -> None:
     _load_board(themes, now)
     from app.people.demo import load_demo as load_people
     load_people(themes, now)
+    from app.inbox.demo import load_demo as load_roles_demo
+    load_roles_demo(themes, now)
     db.session.commit()
 
 

@@ -176,6 +176,28 @@ def can_manage_roles(theme: Theme, user=None) -> bool:
     return standing(_viewer(user), theme).is_owner
 
 
+def can_delete_theme(theme: Theme, user=None) -> bool:
+    """Delete the theme (recoverable by the platform owner for a while): its owner (or the
+    owner of a theme above it) and the platform owner."""
+    return standing(_viewer(user), theme).is_owner
+
+
+def can_invite(theme: Theme, user=None) -> bool:
+    """Invite people by e-mail and manage the open invitations: the theme's admins."""
+    return standing(_viewer(user), theme).is_admin
+
+
+def can_remove_member(theme: Theme, membership, user=None) -> bool:
+    """Remove this membership of the theme (not one of a theme above it): admins remove
+    members, only the owner removes an admin; nobody removes the owner, nor themselves."""
+    u = _viewer(user)
+    s = standing(u, theme)
+    if (not s.is_admin or membership.theme_id != theme.id or membership.role == Role.OWNER
+            or membership.user_id == getattr(u, "id", None)):
+        return False
+    return membership.role == Role.MEMBER or s.is_owner
+
+
 def is_platform_owner(user=None) -> bool:
     u = _viewer(user)
     return bool(getattr(u, "is_authenticated", False) and u.is_platform_owner and u.is_confirmed)
@@ -191,6 +213,9 @@ def template_helpers() -> dict:
         "can_see_member_list": can_see_member_list,
         "can_administer": can_administer,
         "can_manage_roles": can_manage_roles,
+        "can_delete_theme": can_delete_theme,
+        "can_invite": can_invite,
+        "can_remove_member": can_remove_member,
         "is_platform_owner": is_platform_owner,
         "can_edit_item": can_edit_item,
         "can_delete_comment": can_delete_comment,
@@ -257,6 +282,7 @@ def _expand_subtrees(joined_ids: set[int], member_ids: set[int], admin_ids: set[
     tree = tree.union_all(
         select(Theme.id, tree.c.member, tree.c.admin).where(Theme.parent_id == tree.c.id))
     rows = db.session.execute(select(tree.c.id, func.max(tree.c.member), func.max(tree.c.admin))
+                              .where(live_theme_clause(tree.c.id))
                               .group_by(tree.c.id)).all()
     return (frozenset(r[0] for r in rows), frozenset(r[0] for r in rows if r[1]),
             frozenset(r[0] for r in rows if r[2]))
@@ -307,13 +333,15 @@ def viewers_for(users) -> dict[int, Viewer]:
         if role.rank >= Role.ADMIN.rank:
             admin_ids[user_id].add(theme_id)
     children: dict[int, list[int]] = {}
-    for theme_id, parent_id in db.session.execute(select(Theme.id, Theme.parent_id)):
+    for theme_id, parent_id in db.session.execute(select(Theme.id, Theme.parent_id)
+                                                  .where(Theme.deleted_at.is_(None))):
         if parent_id is not None:
             children.setdefault(parent_id, []).append(theme_id)
+    gone = set(db.session.scalars(select(Theme.id).where(~live_theme_clause(Theme.id))))
     expanded: dict[frozenset, frozenset] = {}
 
     def with_subthemes(ids: set[int]) -> frozenset:
-        key = frozenset(ids)
+        key = frozenset(ids) - gone
         if key not in expanded:
             seen, todo = set(key), list(key)
             while todo:
@@ -338,7 +366,8 @@ def visible_items_clause(viewer: Viewer):
 
     from app.items.models import Item, ItemState, Part, ReadAccess, item_reader
 
-    not_deleted = and_(Item.state != ItemState.DELETED, item_kind_on_clause())
+    not_deleted = and_(Item.state != ItemState.DELETED, item_kind_on_clause(),
+                       live_theme_clause(Item.theme_id))
     if viewer.platform_owner:
         return not_deleted
     readable = [Item.read_access == ReadAccess.PUBLIC]
@@ -358,6 +387,16 @@ def visible_items_clause(viewer: Viewer):
     if viewer.admin_theme_ids:
         ways.append(Item.theme_id.in_(viewer.admin_theme_ids))
     return and_(not_deleted, or_(*ways))
+
+
+def live_theme_clause(theme_id_column):
+    """SQL condition: the row's theme is not deleted, nor below a deleted theme (a deleted
+    theme and everything in it is gone from every listing, search, feed and digest at once;
+    a recursive subquery inside the condition, no extra query)."""
+    gone = (select(Theme.id.label("id")).where(Theme.deleted_at.is_not(None))
+            .cte("deleted_themes", recursive=True, nesting=True))
+    gone = gone.union_all(select(Theme.id).where(Theme.parent_id == gone.c.id))
+    return theme_id_column.not_in(select(gone.c.id))
 
 
 def item_kind_on_clause():

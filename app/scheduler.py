@@ -44,7 +44,8 @@ def run_job(app):
 
 
 def purge_unconfirmed(app) -> None:
-    """Nightly: registrations never confirmed, and login sessions past their lifetime."""
+    """Nightly: registrations never confirmed, login sessions past their lifetime, and themes
+    deleted longer than DELETED_THEME_DAYS ago (each in a transaction of its own)."""
     from app.auth.services import purge_ended_sessions, purge_unconfirmed_accounts
 
     with run_job(app):
@@ -54,6 +55,12 @@ def purge_unconfirmed(app) -> None:
         ended = purge_ended_sessions()
         if ended:
             log.info("purged %d ended login sessions", ended)
+    with run_job(app):
+        from app.themes.roles import purge_deleted_themes
+
+        themes = purge_deleted_themes()
+        if themes:
+            log.info("purged %d themes deleted long enough ago", themes)
 
 
 def flush_outbox(app) -> None:

@@ -23,6 +23,7 @@ def init_app(app):
     app.jinja_env.globals["board_url"] = board_url
     app.jinja_env.globals["item_url"] = item_url
     app.jinja_env.globals["queue_badge"] = queue_badge
+    app.jinja_env.globals["unread_notices"] = unread_notices
     app.jinja_env.globals["search_snippet"] = _snippet
     app.jinja_env.filters["timedelta"] = lambda delta: format_timedelta(delta, threshold=1.1)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
@@ -67,6 +68,18 @@ def queue_badge() -> int:
     if "_queue_badge" not in g:
         g._queue_badge = queue_count(viewer_for())
     return g._queue_badge
+
+
+def unread_notices() -> int:
+    """Unread entries of the current user's notification list (one indexed COUNT)."""
+    from flask import g
+    from flask_login import current_user
+
+    from app.inbox.services import unread_count
+
+    if "_unread_notices" not in g:
+        g._unread_notices = unread_count(current_user)
+    return g._unread_notices
 
 
 def _snippet(parsed, text):

@@ -22,6 +22,7 @@ Classes:
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -33,7 +34,8 @@ from app.mail.models import OutboxMessage
 from app.organisations.models import Organisation
 from app.people.models import ProfileField
 from app.items.models import Part, ItemState
-from app.themes.models import MembershipStatus, Role, WorkgroupType
+from app.themes.models import Invitation, MembershipStatus, Role, WorkgroupType
+from app.timeutil import utcnow
 from tests.factories import (MembershipFactory, ItemFactory, CommentFactory, ThemeFactory,
                              UserFactory, member)
 from tests.helpers import Client, stored_attachment
@@ -137,6 +139,23 @@ ROUTES = {
     "GET /saved": LOGIN,
     "GET /groups": OPEN,
     "GET /groups/mine": LOGIN,
+    "GET /t/<slug>/delete": ADMIN,
+    "POST /t/<slug>/delete": ADMIN,
+    "GET /t/<slug>/invitations": ADMIN,
+    "POST /t/<slug>/invitations": ADMIN,
+    "POST /t/<slug>/invitations/<int:invitation_id>/revoke": ADMIN,
+    "GET /invite/<token>": OPEN,
+    "POST /invite/<token>": LOGIN,
+    "GET /invite/<token>/register": OPEN,
+    "POST /invite/<token>/register": ACCOUNT,
+    "GET /platform/deleted-themes": ADMIN,
+    "POST /platform/deleted-themes/<int:theme_id>/restore": ADMIN,
+    "GET /notifications": LOGIN,
+    "POST /notifications/read": LOGIN,
+    "GET /privacy": OPEN,
+    "GET /account/data": LOGIN,
+    "GET /account/data/export": LOGIN,
+    "POST /account/delete": LOGIN,
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -208,11 +227,16 @@ def world(app):
     }
     readable = _item(ItemFactory(theme=theme))
     pending_for_admin = ItemFactory(theme=theme, state=ItemState.PENDING)
+    invitation = Invitation(theme_id=theme.id, email="invited@example.org", token_hash="0" * 64,
+                            expires_at=utcnow() + timedelta(days=1))
+    deleted_theme = ThemeFactory(deleted_at=utcnow())
+    db.session.add(invitation)
     db.session.commit()
     args = {"slug": theme.slug, "membership_id": waiting.id, "organisation_id": org.id,
             "kind": "category", "entry_id": category.id, "message_id": outbox.id,
             "token": "not-a-valid-token", "code": "en", "filename": "css/board.css",
-            "item_id": pending_for_admin.id, "user_id": reader.id, "field_id": field.id}
+            "item_id": pending_for_admin.id, "user_id": reader.id, "field_id": field.id,
+            "invitation_id": invitation.id, "theme_id": deleted_theme.id}
     return {"theme": theme, "owner": owner, "reader": reader, "other_admin": other_admin,
             "args": args,
             "unreadable": unreadable, "readable": readable}

@@ -33,6 +33,9 @@ class User(UserMixin, db.Model):
     admin_digest: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on password change so that signed reset links become stale.
     security_stamp: Mapped[int] = mapped_column(default=0)
+    # Unread entries of the notification list (app.inbox), kept in step with them, so that
+    # the header shows the number without a query.
+    unread_notices: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"

@@ -241,6 +241,7 @@ def send_due_digests(now: datetime | None = None) -> int:
     now = now or utcnow()
     sent = 0
     for theme in db.session.scalars(select(Theme).where(Theme.parent_id.is_(None),
+                                                        Theme.deleted_at.is_(None),
                                                         Theme.digest_frequency != "off")):
         key, start, end = previous_period(theme.digest_frequency, now)
         run = get_run(theme, key, start, end)

@@ -104,23 +104,33 @@ def sees_post(user: User, item_id: int) -> bool:
 # ------------------------------------------------------------------ new replies
 
 def notify_new_reply(reply: Comment) -> int:
-    """Queue mails about a published reply to the post's author and earlier repliers (in the
-    current transaction). Returns how many were queued."""
+    """Queue mails about a published reply to the post's author and earlier repliers, and
+    put it in their notification lists (muted threads excepted); tell the people it mentions
+    (in the current transaction). Returns how many mails were queued."""
     post = reply.item
     participants = {post.author_id} | set(db.session.scalars(
         select(Comment.author_id).where(Comment.item_id == post.id,
                                       Comment.state == ItemState.PUBLISHED)))
     participants.discard(reply.author_id)
     participants.discard(None)
+    from app.inbox import services as inbox
+    from app.inbox.models import NoticeKind
+
     if not participants:
+        inbox.notify_mentions(post, reply)
         return 0
     muted = set(db.session.scalars(select(ThreadMute.user_id).where(
         ThreadMute.item_id == post.id, ThreadMute.user_id.in_(participants))))
     theme = post.theme
     queued = 0
+    told = set()
     for user in db.session.scalars(select(User).where(User.id.in_(participants - muted),
                                                       User.email_confirmed_at.is_not(None))):
-        if not theme_notifications_on(user.id, theme) or not sees_post(user, post.id):
+        if not sees_post(user, post.id):
+            continue
+        inbox.add(user.id, NoticeKind.REPLY, item=post, comment=reply, actor=reply.author)
+        told.add(user.id)
+        if not theme_notifications_on(user.id, theme):
             continue
         author = reply.author.username if reply.author else "?"
         send_mail(user.email, lambda: _("New reply to \"%(title)s\"", title=post.title),
@@ -129,4 +139,5 @@ def notify_new_reply(reply: Comment) -> int:
                   post=post, reply=reply, author=author, theme=theme,
                   link=external_url("posts.show_reply", comment_id=reply.id))
         queued += 1
+    inbox.notify_mentions(post, reply, skip=told)
     return queued

@@ -67,6 +67,8 @@ class Action(str, enum.Enum):
     ACCEPT_MEMBER = "accept_member"
     REJECT_MEMBER = "reject_member"
     REMOVE_MEMBER = "remove_member"
+    DELETE_THEME = "delete_theme"
+    RESTORE_THEME = "restore_theme"
 
 
 class ModerationDecision(db.Model):

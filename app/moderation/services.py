@@ -14,7 +14,7 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, true, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.items.kinds import item_url
@@ -89,6 +89,14 @@ def _lost(target: str):
     raise AlreadyDecided(_("This was already decided by %(name)s.", name=audit.last_decider(target)))
 
 
+def _outcome_notices():
+    from app.inbox.models import NoticeKind
+
+    return {"approved": NoticeKind.APPROVED, "rejected": NoticeKind.REJECTED,
+            "hidden": NoticeKind.HIDDEN, "deleted": NoticeKind.REMOVED,
+            "edited": NoticeKind.APPROVED}
+
+
 def _tell_author(item: Item | Comment, post: Item, subject, outcome: str,
                  reason: str | None = None, diff=None) -> None:
     """Tell the author of a post or reply what was decided, naming the post and linking to it
@@ -107,6 +115,10 @@ def _tell_author(item: Item | Comment, post: Item, subject, outcome: str,
                 else item_url(post, external=True))
     elif is_reply:
         subject = lambda: _("About your reply")  # noqa: E731
+    from app.inbox import services as inbox
+
+    inbox.add(author.id, _outcome_notices()[outcome], item=post,
+              comment=item if is_reply else None, actor=None)
     _tell(author, subject, "moderation_outcome", item=item, is_reply=is_reply,
           title=post.title if readable or not is_reply else None,
           outcome=outcome, reason=reason, diff=diff, link=link)
@@ -135,6 +147,9 @@ def _decide_pending(admin: User, model, item_id: int, approve: bool,
     if approve and model is Comment:
         from app.mail.notifications import notify_new_reply
         notify_new_reply(item)
+    elif approve:
+        from app.inbox.services import notify_mentions
+        notify_mentions(item)
     title = post.title
     subjects = {("item", True): lambda: _("Your post \"%(title)s\" is published", title=title),
                 ("item", False): lambda: _("Your post \"%(title)s\" was not approved",
@@ -188,6 +203,8 @@ def edit_and_approve_post(admin: User, item_id: int, title: str, body: str) -> I
     title = post.title
     _tell_author(post, post, lambda: _("Your post \"%(title)s\" is published with a correction",
                                        title=title), "edited", diff=diff)
+    from app.inbox.services import notify_mentions
+    notify_mentions(post)
     db.session.flush()
     return post
 
@@ -468,7 +485,8 @@ def queue_count(viewer: Viewer) -> int:
     if not viewer.admin_theme_ids and not viewer.platform_owner:
         return 0
     if viewer.platform_owner:
-        return _count_waiting(lambda column: true())
+        from app.permissions import live_theme_clause
+        return _count_waiting(live_theme_clause)
     return _count_waiting(lambda column: column.in_(viewer.admin_theme_ids))
 
 

@@ -179,6 +179,9 @@ def create_post(author: User, theme: Theme, data: PostInput) -> Item:
                                            is_image=s.is_image))
     db.session.add(post)
     db.session.flush()
+    if not pending:
+        from app.inbox.services import notify_mentions
+        notify_mentions(post)
     return post
 
 

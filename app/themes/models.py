@@ -50,10 +50,16 @@ class Theme(db.Model):
     # Members' digest (W16): off, daily, weekly, monthly; push mail by members (W11).
     digest_frequency: Mapped[str] = mapped_column(String(10), default="weekly")
     members_may_push: Mapped[bool] = mapped_column(default=False)
+    # Deleted by its owner: the theme and everything in it is gone from every page at once
+    # (app.permissions), restorable by the platform owner until the purge job removes it.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 
-    parent: Mapped["Theme | None"] = relationship(remote_side=[id], back_populates="children")
+    parent: Mapped["Theme | None"] = relationship(remote_side=[id])
+    # The subthemes that are not deleted (a deleted one is gone from every page).
     children: Mapped[list["Theme"]] = relationship(
-        back_populates="parent", order_by="(Theme.position, Theme.name)"
+        primaryjoin="and_(Theme.id == remote(foreign(Theme.parent_id)), "
+                    "remote(Theme.deleted_at).is_(None))",
+        viewonly=True, order_by="(Theme.position, Theme.name)"
     )
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="theme", cascade="all, delete-orphan"
@@ -128,3 +134,28 @@ class Membership(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status == MembershipStatus.ACTIVE
+
+
+class Invitation(db.Model):
+    """An invitation by e-mail to join a theme: its link works once, until it expires or an
+    admin revokes it. Only the hash of the link's token is kept."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    theme: Mapped[Theme] = relationship()
+    invited_by: Mapped["User | None"] = relationship(foreign_keys=[invited_by_id])  # noqa: F821
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()

@@ -53,6 +53,8 @@ def get_theme_by_slug(slug: str) -> Theme | None:
                    & ThemeFeature.enabled.is_(False))).all()
     by_id = {t.id: t for t, _kind in rows}
     themes = list(by_id.values())
+    if any(t.deleted_at is not None for t in themes):  # it, or a theme above it, is deleted
+        return None
     remember_switches(by_id, [(t.id, kind) for t, kind in rows])
     for t in themes:  # link them now: the session holds unreferenced objects only weakly
         set_committed_value(t, "parent", by_id.get(t.parent_id))
@@ -61,13 +63,16 @@ def get_theme_by_slug(slug: str) -> Theme | None:
 
 def top_level_themes() -> list[Theme]:
     return list(db.session.scalars(
-        select(Theme).where(Theme.parent_id.is_(None)).order_by(Theme.position, Theme.name)
+        select(Theme).where(Theme.parent_id.is_(None), Theme.deleted_at.is_(None))
+        .order_by(Theme.position, Theme.name)
         .options(db.selectinload(Theme.children))))
 
 
 def theme_tree() -> list[Theme]:
-    """All themes, depth-first (parents before children), with `depth` known in memory."""
-    themes = list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.name)))
+    """All themes that are not deleted (nor below a deleted one), depth-first (parents
+    before children), with `depth` known in memory."""
+    themes = list(db.session.scalars(select(Theme).where(Theme.deleted_at.is_(None))
+                                     .order_by(Theme.position, Theme.name)))
     by_parent: dict[int | None, list[Theme]] = {}
     for t in themes:
         by_parent.setdefault(t.parent_id, []).append(t)
@@ -84,9 +89,11 @@ def theme_tree() -> list[Theme]:
 
 
 def subtree_ids(theme: Theme) -> list[int]:
-    """The theme's id and all its descendants' ids (recursive CTE: one query)."""
+    """The theme's id and all its descendants' ids but deleted subthemes' (recursive CTE:
+    one query)."""
     tree = select(Theme.id).where(Theme.id == theme.id).cte("subtree", recursive=True)
-    tree = tree.union_all(select(Theme.id).where(Theme.parent_id == tree.c.id))
+    tree = tree.union_all(select(Theme.id).where(Theme.parent_id == tree.c.id,
+                                                 Theme.deleted_at.is_(None)))
     return list(db.session.scalars(select(tree.c.id)))
 
 

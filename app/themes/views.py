@@ -113,16 +113,21 @@ def members(slug):
     theme = _theme_or_404(slug)
     if not can_see_member_list(theme):
         abort(403)
+    from app.themes import roles
+
     manage = can_manage_roles(theme)
-    memberships = services.theme_members(theme)
+    members_page = roles.member_page(theme, _int_arg("page", 1),
+                                     per_page=current_app.config["MEMBERS_PER_PAGE"])
     from app.people.profiles import people_cards
-    people_cards([m.user_id for m in memberships])
+    people_cards([m.user_id for m in members_page.memberships])
     transfer_form = MemberChoiceForm()
-    transfer_form.member.choices = choices((m.id, m.user.username) for m in memberships
-                                           if m.theme_id == theme.id and m.role != Role.OWNER)
-    return render_template("themes/members.html", theme=theme, memberships=memberships,
+    if manage:
+        transfer_form.member.choices = choices((m.id, m.user.username)
+                                               for m in roles.transfer_candidates(theme))
+    return render_template("themes/members.html", theme=theme, members_page=members_page,
+                           memberships=members_page.memberships,
                            manage=manage, administer=can_administer(theme), action_form=CSRFOnlyForm(),
-                           transfer_form=transfer_form, owner=services.owner_of(theme))
+                           transfer_form=transfer_form)
 
 
 @bp.route("/t/<slug>/members/<int:membership_id>/role", methods=["POST"])
