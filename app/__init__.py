@@ -84,6 +84,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(search_bp)
     app.register_blueprint(features_bp)
     app.register_blueprint(health_bp)
+    from app.files.views import bp as files_bp
+    app.register_blueprint(files_bp)
 
     from app import errors, cli, templating
 

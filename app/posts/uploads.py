@@ -126,6 +126,12 @@ def store(file: FileStorage) -> StoredFile:
                       is_image=ext in IMAGE_SIGNATURES)
 
 
+def written(stored_name: str) -> None:
+    """This file was just stored for the current transaction: it goes again if the
+    transaction rolls back."""
+    _pending(NEW_FILES).add(stored_name)
+
+
 def remove_after_commit(stored_name: str) -> None:
     """Delete this file once the transaction that dropped its attachment commits (not before:
     a transaction that rolls back keeps the attachment, and so must keep its file)."""
