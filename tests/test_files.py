@@ -492,3 +492,26 @@ def test_files_go_through_s3_storage_too(app, world, s3_server, monkeypatch):
     assert c["colleague"].get(f"/files/{file_id('foto.png')}/thumbnail").status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(c["colleague"].get(f"/folders/{folder}/zip").data))
     assert archive.read("s3.txt") == b"in de bucket"
+
+
+# ------------------------------------------------------------------------- moderation
+
+def test_a_members_upload_to_a_public_part_waits_for_an_admin_in_the_queue(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    admin, author, other = (member(theme, role=Role.ADMIN), member(theme), member(theme))
+    c = {who: Client(app) for who in ("admin", "author", "other")}
+    for who, user in (("admin", admin), ("author", author), ("other", other)):
+        c[who].login(user.email)
+    resp = upload(c["author"], f"/t/{theme.slug}/files/upload", ("voorstel.txt", b"voorstel"))
+    assert resp.status_code == 302
+    fid = file_id("voorstel.txt")
+    assert c["other"].get(f"/files/{fid}").status_code == 404
+    assert c["author"].get(f"/files/{fid}").status_code == 200
+    assert "Waiting for approval" in page_text(c["author"].get(f"/t/{theme.slug}/files"))
+    queue = c["admin"].get(f"/t/{theme.slug}/moderation")
+    assert "voorstel.txt" in page_text(queue)
+    resp = c["admin"].post(f"/t/{theme.slug}/moderation/decide",
+                           {"target": f"item:{fid}", "action": "approve"})
+    assert resp.status_code == 303
+    assert c["other"].get(f"/files/{fid}/download").data == b"voorstel"
+    assert Client(app).get(f"/files/{fid}/download").data == b"voorstel"  # public part
