@@ -124,6 +124,8 @@ def test_the_policy_from_the_outside_visitor_non_member_member_restricted_outsid
             assert c[who].get(url).status_code == (200 if readable else 404), (who, url)
         for url in urls(hidden, secret):
             assert c[who].get(url).status_code == (200 if restricted else 404), (who, url)
+    overview = page_text(c["colleague"].get(f"/t/{theme.slug}/overview"))
+    assert "dossier.txt" in overview and "salarissen.txt" not in overview
     # the colleague sees the folder Dossiers without the restricted subfolder
     assert "Personeel" not in page_text(c["colleague"].get(f"/folders/{folder}"))
     assert "Personeel" in page_text(c["owner"].get(f"/folders/{folder}"))
@@ -179,6 +181,18 @@ def test_write_access_chosen_writers_may_upload_into_a_folder(world):
     assert upload(c["colleague"], f"/folders/{folder}/upload",
                   ("x.txt", b"x")).status_code == 302
     assert listed(c["uploader"].get(f"/folders/{folder}")) == {"x.txt"}
+    # a writer who is not the owner may not move the owner's file where others read it
+    upload(c["uploader"], f"/folders/{folder}/upload", ("van mij.txt", b"eigen"))
+    small = make_folder(c["uploader"], f"/t/{theme.slug}/files/folders", "Klein")
+    settings(c["uploader"], f"/folders/{small}/settings", name="Klein", read="chosen",
+             readers=[world["colleague"].id], write="chosen", writers=[world["colleague"].id])
+    mine = file_id("van mij.txt")
+    resp = settings(c["colleague"], f"/files/{mine}/settings", name="van mij.txt",
+                    folder=small)
+    assert resp.status_code == 422
+    assert "Only the owner and the admins may move it where other people read it." in \
+        page_text(resp)
+    assert db.session.get(File, mine).folder_id == folder
     # renaming keeps the type it was uploaded as
     x = file_id("x.txt")
     settings(c["colleague"], f"/files/{x}/settings", name="verslag.html", folder=folder)

@@ -603,14 +603,22 @@ def move(actor, item: Item, target: Folder | None) -> None:
             raise FilesError(_("A folder cannot go into itself."), field="folder")
     if not can_add_files(item.theme, target.item if target else None, actor):
         raise FilesError(_("You cannot put things into that folder."), field="folder")
+    new_access = None
+    if row.inherits_access:
+        new_access = _inherited(item.theme, target.item if target else None, item.author or actor)
+        readers_now = (item.part, item.read_access, {u.id for u in item.readers})
+        readers_then = (new_access.part, read_access_for(new_access.part, bool(new_access.readers)),
+                        {u.id for u in new_access.readers})
+        if readers_now != readers_then and not can_change_readers(item, actor):
+            raise FilesError(_("Only the owner and the admins may move it where other people "
+                               "read it."), field="folder")
     if item.kind == ItemKind.FOLDER:
         row.parent_id = target_id
     else:
         row.folder_id = target_id
     item.updated_at = utcnow()
-    if row.inherits_access:
-        _apply(item, _inherited(item.theme, target.item if target else None, item.author
-                                or actor))
+    if new_access is not None:
+        _apply(item, new_access)
         db.session.flush()
         if item.kind == ItemKind.FOLDER:
             propagate_access(row)
