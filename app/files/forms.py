@@ -9,7 +9,7 @@ from app.forms import BaseForm, optional_int
 
 
 class UploadForm(BaseForm):
-    files = MultipleFileField(_l("Files"))
+    files = MultipleFileField(_l("Choose files"))
     submit = SubmitField(_l("Upload"))
 
 

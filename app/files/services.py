@@ -740,11 +740,11 @@ def restore(actor, item: Item) -> None:
     if parent_id is not None:
         parent = db.session.get(Item, parent_id)
         if parent is None or parent.state == ItemState.DELETED:
-            move(actor, item, None) if can_add_files(item.theme, None, actor) else \
-                _to_top_level(item, row)
+            _to_top_level(item, row)
 
 
 def _to_top_level(item: Item, row) -> None:
+    """Put a restored item whose folder is gone at the theme's top level."""
     if item.kind == ItemKind.FOLDER:
         row.parent_id = None
     else:

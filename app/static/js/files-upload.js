@@ -15,13 +15,13 @@
         if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
       });
       xhr.addEventListener("load", function () {
-        if (xhr.status < 400 && xhr.responseURL) {
-          window.location.assign(xhr.responseURL);
-          return;
-        }
+        // The page the server answered with (after its redirect: the folder with the
+        // message what was uploaded; or the form with the problem named), shown as is.
+        var url = xhr.status < 400 && xhr.responseURL ? xhr.responseURL : null;
         document.open();
         document.write(xhr.responseText);
         document.close();
+        if (url && window.history) { window.history.replaceState(null, "", url); }
       });
       xhr.addEventListener("error", function () {
         bar.hidden = true;
