@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app import storage
 from app.extensions import db
-from app.files.models import File, FileVersion, Folder, ThemeStorage
+from app.files.models import File, FileVersion, ThemeStorage
 from app.items.models import Item, ItemState
 from app.themes.models import Role, WorkgroupType
 from tests.factories import ThemeFactory, UserFactory, member
