@@ -470,7 +470,7 @@ def test_search_finds_words_inside_docx_odt_and_pdf_only_for_those_who_may_read_
     assert _search(c["owner"], "kwartaalcijfers") == {"rapport.pdf"}
 
 
-def test_a_document_that_cannot_be_read_in_time_is_marked_failed_not_hung(app, world):
+def test_a_broken_document_or_one_over_the_size_cap_is_marked_failed(app, world):
     from app.files.extract import extract_pending
     from app.files.models import TextState
     from app.scheduler import run_job
