@@ -93,6 +93,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(inbox_bp)
     from app.owndata.views import bp as owndata_bp
     app.register_blueprint(owndata_bp)
+    from app.files.views import bp as files_bp
+    app.register_blueprint(files_bp)
 
     from app import errors, cli, templating
 

@@ -83,7 +83,7 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    # Largest request body (all attachments of one post together).
+    # Largest request body (all attachments of one post, all files of one upload together).
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 
     # Attachments: stored outside the web root (default instance/uploads), served only through
@@ -103,6 +103,20 @@ class Defaults:
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_MAX_FILES = 5
     PROFILE_PHOTO_MAX_BYTES = 5 * 1024 * 1024  # largest profile photo upload
+
+    # Files and folders (app/files): size per file, files per upload, extensions allowed
+    # (None: those of attachments), a theme's quota unless the platform owner sets one, days
+    # in the bin before the purge, and the caps of text extraction for search (largest file
+    # read, seconds and memory per file, characters kept).
+    FILES_MAX_BYTES = 20 * 1024 * 1024
+    FILES_MAX_PER_UPLOAD = 10
+    FILES_ALLOWED_EXTENSIONS: list[str] | None = None
+    THEME_QUOTA_MB = 1024
+    FILES_BIN_DAYS = 30
+    FILES_TEXT_MAX_BYTES = 20 * 1024 * 1024
+    FILES_TEXT_SECONDS = 20
+    FILES_TEXT_MEMORY_MB = 512
+    FILES_TEXT_MAX_CHARS = 200_000
 
     # Search (inside the database): longer searches are cut.
     SEARCH_QUERY_MAX_LENGTH = 200

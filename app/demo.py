@@ -104,6 +104,8 @@ def load() -> None:
     load_people(themes, now)
     from app.inbox.demo import load_demo as load_roles_demo
     load_roles_demo(themes, now)
+    from app.files.demo import load_demo as load_files
+    load_files(themes, now)
     db.session.commit()
 
 

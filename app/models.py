@@ -12,3 +12,4 @@ from app.search.models import item_search  # noqa: F401
 from app.features.models import ThemeFeature  # noqa: F401
 from app.people.models import Bookmark, Profile, ProfileField, ProfileFieldValue  # noqa: F401
 from app.inbox.models import Notice  # noqa: F401
+from app.files.models import File, FileVersion, Folder, ThemeStorage  # noqa: F401

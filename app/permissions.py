@@ -149,7 +149,8 @@ def may_create(theme: Theme, kind, user=None) -> bool:
     u = _viewer(user)
     if u is None or not getattr(u, "is_authenticated", False):
         return False
-    if not any(k.item_kind == kind and feature_enabled(theme, k.key) for k in KINDS):
+    if not any(kind in (k.item_kind, *k.more_item_kinds) and feature_enabled(theme, k.key)
+               for k in KINDS):
         return False
     return can_post_public(theme, u) or can_post_closed(theme, u)
 
@@ -218,6 +219,9 @@ def template_helpers() -> dict:
         "can_remove_member": can_remove_member,
         "is_platform_owner": is_platform_owner,
         "can_edit_item": can_edit_item,
+        "can_restore_item": can_restore_item,
+        "can_add_files": can_add_files,
+        "can_set_file_quota": can_set_file_quota,
         "can_delete_comment": can_delete_comment,
         "can_comment": can_comment,
         "can_report": can_report,
@@ -406,8 +410,8 @@ def item_kind_on_clause():
     from app.features import KINDS
     from app.items.models import Item
 
-    return or_(*((Item.kind == k.item_kind) & kind_on_clause(k.key, Item.theme_id)
-                 for k in KINDS))
+    return or_(*(Item.kind.in_([k.item_kind, *k.more_item_kinds])
+                 & kind_on_clause(k.key, Item.theme_id) for k in KINDS))
 
 
 
@@ -447,7 +451,7 @@ def can_moderate_item(item, user=None) -> bool:
 def can_edit_item(item, user=None) -> bool:
     """May the viewer change (or delete) the item? By its write access: the author, the
     theme's members, the chosen writers, or nobody but the admins; the theme's admins always."""
-    from app.items.models import ItemState, WriteAccess
+    from app.items.models import ItemState, Part, WriteAccess
 
     v = viewer_for(user)
     if item.state == ItemState.DELETED or v.user_id is None:
@@ -459,10 +463,57 @@ def can_edit_item(item, user=None) -> bool:
     if item.author_id == v.user_id:
         return True
     if item.write_access == WriteAccess.MEMBERS:
-        return item.theme_id in v.member_theme_ids
+        # the members who may read it: in a public part also those a half-open theme
+        # accepted automatically
+        return item.theme_id in v.member_theme_ids or (
+            item.part == Part.PUBLIC and item.theme_id in v.joined_theme_ids)
     if item.write_access == WriteAccess.CHOSEN:
         return any(u.id == v.user_id for u in item.writers)
     return False
+
+
+def can_restore_item(item, user=None) -> bool:
+    """May the viewer take this deleted item back out of the bin? Its author and the
+    theme's admins."""
+    from app.items.models import ItemState
+
+    v = viewer_for(user)
+    if item.state != ItemState.DELETED or v.user_id is None:
+        return False
+    return item.author_id == v.user_id or can_moderate_item(item, user)
+
+
+def bin_items_clause(viewer: Viewer):
+    """SQL condition on Item: a deleted item this viewer may see in a bin and restore (its
+    author's, or any in a theme the viewer administers)."""
+    from sqlalchemy import and_, false, or_
+
+    from app.items.models import Item, ItemState
+
+    deleted = and_(Item.state == ItemState.DELETED, item_kind_on_clause())
+    if viewer.platform_owner:
+        return deleted
+    ways = []
+    if viewer.user_id is not None:
+        ways.append(Item.author_id == viewer.user_id)
+    if viewer.admin_theme_ids:
+        ways.append(Item.theme_id.in_(viewer.admin_theme_ids))
+    return and_(deleted, or_(*ways)) if ways else false()
+
+
+def can_add_files(theme: Theme, folder=None, user=None) -> bool:
+    """May the viewer upload files or make folders here: into a folder they may change, or
+    at the top level of a theme where they may create files."""
+    from app.items.kinds import ItemKind
+
+    if folder is not None:
+        return can_edit_item(folder, user)
+    return may_create(theme, ItemKind.FILE, user)
+
+
+def can_set_file_quota(user=None) -> bool:
+    """A theme's file quota is the platform owner's to set."""
+    return is_platform_owner(user)
 
 
 def can_change_readers(item, user=None) -> bool:

@@ -158,6 +158,25 @@ def purge_job(app) -> None:
             purge_unconfirmed(app)
 
 
+def files_work(app) -> None:
+    """Every few minutes: read new documents' text for search (bounded per file), and empty
+    the bins of what lies there longer than FILES_BIN_DAYS (stored files go after commit)."""
+    from app.files.extract import extract_pending
+    from app.files.services import purge
+
+    with scheduler_lock(app, "files") as mine:
+        if not mine:
+            return
+        with run_job(app):
+            n = extract_pending()
+            if n:
+                log.info("files: read the text of %d documents", n)
+        with run_job(app):
+            n = purge()
+            if n:
+                log.info("files: purged %d bin entries", n)
+
+
 def build_scheduler(app) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=app.config["SCHEDULER_TIMEZONE"])
     scheduler.add_job(tick, IntervalTrigger(minutes=1), args=[app], id="tick",
@@ -165,6 +184,8 @@ def build_scheduler(app) -> BlockingScheduler:
     scheduler.add_job(purge_job, CronTrigger(hour=3, minute=17), args=[app],
                       id="purge_unconfirmed", replace_existing=True, coalesce=True,
                       max_instances=1, misfire_grace_time=3600)
+    scheduler.add_job(files_work, IntervalTrigger(minutes=5), args=[app], id="files",
+                      replace_existing=True, coalesce=True, max_instances=1)
     return scheduler
 
 

@@ -463,3 +463,40 @@ def test_focus_ring_contrasts_and_a_star_toggled_by_keyboard_keeps_focus(new_pag
         "() => document.activeElement.matches('button.star[aria-pressed=false]')")
     assert page.locator("#live-status").inner_text() == "Not starred"
     assert page.locator("#live-status").get_attribute("aria-live") == "polite"
+
+
+def test_several_files_uploaded_at_once_with_progress_then_tiles_and_a_refusal(
+        new_page, tmp_path, app):
+    theme = ThemeFactory(name="Gemeentearchief", slug="gemeentearchief-b",
+                         workgroup_type=WorkgroupType.CLOSED)
+    writer = member(theme, username="Fleur Bestanden")
+    from PIL import Image
+    photo = tmp_path / "plattegrond.png"
+    Image.new("RGB", (300, 200), (20, 120, 200)).save(photo)
+    notes = tmp_path / "notulen.txt"
+    notes.write_text("Notulen van de werkgroep")
+    big = tmp_path / "groot.txt"
+    big.write_bytes(b"x" * 3000)
+
+    page = new_page()
+    login(page, writer.email, theme_label="Gemeentearchief")
+    page.goto(f"/t/{theme.slug}/files")
+    assert "each at most 20 MB" in page.inner_text("main")  # stated before the upload
+    page.get_by_label("Choose files").set_input_files([str(photo), str(notes)])
+    page.get_by_role("button", name="Upload", exact=True).click()
+    page.wait_for_url(re.compile(rf"/t/{theme.slug}/files$"))
+    page.get_by_text("Uploaded: plattegrond.png, notulen.txt.").wait_for()
+    assert page.locator("a.file-link").all_inner_texts() == ["notulen.txt", "plattegrond.png"]
+    page.get_by_role("link", name="tiles").click()
+    thumb = page.locator(".file-tile img")
+    thumb.evaluate("img => img.complete || new Promise(r => { img.onload = img.onerror = r; })")
+    assert thumb.evaluate("img => img.naturalWidth") == 300  # the thumbnail is shown
+    app.config["FILES_MAX_BYTES"] = 1000
+    try:
+        page.get_by_label("Choose files").set_input_files(str(big))
+        page.get_by_role("button", name="Upload", exact=True).click()
+        page.get_by_text("groot.txt is 3 kB; the limit is 1 kB per file.").wait_for()
+    finally:
+        app.config["FILES_MAX_BYTES"] = 20 * 1024 * 1024
+    assert page.get_by_label("Choose files").is_visible()  # the form is there again
+    shot(page, "files-upload-refused")

@@ -64,6 +64,9 @@ def test_demo_data_loads_once_and_its_accounts_work(app, client):
     client.login("lid.gemeente@demo.example.org", DEMO_PASSWORD)
     client.get("/language/en")
     assert "You are a member." in page_text(client.get("/t/personeelszaken"))
+    files = client.get("/t/gemeente-rivierstad/files")
+    assert "Vergaderingen" in page_text(files) and "Beleid" in page_text(files)
+    assert "Reorganisatie concept" not in page_text(client.get("/search?q=reorganisatie"))
 
 
 def test_scheduler_purges_only_old_unconfirmed_registrations(app):
@@ -72,7 +75,7 @@ def test_scheduler_purges_only_old_unconfirmed_registrations(app):
     confirmed = UserFactory(created_at=utcnow() - timedelta(days=300))
     old_id = old.id
     scheduler = build_scheduler(app)
-    assert {job.id for job in scheduler.get_jobs()} >= {"purge_unconfirmed", "tick"}
+    assert {job.id for job in scheduler.get_jobs()} >= {"purge_unconfirmed", "tick", "files"}
     purge_unconfirmed(app)
     db.session.expire_all()
     assert db.session.get(User, old_id) is None

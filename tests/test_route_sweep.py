@@ -156,6 +156,27 @@ ROUTES = {
     "GET /account/data": LOGIN,
     "GET /account/data/export": LOGIN,
     "POST /account/delete": LOGIN,
+    "GET /t/<slug>/files": OPEN,
+    "POST /t/<slug>/files/upload": LOGIN,
+    "POST /t/<slug>/files/folders": LOGIN,
+    "GET /t/<slug>/files/bin": LOGIN,
+    "GET /t/<slug>/files/quota": ADMIN,
+    "POST /t/<slug>/files/quota": ADMIN,
+    "POST /bin/<int:item_id>/restore": ITEM,
+    "GET /folders/<int:item_id>": ITEM,
+    "POST /folders/<int:item_id>/upload": ITEM,
+    "POST /folders/<int:item_id>/folders": ITEM,
+    "GET /folders/<int:item_id>/zip": ITEM,
+    "GET /folders/<int:item_id>/settings": ITEM,
+    "POST /folders/<int:item_id>/settings": ITEM,
+    "POST /folders/<int:item_id>/delete": ITEM,
+    "GET /files/<int:item_id>": ITEM,
+    "GET /files/<int:item_id>/download": ITEM,
+    "GET /files/<int:item_id>/versions/<int:version_id>": ITEM,
+    "GET /files/<int:item_id>/thumbnail": ITEM,
+    "GET /files/<int:item_id>/settings": ITEM,
+    "POST /files/<int:item_id>/settings": ITEM,
+    "POST /files/<int:item_id>/delete": ITEM,
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -196,6 +217,47 @@ def _item(post) -> dict:
             "attachment_id": stored_attachment(post, commit=False), "filename": "verslag.pdf"}
 
 
+def _file_items(theme, **kw) -> dict:
+    """A folder with a file in it (with a stored version and thumbnail), as the upload
+    service stores them; the arguments of the folder's and the file's routes."""
+    import io as _io
+    import secrets
+
+    from app import storage
+    from app.files.models import File, FileVersion, Folder
+    from app.items.kinds import ItemKind
+
+    folder = ItemFactory(theme=theme, kind=ItemKind.FOLDER, body="", **kw)
+    item = ItemFactory(theme=theme, kind=ItemKind.FILE, body="", title="verslag.pdf", **kw)
+    name, thumb = secrets.token_hex(8) + ".pdf", secrets.token_hex(8) + ".jpg"
+    storage.get().put(name, _io.BytesIO(b"%PDF-1.4 test"))
+    storage.get().put(thumb, _io.BytesIO(b"\xff\xd8\xff thumbnail"))
+    db.session.add(Folder(item_id=folder.id))
+    file = File(item_id=item.id, folder_id=folder.id, name_key="verslag.pdf",
+                stored_name=name, content_type="application/pdf", size=13,
+                thumbnail_name=thumb)
+    version = FileVersion(file=file, number=1, stored_name=name, filename="verslag.pdf",
+                          size=13, content_type="application/pdf")
+    db.session.add_all([file, version])
+    db.session.flush()
+    return {"folder": {"item_id": folder.id}, "file": {"item_id": item.id,
+                                                       "version_id": version.id}}
+
+
+def _kind_of(rule: str) -> str:
+    """Which item a route's item_id names: a folder, a file, or a post."""
+    if rule.startswith("/folders/"):
+        return "folder"
+    if rule.startswith(("/files/", "/bin/")):
+        return "file"
+    return "post"
+
+
+def _for_route(rule: str, items: dict) -> dict:
+    """The item arguments (label -> arguments) for this route's kind of item."""
+    return {label: by_kind[_kind_of(rule)] for label, by_kind in items.items()}
+
+
 @pytest.fixture
 def world(app):
     """A half-open theme in which `reader` is a plain member, with one readable post and posts
@@ -210,6 +272,7 @@ def world(app):
     switched_off = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     MembershipFactory(user=reader, theme=switched_off)
     db.session.add(ThemeFeature(theme_id=switched_off.id, kind="discussions", enabled=False))
+    db.session.add(ThemeFeature(theme_id=switched_off.id, kind="files", enabled=False))
     org = Organisation(theme_id=theme.id, name="Gemeente Sweep", contact_email="info@example.org")
     category = Category(theme_id=theme.id, name="Sweepcategorie")
     db.session.add_all([org, category])
@@ -219,13 +282,19 @@ def world(app):
     db.session.add_all([outbox, field])
     db.session.flush()
     unreadable = {
-        "closed theme": _item(ItemFactory(theme=closed, part=Part.CLOSED)),
-        "restricted audience": _item(ItemFactory(theme=theme, readers=[owner])),
-        "someone else's pending post": _item(ItemFactory(theme=theme, state=ItemState.PENDING)),
-        "deleted": _item(ItemFactory(theme=theme, state=ItemState.DELETED)),
-        "discussions switched off": _item(ItemFactory(theme=switched_off)),
+        "closed theme": {"post": _item(ItemFactory(theme=closed, part=Part.CLOSED)),
+                         **_file_items(closed, part=Part.CLOSED)},
+        "restricted audience": {"post": _item(ItemFactory(theme=theme, readers=[owner])),
+                                **_file_items(theme, readers=[owner])},
+        "someone else's pending post": {
+            "post": _item(ItemFactory(theme=theme, state=ItemState.PENDING)),
+            **_file_items(theme, state=ItemState.PENDING)},
+        "deleted": {"post": _item(ItemFactory(theme=theme, state=ItemState.DELETED)),
+                    **_file_items(theme, state=ItemState.DELETED)},
+        "kind switched off": {"post": _item(ItemFactory(theme=switched_off)),
+                              **_file_items(switched_off)},
     }
-    readable = _item(ItemFactory(theme=theme))
+    readable = {"post": _item(ItemFactory(theme=theme)), **_file_items(theme)}
     pending_for_admin = ItemFactory(theme=theme, state=ItemState.PENDING)
     invitation = Invitation(theme_id=theme.id, email="invited@example.org", token_hash="0" * 64,
                             expires_at=utcnow() + timedelta(days=1))
@@ -286,7 +355,7 @@ def _sweep(app, world, who, classes, items=None, methods=("GET", "POST"), skip=(
         method, rule = route.split(" ", 1)
         if method not in methods:
             continue
-        for label, item in (items or {"": world["readable"]}).items():
+        for label, item in _for_route(rule, items or {"": world["readable"]}).items():
             url = _url(rule, {**world["args"], **item})
             before = _snapshot()
             resp = _send(client, method, url)
@@ -361,7 +430,8 @@ def test_the_item_urls_open_for_a_reader_of_a_readable_item(app, world):
     for route, cls in ROUTES.items():
         method, rule = route.split(" ", 1)
         if cls == ITEM and method == "GET":
-            resp = client.get(_url(rule, {**world["args"], **world["readable"]}))
+            readable = world["readable"][_kind_of(rule)]
+            resp = client.get(_url(rule, {**world["args"], **readable}))
             if resp.status_code == 302:  # /replies/<id> leads to the reply's page of its post
                 assert "/posts/" in resp.headers["Location"], f"{route}: {resp.headers['Location']}"
                 continue

@@ -12,7 +12,7 @@ from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 
-from app.features.overview import recent_discussions
+from app.features.overview import recent_discussions, recent_files
 from app.items.kinds import ItemKind
 
 
@@ -26,12 +26,17 @@ class Kind:
     overview_template: str  # its section on the overview page
     recent: Callable  # (theme, limit) -> what its overview section shows, for the viewer
     item_kind: ItemKind  # the kind of the items this switch shows or hides
+    more_item_kinds: tuple[ItemKind, ...] = ()  # further kinds under the same switch
 
 
 KINDS: tuple[Kind, ...] = (
     Kind(key="discussions", label=_l("Discussions"), list_endpoint="themes.show",
          overview_template="features/overview_discussions.html",
          recent=recent_discussions, item_kind=ItemKind.DISCUSSION),
+    Kind(key="files", label=_l("Files"), list_endpoint="files.index",
+         overview_template="features/overview_files.html",
+         recent=recent_files, item_kind=ItemKind.FILE, more_item_kinds=(ItemKind.FOLDER,)),
 )
 
 DISCUSSIONS = "discussions"
+FILES = "files"

@@ -36,3 +36,15 @@ def recent_discussions(theme, limit: int) -> RecentDiscussions:
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(limit)).all()
     return RecentDiscussions(posts=list(posts), replies=list(replies))
+
+
+def recent_files(theme, limit: int) -> list:
+    """The theme's newest published files the viewer may see (one query)."""
+    from app.items.kinds import ItemKind
+    from app.items.models import Item, ItemState
+
+    return list(db.session.scalars(
+        select(Item).where(Item.theme_id == theme.id, Item.kind == ItemKind.FILE,
+                           Item.state == ItemState.PUBLISHED, visible_items_clause(viewer_for()))
+        .options(joinedload(Item.author))
+        .order_by(Item.last_activity_at.desc(), Item.id.desc()).limit(limit)))

@@ -12,11 +12,15 @@ import enum
 
 class ItemKind(str, enum.Enum):
     DISCUSSION = "discussion"  # a post on a theme's board, with comments
+    FOLDER = "folder"  # a folder of files (app/files)
+    FILE = "file"  # an uploaded file with its versions (app/files)
 
 
 # The endpoint that shows one item of each kind; it takes `item_id`.
 SHOW_ENDPOINTS: dict[ItemKind, str] = {
     ItemKind.DISCUSSION: "posts.show",
+    ItemKind.FOLDER: "files.folder",
+    ItemKind.FILE: "files.show",
 }
 
 

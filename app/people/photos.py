@@ -13,7 +13,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app import storage
 from app.errors import DomainError
-from app.posts.uploads import human_size, remove_after_commit, track_new_file
+from app.posts.uploads import human_size, remove_after_commit, written
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 PHOTO_PIXELS = 400  # the stored square's side
@@ -82,7 +82,7 @@ def store_photo(stream, previous: str | None) -> str:
     data = square_jpeg(stream)
     name = "photo-" + secrets.token_hex(16) + ".jpg"
     storage.get().put(name, io.BytesIO(data))
-    track_new_file(name)
+    written(name)
     if previous:
         remove_after_commit(previous)
     return name

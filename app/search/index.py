@@ -1,4 +1,5 @@
-"""Search rows follow the posts in the same transaction.
+"""Search rows follow the items in the same transaction (a file's row holds its document's
+text once app.files.extract has read it).
 
 Every flush notes which posts' searchable text may have changed (posts, replies, attachments
 written through the session; authors and organisations renamed; `touch()` for bulk UPDATEs).
@@ -59,6 +60,7 @@ def _is_postgresql(conn) -> bool:
 def _rows(conn, item_ids: list[int]) -> list[dict]:
     """The search rows of these posts from the data (none for deleted or missing posts)."""
     from app.auth.models import User
+    from app.files.models import File
     from app.organisations.models import Organisation
     from app.items.models import Attachment, Item, ItemState, Comment
 
@@ -78,6 +80,9 @@ def _rows(conn, item_ids: list[int]) -> list[dict]:
                                           .where(Attachment.item_id.in_(found))
                                           .order_by(Attachment.item_id, Attachment.id)):
             extra.setdefault(item_id, []).append(name)
+        for item_id, words in conn.execute(select(File.item_id, File.text).where(
+                File.item_id.in_(found), File.text.is_not(None))):
+            extra.setdefault(item_id, []).append(words)  # a document's text (app/files)
     rows = []
     for item_id, title, body, author, organisation in posts:
         body_text = "\n".join([body or "", *extra.get(item_id, []), author or "",

@@ -1,0 +1,1 @@
+"""Files and folders of a theme ("Bestanden"): items of kind FOLDER and FILE."""
