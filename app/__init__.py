@@ -84,6 +84,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(search_bp)
     app.register_blueprint(features_bp)
     app.register_blueprint(health_bp)
+    from app.toolkit import register as register_toolkit
+    register_toolkit(app)
 
     from app import errors, cli, templating
 
@@ -107,6 +109,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            # video players a viewer chose to start (status updates); nothing loads before
+            "frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
             "frame-ancestors 'self'; form-action 'self'; base-uri 'self'",
         )
         return response

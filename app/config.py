@@ -96,6 +96,10 @@ class Defaults:
     S3_SECRET_KEY: str | None = None
     UPLOAD_ALLOWED_EXTENSIONS: list[str] | None = None
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    # Images (blog covers, status updates): largest upload, most pixels decoded, longest side kept
+    IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    IMAGE_MAX_PIXELS = 40_000_000
+    IMAGE_MAX_SIDE = 1600
     UPLOAD_MAX_FILES = 5
 
     # Search (inside the database): longer searches are cut.

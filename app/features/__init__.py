@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.features.overview import recent_discussions
 from app.items.kinds import ItemKind
+from app.toolkit.recent import recent_articles, recent_questions, recent_updates
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,15 @@ KINDS: tuple[Kind, ...] = (
     Kind(key="discussions", label=_l("Discussions"), list_endpoint="themes.show",
          overview_template="features/overview_discussions.html",
          recent=recent_discussions, item_kind=ItemKind.DISCUSSION),
+    Kind(key="questions", label=_l("Questions"), list_endpoint="questions.index",
+         overview_template="toolkit/overview_questions.html",
+         recent=recent_questions, item_kind=ItemKind.QUESTION),
+    Kind(key="blog", label=_l("Blog"), list_endpoint="blog.index",
+         overview_template="toolkit/overview_blog.html",
+         recent=recent_articles, item_kind=ItemKind.BLOG),
+    Kind(key="updates", label=_l("Status updates"), list_endpoint="updates.index",
+         overview_template="toolkit/overview_updates.html",
+         recent=recent_updates, item_kind=ItemKind.STATUS_UPDATE),
 )
 
 DISCUSSIONS = "discussions"

@@ -12,11 +12,17 @@ import enum
 
 class ItemKind(str, enum.Enum):
     DISCUSSION = "discussion"  # a post on a theme's board, with comments
+    QUESTION = "question"  # a question; its comments are the answers, one may be the best
+    BLOG = "blog"  # a blog article with an intro and an optional cover image
+    STATUS_UPDATE = "status_update"  # a short message, with an image, video, file or link
 
 
 # The endpoint that shows one item of each kind; it takes `item_id`.
 SHOW_ENDPOINTS: dict[ItemKind, str] = {
     ItemKind.DISCUSSION: "posts.show",
+    ItemKind.QUESTION: "questions.show",
+    ItemKind.BLOG: "blog.show",
+    ItemKind.STATUS_UPDATE: "updates.show",
 }
 
 

@@ -120,10 +120,15 @@ def store(file: FileStorage) -> StoredFile:
     ext, filename = check(file)
     stored_name = secrets.token_hex(16) + "." + ext
     size = storage.get().put(stored_name, file.stream)
-    _pending(NEW_FILES).add(stored_name)
+    track_new_file(stored_name)
     return StoredFile(stored_name=stored_name, filename=filename,
                       content_type=allowed_types()[ext], size=size,
                       is_image=ext in IMAGE_SIGNATURES)
+
+
+def track_new_file(stored_name: str) -> None:
+    """A file just written for this transaction: it goes again if the transaction rolls back."""
+    _pending(NEW_FILES).add(stored_name)
 
 
 def remove_after_commit(stored_name: str) -> None:
