@@ -280,3 +280,23 @@ def test_the_list_costs_the_same_few_queries_for_many_questions(client, app):
         resp = client.get(f"/t/{theme.slug}/questions")
     assert "Vraag 14" in page_text(resp)
     assert len(many) == len(few)
+
+
+def test_the_demo_has_questions_articles_and_updates(app, client):
+    """`make run`'s demo: an answered question with its best answer first, an article with
+    its cover and a status update with a video link, seen by a visitor."""
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    overview = page_text(client.get("/t/zorgregio-noord/overview"))
+    for text in ("Hoe vraag ik een mantelzorgwaardering aan?",
+                 "Terugblik op de regiodag mantelzorg", "De nieuwe folder over respijtzorg"):
+        assert text in overview
+    q = db.session.scalar(select(Item).where(Item.title.like("Hoe vraag ik%")))
+    text = page_text(client.get(f"/questions/{q.id}"))
+    assert text.index("Best answer") < text.index("Mantelzorgpunt Noord") < text.index(
+        "Bij de gemeente")
+    blog = client.get("/t/zorgregio-noord/blog").get_data(as_text=True)
+    src = re.search(r'<img class="item-image" src="([^"]+)"', blog).group(1).replace("&amp;", "&")
+    assert client.get(src).mimetype == "image/jpeg"
+    assert "Ledenartikel" not in blog
+    assert "Zo werkt het nieuwe zaaksysteem" not in page_text(
+        client.get("/t/gemeente-rivierstad/blog"))
