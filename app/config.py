@@ -100,6 +100,9 @@ class Defaults:
     IMAGE_MAX_BYTES = 5 * 1024 * 1024
     IMAGE_MAX_PIXELS = 40_000_000
     IMAGE_MAX_SIDE = 1600
+    # Link previews of status updates (fetched by the scheduler only): seconds, bytes read
+    LINK_PREVIEW_TIMEOUT = 3.0
+    LINK_PREVIEW_MAX_BYTES = 262_144
     UPLOAD_MAX_FILES = 5
 
     # Search (inside the database): longer searches are cut.

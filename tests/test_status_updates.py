@@ -257,3 +257,131 @@ def test_in_a_browser_the_player_loads_only_after_the_click(new_page):
     page.wait_for_timeout(300)
     assert video_requests and all(u.startswith("https://www.youtube-nocookie.com/embed/")
                                   for u in video_requests)
+
+
+# ------------------------------------------------------------------ link previews
+
+class _Pages:
+    """A local HTTP server (127.0.0.1) that records the requests it gets."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        pages = self
+        self.requests: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                pages.requests.append(self.path)
+                if self.path == "/slow":
+                    import time
+                    time.sleep(3)
+                    return
+                if self.path == "/pdf":
+                    body, kind = b"%PDF-1.4", "application/pdf"
+                elif self.path == "/huge":
+                    body = b"<html><head>" + b"<!-- vulling -->" * 200_000 + \
+                        b"<title>Na de grens</title></head></html>"
+                    kind = "text/html"
+                elif self.path == "/redirect":
+                    self.send_response(302)
+                    self.send_header("Location", "http://10.20.30.40/intern")
+                    self.end_headers()
+                    return
+                else:
+                    body = ('<html><head><title>Folder respijtzorg</title>'
+                            '<meta name="description" content="Alles over logeeropvang &amp; '
+                            'dagbesteding."></head><body>x</body></html>').encode()
+                    kind = "text/html; charset=utf-8"
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path="/", host="127.0.0.1"):
+        return f"http://{host}:{self.port}{path}"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def pages():
+    server = _Pages()
+    yield server
+    server.stop()
+
+
+def test_the_preview_fetcher_refuses_every_non_public_address(pages):
+    from app.toolkit.linkpreview import PreviewRefused, fetch_preview
+
+    refused = [pages.url(), pages.url(host="localhost"), pages.url(host="[::1]"),
+               pages.url(host="127.1.2.3"), "http://169.254.169.254/latest/meta-data/",
+               "http://10.0.0.1/", "http://192.168.1.1/", "http://[fe80::1]/",
+               "http://[::ffff:127.0.0.1]:%d/" % pages.port, "http://0.0.0.0:%d/" % pages.port,
+               "ftp://example.org/", "file:///etc/passwd", "gopher://127.0.0.1:70/",
+               "http://user:geheim@example.org/"]
+    for url in refused:
+        with pytest.raises(PreviewRefused):
+            fetch_preview(url, timeout=0.5)
+    assert pages.requests == []  # the local server was never asked anything
+
+
+def test_the_preview_fetcher_keeps_its_limits(pages):
+    """With loopback allowed for this test only (the real rule refuses it, above): the
+    title and description are read; a page past the size cap, a slow page, a non-page and a
+    redirect to a private address give no preview."""
+    from app.toolkit.linkpreview import PreviewRefused, fetch_preview
+
+    def local(address):
+        return address == "127.0.0.1"
+
+    preview = fetch_preview(pages.url("/folder"), timeout=1, address_allowed=local)
+    assert preview.title == "Folder respijtzorg"
+    assert preview.description == "Alles over logeeropvang & dagbesteding."
+    assert fetch_preview(pages.url("/huge"), timeout=1, max_bytes=65_536,
+                         address_allowed=local) is None  # its title lies past the cap
+    for path in ("/slow", "/pdf", "/redirect"):
+        with pytest.raises(PreviewRefused):
+            fetch_preview(pages.url(path), timeout=0.5, address_allowed=local)
+    assert pages.requests == ["/folder", "/huge", "/slow", "/pdf", "/redirect"]
+
+
+def test_the_scheduler_looks_at_new_links_and_a_refused_one_stays_a_plain_link(client, app,
+                                                                                 pages):
+    from app.scheduler import fetch_link_previews
+    from app.toolkit.models import StatusUpdate
+
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    item = update(theme, "Zie de folder", link_url=pages.url("/folder"))
+    # while the page is served, nothing is fetched
+    assert 'href="%s"' % pages.url("/folder") in client.get(f"/updates/{item.id}").get_data(
+        as_text=True)
+    assert pages.requests == []
+    fetch_link_previews(app)
+    row = db.session.get(StatusUpdate, item.id)
+    assert row.link_checked_at is not None and row.link_title is None
+    assert pages.requests == []  # a loopback address is never fetched
+
+
+def test_a_fetched_preview_is_shown_as_text(client):
+    from app.toolkit.models import StatusUpdate
+
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    item = update(theme, "Nieuws", link_url="https://example.org/nieuws")
+    row = db.session.get(StatusUpdate, item.id)
+    row.link_title, row.link_description = "<script>alert(1)</script> Nieuws", "Over de regio"
+    db.session.commit()
+    html = client.get(f"/updates/{item.id}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Nieuws</a>" in html
+    assert "Over de regio" in html and "<script>alert" not in html

@@ -4,8 +4,9 @@ updates (a short message with an image, a video link, a file or a link). Each is
 its own kind with a table for what only that kind has; comments, stars, reports, attachments,
 moderation and search are the item's own.
 
-Shared here: the images (app/toolkit/images.py), the video links (videos.py), the list and
-form helpers (common.py). Each kind has its blueprint: questions.py, blog.py, updates.py.
+Shared here: the images (app/toolkit/images.py), the video links (videos.py), the link
+previews (linkpreview.py), the list and form helpers (common.py). Each kind has its
+blueprint: questions.py, blog.py, updates.py.
 """
 
 

@@ -80,7 +80,8 @@ def save_or_show(form, theme, item, s, groups, members, save, template: str, **c
             saved = save(_input_from(form))
         except DomainError as exc:
             discard()
-            target = getattr(form, exc.field or "", None) or form.body
+            target = getattr(form, exc.field or "", None)
+            target = form.body if target is None else target
             target.errors.append(exc.message)
             status = 422
         else:

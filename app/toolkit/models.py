@@ -63,5 +63,10 @@ class StatusUpdate(db.Model):
     image_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id", ondelete="SET NULL"))
     video_url: Mapped[str | None] = mapped_column(String(500))
     link_url: Mapped[str | None] = mapped_column(String(500))
+    # the linked page's title and description (app/toolkit/linkpreview.py, by the scheduler);
+    # link_checked_at stays empty until the scheduler has looked
+    link_title: Mapped[str | None] = mapped_column(String(200))
+    link_description: Mapped[str | None] = mapped_column(String(300))
+    link_checked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     image: Mapped["Attachment | None"] = relationship()  # noqa: F821

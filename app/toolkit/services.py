@@ -341,6 +341,8 @@ def edit_update(editor, item: Item, data: posts.PostInput, video_url: str, link_
         update_row = StatusUpdate(item_id=item.id)
         db.session.add(update_row)
     posts.edit_post(editor, item, _without(data, update_row.image_id))
+    if link_url != update_row.link_url:  # a new link gets a new preview
+        update_row.link_title = update_row.link_description = update_row.link_checked_at = None
     update_row.video_url, update_row.link_url = video_url, link_url
     _replace_image(item, update_row, image_file, remove_image, "image")
     db.session.flush()

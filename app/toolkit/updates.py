@@ -1,7 +1,8 @@
 """Pages of status updates: the list (newest first), an update with its replies, writing,
 editing and deleting. An update shows its video as a link; the privacy-friendly player is
 put in the page only when the viewer asks for it (app/toolkit/videos.py). A link is shown as
-a link: the board fetches nothing from the addresses people give."""
+a link, with the title and description of its page once the scheduler has fetched them
+(app/toolkit/linkpreview.py); no page request fetches anything."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for

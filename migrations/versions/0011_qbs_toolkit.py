@@ -1,4 +1,5 @@
-"""Questions (with a best answer), stars on comments, blog articles and status updates.
+"""Questions (with a best answer), stars on comments, blog articles and status updates (with
+the preview of their link).
 
 Revision ID: 0011_qbs
 Revises: 0010
@@ -51,6 +52,9 @@ def upgrade():
     sa.Column('image_id', sa.Integer(), nullable=True),
     sa.Column('video_url', sa.String(length=500), nullable=True),
     sa.Column('link_url', sa.String(length=500), nullable=True),
+    sa.Column('link_title', sa.String(length=200), nullable=True),
+    sa.Column('link_description', sa.String(length=300), nullable=True),
+    sa.Column('link_checked_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['image_id'], ['attachment.id'], name=op.f('fk_status_update_image_id_attachment'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_status_update_item_id_item'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('item_id', name=op.f('pk_status_update'))
