@@ -17,7 +17,6 @@ from app.themes.models import Role, WorkgroupType
 from tests import images
 from tests.factories import ItemFactory, ThemeFactory, UserFactory, member
 from tests.helpers import Client, counted_queries, page_text
-from tests.test_browser import chromium, live_server, new_page  # noqa: F401  (browser fixtures)
 
 YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 VIMEO = "https://vimeo.com/76979871"
@@ -232,31 +231,6 @@ def test_the_list_and_the_overview_cost_the_same_queries_for_many_updates(client
             resp = client.get(url)
         assert "Update nummer 14" in page_text(resp)
         assert len(many) == before, url
-
-
-@pytest.mark.browser
-def test_in_a_browser_the_player_loads_only_after_the_click(new_page):
-    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    item = update(theme, "Bekijk de film", video_url=YOUTUBE)
-    page = new_page()
-    video_requests = []
-    page.on("request", lambda r: video_requests.append(r.url)
-            if ("youtube" in r.url or "vimeo" in r.url) else None)
-    page.route(re.compile(r"https://www\.youtube-nocookie\.com/.*"),
-               lambda route: route.fulfill(body="<html><body>speler</body></html>",
-                                           content_type="text/html"))
-    page.goto("/language/en")
-    page.goto(f"/updates/{item.id}")
-    assert page.locator("iframe").count() == 0
-    assert video_requests == []
-    page.get_by_role("button", name="Show video here").click()
-    frame = page.locator("iframe.video-player")
-    frame.wait_for()
-    assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
-    assert frame.get_attribute("title") == "Video from YouTube"
-    page.wait_for_timeout(300)
-    assert video_requests and all(u.startswith("https://www.youtube-nocookie.com/embed/")
-                                  for u in video_requests)
 
 
 # ------------------------------------------------------------------ link previews

@@ -168,7 +168,8 @@ def create_post(author: User, theme: Theme, data: PostInput) -> Item:
     stored = _store_files(data.files)
     now = utcnow()
     pending = needs_approval(theme, part, author)
-    post = Item(kind=data.kind, theme_id=theme.id, author=author, organisation=organisation, category=category,
+    post = Item(kind=data.kind, theme_id=theme.id, author=author, organisation=organisation,
+                category=category,
                 title=title, body=body, body_html=render_markdown(body), part=part,
                 state=ItemState.PENDING if pending else ItemState.PUBLISHED,
                 read_access=read_access_for(part, bool(audience)), created_at=now,

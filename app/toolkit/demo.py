@@ -86,7 +86,8 @@ def load_demo(themes, now) -> None:
     gq = item(ItemKind.QUESTION, "gemeente-rivierstad", "lid.gemeente",
               "Welke sjabloon gebruiken we voor raadsvoorstellen?",
               "Er circuleren twee versies. Welke is de juiste?", part=Part.CLOSED, days=2)
-    comments(gq, [("beheerder.gemeente", "Die van september, op de intranetpagina van de griffie.")])
+    comments(gq, [("beheerder.gemeente",
+                   "Die van september, op de intranetpagina van de griffie.")])
     db.session.add(Question(item_id=gq.id))
     wq = item(ItemKind.QUESTION, "vereniging-buurtwerk", "lid.buurt",
               "Mag ik de buurthuissleutel lenen?", "Voor de repetitie van het koor.",
