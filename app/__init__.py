@@ -95,6 +95,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(owndata_bp)
     from app.files.views import bp as files_bp
     app.register_blueprint(files_bp)
+    from app.toolkit import register as register_toolkit
+    register_toolkit(app)
 
     from app import errors, cli, templating
 
@@ -118,6 +120,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            # video players a viewer chose to start (status updates); nothing loads before
+            "frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
             "frame-ancestors 'self'; form-action 'self'; base-uri 'self'",
         )
         return response

@@ -101,6 +101,13 @@ class Defaults:
     S3_SECRET_KEY: str | None = None
     UPLOAD_ALLOWED_EXTENSIONS: list[str] | None = None
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    # Images (blog covers, status updates): largest upload, most pixels decoded, longest side kept
+    IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    IMAGE_MAX_PIXELS = 40_000_000
+    IMAGE_MAX_SIDE = 1600
+    # Link previews of status updates (fetched by the scheduler only): seconds, bytes read
+    LINK_PREVIEW_TIMEOUT = 3.0
+    LINK_PREVIEW_MAX_BYTES = 262_144
     UPLOAD_MAX_FILES = 5
     PROFILE_PHOTO_MAX_BYTES = 5 * 1024 * 1024  # largest profile photo upload
 

@@ -106,6 +106,8 @@ def load() -> None:
     load_roles_demo(themes, now)
     from app.files.demo import load_demo as load_files
     load_files(themes, now)
+    from app.toolkit.demo import load_demo as load_toolkit
+    load_toolkit(themes, now)
     db.session.commit()
 
 

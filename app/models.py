@@ -13,3 +13,4 @@ from app.features.models import ThemeFeature  # noqa: F401
 from app.people.models import Bookmark, Profile, ProfileField, ProfileFieldValue  # noqa: F401
 from app.inbox.models import Notice  # noqa: F401
 from app.files.models import File, FileVersion, Folder, ThemeStorage  # noqa: F401
+from app.toolkit.models import BlogArticle, CommentStar, Question, StatusUpdate  # noqa: F401

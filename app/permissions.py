@@ -227,6 +227,8 @@ def template_helpers() -> dict:
         "can_report": can_report,
         "current_user_administers": lambda: bool(viewer_for().admin_theme_ids),
         "may_push": may_push,
+        "can_mark_best_answer": can_mark_best_answer,
+        "can_star_comment": can_star_comment,
         "can_moderate_item": can_moderate_item,
         "needs_approval": needs_approval,
         "may_create": may_create,
@@ -599,6 +601,27 @@ def can_comment(item, user=None) -> bool:
     if item.state != ItemState.PUBLISHED:
         return False
     return may_write_in_part(item.theme, item.part, u) or can_moderate_item(item, u)
+
+
+def can_mark_best_answer(question, user=None) -> bool:
+    """May the viewer choose (or change, or drop) the best answer of this readable question?
+    Its asker and the theme's admins, while the question is published."""
+    from app.items.models import ItemState
+
+    v = viewer_for(user)
+    if v.user_id is None or question.state != ItemState.PUBLISHED:
+        return False
+    return question.author_id == v.user_id or can_moderate_item(question, user)
+
+
+def can_star_comment(comment, user=None) -> bool:
+    """May the viewer star this comment (on an item they may read)? Logged in, a published
+    comment on a published item."""
+    from app.items.models import ItemState
+
+    v = viewer_for(user)
+    return (v.user_id is not None and comment.state == ItemState.PUBLISHED
+            and comment.item.state == ItemState.PUBLISHED)
 
 
 def may_push(theme: Theme, user=None) -> bool:

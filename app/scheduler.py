@@ -143,13 +143,24 @@ def catch_up(app) -> None:
                 log.info("digests: %d mails, overviews: %d mails", n, m)
 
 
+def fetch_link_previews(app) -> None:
+    """Previews of the links in new status updates (app/toolkit/linkpreview.py)."""
+    from app.toolkit.linkpreview import fetch_pending
+
+    with run_job(app):
+        n = fetch_pending()
+        if n:
+            log.info("link previews: %d links looked at", n)
+
+
 def tick(app) -> None:
-    """The minutely job: deliver due mail, then catch up with the digests unless another
-    scheduler is at it."""
+    """The minutely job: deliver due mail, then catch up with the digests and fetch link
+    previews unless another scheduler is at it."""
     flush_outbox(app)
     with scheduler_lock(app) as mine:
         if mine:
             catch_up(app)
+            fetch_link_previews(app)
 
 
 def purge_job(app) -> None:

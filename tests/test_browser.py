@@ -500,3 +500,29 @@ def test_several_files_uploaded_at_once_with_progress_then_tiles_and_a_refusal(
         app.config["FILES_MAX_BYTES"] = 20 * 1024 * 1024
     assert page.get_by_label("Choose files").is_visible()  # the form is there again
     shot(page, "files-upload-refused")
+def test_in_a_browser_the_player_loads_only_after_the_click(new_page):
+    """A status update's video (tests/test_status_updates.py): a link, and a button that puts
+    the privacy-friendly player in the page; nothing reaches the video site before."""
+    from tests.test_status_updates import YOUTUBE, update
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    item = update(theme, "Bekijk de film", video_url=YOUTUBE)
+    page = new_page()
+    video_requests = []
+    page.on("request", lambda r: video_requests.append(r.url)
+            if ("youtube" in r.url or "vimeo" in r.url) else None)
+    page.route(re.compile(r"https://www\.youtube-nocookie\.com/.*"),
+               lambda route: route.fulfill(body="<html><body>speler</body></html>",
+                                           content_type="text/html"))
+    page.goto("/language/en")
+    page.goto(f"/updates/{item.id}")
+    assert page.locator("iframe").count() == 0
+    assert video_requests == []
+    page.get_by_role("button", name="Show video here").click()
+    frame = page.locator("iframe.video-player")
+    frame.wait_for()
+    assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    assert frame.get_attribute("title") == "Video from YouTube"
+    page.wait_for_timeout(300)
+    assert video_requests and all(u.startswith("https://www.youtube-nocookie.com/embed/")
+                                  for u in video_requests)
+

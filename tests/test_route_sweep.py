@@ -32,6 +32,8 @@ from app.features.models import ThemeFeature
 from app.filters.models import Category
 from app.mail.models import OutboxMessage
 from app.organisations.models import Organisation
+from app.features import KINDS
+from app.items.kinds import ItemKind
 from app.people.models import ProfileField
 from app.items.models import Part, ItemState
 from app.themes.models import Invitation, MembershipStatus, Role, WorkgroupType
@@ -177,7 +179,38 @@ ROUTES = {
     "GET /files/<int:item_id>/settings": ITEM,
     "POST /files/<int:item_id>/settings": ITEM,
     "POST /files/<int:item_id>/delete": ITEM,
+    "GET /t/<slug>/questions": OPEN,
+    "GET /t/<slug>/questions/new": LOGIN,
+    "POST /t/<slug>/questions/new": LOGIN,
+    "GET /questions/<int:item_id>": ITEM,
+    "GET /questions/<int:item_id>/edit": ITEM,
+    "POST /questions/<int:item_id>/edit": ITEM,
+    "POST /questions/<int:item_id>/delete": ITEM,
+    "POST /questions/<int:item_id>/answers": ITEM,
+    "POST /questions/<int:item_id>/best": ITEM,
+    "POST /answers/<int:comment_id>/star": ITEM,
+    "GET /t/<slug>/blog": OPEN,
+    "GET /t/<slug>/blog/new": LOGIN,
+    "POST /t/<slug>/blog/new": LOGIN,
+    "GET /blog/<int:item_id>": ITEM,
+    "GET /blog/<int:item_id>/edit": ITEM,
+    "POST /blog/<int:item_id>/edit": ITEM,
+    "POST /blog/<int:item_id>/delete": ITEM,
+    "POST /blog/<int:item_id>/comments": ITEM,
+    "GET /t/<slug>/updates": OPEN,
+    "GET /t/<slug>/updates/new": LOGIN,
+    "POST /t/<slug>/updates/new": LOGIN,
+    "GET /updates/<int:item_id>": ITEM,
+    "GET /updates/<int:item_id>/edit": ITEM,
+    "POST /updates/<int:item_id>/edit": ITEM,
+    "POST /updates/<int:item_id>/delete": ITEM,
+    "POST /updates/<int:item_id>/comments": ITEM,
 }
+# The kind of item an ITEM route's address leads to (by its first path segment); every
+# other item route takes any item, and is swept with discussions.
+ROUTE_KINDS = {"questions": ItemKind.QUESTION, "answers": ItemKind.QUESTION,
+               "blog": ItemKind.BLOG, "updates": ItemKind.STATUS_UPDATE,
+               "folders": ItemKind.FOLDER, "files": ItemKind.FILE, "bin": ItemKind.FILE}
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -244,20 +277,6 @@ def _file_items(theme, **kw) -> dict:
                                                        "version_id": version.id}}
 
 
-def _kind_of(rule: str) -> str:
-    """Which item a route's item_id names: a folder, a file, or a post."""
-    if rule.startswith("/folders/"):
-        return "folder"
-    if rule.startswith(("/files/", "/bin/")):
-        return "file"
-    return "post"
-
-
-def _for_route(rule: str, items: dict) -> dict:
-    """The item arguments (label -> arguments) for this route's kind of item."""
-    return {label: by_kind[_kind_of(rule)] for label, by_kind in items.items()}
-
-
 @pytest.fixture
 def world(app):
     """A half-open theme in which `reader` is a plain member, with one readable post and posts
@@ -271,8 +290,8 @@ def world(app):
     other_admin = member(closed, role=Role.ADMIN)
     switched_off = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     MembershipFactory(user=reader, theme=switched_off)
-    db.session.add(ThemeFeature(theme_id=switched_off.id, kind="discussions", enabled=False))
-    db.session.add(ThemeFeature(theme_id=switched_off.id, kind="files", enabled=False))
+    for k in KINDS:
+        db.session.add(ThemeFeature(theme_id=switched_off.id, kind=k.key, enabled=False))
     org = Organisation(theme_id=theme.id, name="Gemeente Sweep", contact_email="info@example.org")
     category = Category(theme_id=theme.id, name="Sweepcategorie")
     db.session.add_all([org, category])
@@ -281,20 +300,22 @@ def world(app):
     field = ProfileField(label_nl="Website", label_en="Website")
     db.session.add_all([outbox, field])
     db.session.flush()
-    unreadable = {
-        "closed theme": {"post": _item(ItemFactory(theme=closed, part=Part.CLOSED)),
-                         **_file_items(closed, part=Part.CLOSED)},
-        "restricted audience": {"post": _item(ItemFactory(theme=theme, readers=[owner])),
-                                **_file_items(theme, readers=[owner])},
-        "someone else's pending post": {
-            "post": _item(ItemFactory(theme=theme, state=ItemState.PENDING)),
-            **_file_items(theme, state=ItemState.PENDING)},
-        "deleted": {"post": _item(ItemFactory(theme=theme, state=ItemState.DELETED)),
-                    **_file_items(theme, state=ItemState.DELETED)},
-        "kind switched off": {"post": _item(ItemFactory(theme=switched_off)),
-                              **_file_items(switched_off)},
-    }
-    readable = {"post": _item(ItemFactory(theme=theme)), **_file_items(theme)}
+    def one(kind, **kw):
+        if kind in (ItemKind.FOLDER, ItemKind.FILE):
+            return _file_items(**kw)[kind.value]
+        return _item(ItemFactory(kind=kind, **kw))
+
+    def unreadable_of(kind):
+        return {
+            "closed theme": one(kind, theme=closed, part=Part.CLOSED),
+            "restricted audience": one(kind, theme=theme, readers=[owner]),
+            "someone else's pending item": one(kind, theme=theme, state=ItemState.PENDING),
+            "deleted": one(kind, theme=theme, state=ItemState.DELETED),
+            "kind switched off": one(kind, theme=switched_off),
+        }
+
+    unreadable = {kind: unreadable_of(kind) for kind in ItemKind}
+    readable = {kind: one(kind, theme=theme) for kind in ItemKind}
     pending_for_admin = ItemFactory(theme=theme, state=ItemState.PENDING)
     invitation = Invitation(theme_id=theme.id, email="invited@example.org", token_hash="0" * 64,
                             expires_at=utcnow() + timedelta(days=1))
@@ -309,6 +330,10 @@ def world(app):
     return {"theme": theme, "owner": owner, "reader": reader, "other_admin": other_admin,
             "args": args,
             "unreadable": unreadable, "readable": readable}
+
+
+def _kind_of(rule: str) -> ItemKind:
+    return ROUTE_KINDS.get(rule.strip("/").split("/")[0], ItemKind.DISCUSSION)
 
 
 def _url(rule: str, args: dict) -> str:
@@ -355,7 +380,8 @@ def _sweep(app, world, who, classes, items=None, methods=("GET", "POST"), skip=(
         method, rule = route.split(" ", 1)
         if method not in methods:
             continue
-        for label, item in _for_route(rule, items or {"": world["readable"]}).items():
+        kind = _kind_of(rule)
+        for label, item in (world[items][kind] if items else {"": world["readable"][kind]}).items():
             url = _url(rule, {**world["args"], **item})
             before = _snapshot()
             resp = _send(client, method, url)
@@ -379,7 +405,7 @@ def test_a_visitor_is_refused_everywhere_but_open_pages_and_account_forms(app, w
 
 
 def test_every_item_url_answers_404_to_a_visitor_who_may_not_read_it(app, world):
-    assert _sweep(app, world, None, {ITEM}, items=world["unreadable"], methods=("GET",)) == []
+    assert _sweep(app, world, None, {ITEM}, items="unreadable", methods=("GET",)) == []
 
 
 def test_account_forms_sent_empty_by_a_visitor_change_nothing(app, world):
@@ -421,7 +447,7 @@ def test_the_admin_routes_are_built_right_so_the_refusals_mean_something(app, wo
 
 
 def test_every_item_url_answers_404_to_a_member_who_may_not_read_it(app, world):
-    assert _sweep(app, world, "reader", {ITEM}, items=world["unreadable"]) == []
+    assert _sweep(app, world, "reader", {ITEM}, items="unreadable") == []
 
 
 def test_the_item_urls_open_for_a_reader_of_a_readable_item(app, world):
@@ -430,8 +456,7 @@ def test_the_item_urls_open_for_a_reader_of_a_readable_item(app, world):
     for route, cls in ROUTES.items():
         method, rule = route.split(" ", 1)
         if cls == ITEM and method == "GET":
-            readable = world["readable"][_kind_of(rule)]
-            resp = client.get(_url(rule, {**world["args"], **readable}))
+            resp = client.get(_url(rule, {**world["args"], **world["readable"][_kind_of(rule)]}))
             if resp.status_code == 302:  # /replies/<id> leads to the reply's page of its post
                 assert "/posts/" in resp.headers["Location"], f"{route}: {resp.headers['Location']}"
                 continue

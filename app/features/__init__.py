@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.features.overview import recent_discussions, recent_files
 from app.items.kinds import ItemKind
+from app.toolkit.recent import recent_articles, recent_questions, recent_updates
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,15 @@ KINDS: tuple[Kind, ...] = (
     Kind(key="files", label=_l("Files"), list_endpoint="files.index",
          overview_template="features/overview_files.html",
          recent=recent_files, item_kind=ItemKind.FILE, more_item_kinds=(ItemKind.FOLDER,)),
+    Kind(key="questions", label=_l("Questions"), list_endpoint="questions.index",
+         overview_template="toolkit/overview_questions.html",
+         recent=recent_questions, item_kind=ItemKind.QUESTION),
+    Kind(key="blog", label=_l("Blog"), list_endpoint="blog.index",
+         overview_template="toolkit/overview_blog.html",
+         recent=recent_articles, item_kind=ItemKind.BLOG),
+    Kind(key="updates", label=_l("Status updates"), list_endpoint="updates.index",
+         overview_template="toolkit/overview_updates.html",
+         recent=recent_updates, item_kind=ItemKind.STATUS_UPDATE),
 )
 
 DISCUSSIONS = "discussions"

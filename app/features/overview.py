@@ -19,10 +19,12 @@ class RecentDiscussions:
 def recent_discussions(theme, limit: int) -> RecentDiscussions:
     """The theme's newest published discussions the viewer may see, and the latest published
     replies in any of its discussions the viewer may see: two queries whatever the numbers."""
+    from app.items.kinds import ItemKind
     from app.items.models import Item, ItemState, Comment
 
     viewer = viewer_for()
     visible = (Item.theme_id == theme.id, Item.state == ItemState.PUBLISHED,
+               Item.kind == ItemKind.DISCUSSION,
                visible_items_clause(viewer))
     posts = db.session.scalars(
         select(Item).where(*visible)

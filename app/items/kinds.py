@@ -14,6 +14,9 @@ class ItemKind(str, enum.Enum):
     DISCUSSION = "discussion"  # a post on a theme's board, with comments
     FOLDER = "folder"  # a folder of files (app/files)
     FILE = "file"  # an uploaded file with its versions (app/files)
+    QUESTION = "question"  # a question; its comments are the answers, one may be the best
+    BLOG = "blog"  # a blog article with an intro and an optional cover image
+    STATUS_UPDATE = "status_update"  # a short message, with an image, video, file or link
 
 
 # The endpoint that shows one item of each kind; it takes `item_id`.
@@ -21,6 +24,9 @@ SHOW_ENDPOINTS: dict[ItemKind, str] = {
     ItemKind.DISCUSSION: "posts.show",
     ItemKind.FOLDER: "files.folder",
     ItemKind.FILE: "files.show",
+    ItemKind.QUESTION: "questions.show",
+    ItemKind.BLOG: "blog.show",
+    ItemKind.STATUS_UPDATE: "updates.show",
 }
 
 

@@ -157,6 +157,8 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # stars given to this comment (comment_star), kept in step in the same transaction
+    star_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     item: Mapped[Item] = relationship()
     author: Mapped["User | None"] = relationship()  # noqa: F821

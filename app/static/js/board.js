@@ -41,6 +41,26 @@
     });
   });
 
+  // Videos of status updates are links. A "show video here" button (shown only with
+  // JavaScript) puts the privacy-friendly player in the page on the viewer's click; before
+  // that click no request goes to the video site.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-video] button[data-embed]"),
+    function (button) {
+      button.hidden = false;
+      if (button.nextElementSibling) { button.nextElementSibling.hidden = false; }
+      button.addEventListener("click", function () {
+        var frame = document.createElement("iframe");
+        frame.src = button.getAttribute("data-embed");
+        frame.title = button.getAttribute("data-title");
+        frame.className = "video-player";
+        frame.setAttribute("allow", "fullscreen; picture-in-picture");
+        frame.setAttribute("referrerpolicy", "strict-origin");
+        frame.setAttribute("loading", "lazy");
+        button.parentNode.replaceChild(frame, button);
+        frame.focus();
+      });
+    });
+
   // Ask before destructive actions.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");
