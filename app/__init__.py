@@ -69,6 +69,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.organisations.views import bp as organisations_bp
     from app.themes.views import bp as themes_bp, platform_bp
     from app.features.views import bp as features_bp
+    from app.events.views import bp as events_bp
     from app.health import bp as health_bp
 
     app.register_blueprint(themes_bp)
@@ -83,6 +84,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(digest_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(features_bp)
+    app.register_blueprint(events_bp)
     app.register_blueprint(health_bp)
 
     from app import errors, cli, templating

@@ -43,7 +43,7 @@ def test_switching_discussions_off_hides_every_page_and_keeps_the_content(app):
     assert page.status_code == 200
     assert re.search(r'<input[^>]*checked[^>]*name="discussions"|<input[^>]*name="discussions"'
                      r'[^>]*checked', page.get_data(as_text=True))
-    assert _tabs(visitor.get(f"/t/{theme.slug}")) == ["Overview", "Discussions"]
+    assert _tabs(visitor.get(f"/t/{theme.slug}")) == ["Overview", "Discussions", "Agenda"]
 
     _switch(owner_client, theme.slug, on=False)
     assert "The kinds of content of" in page_text(owner_client.get(f"/t/{theme.slug}/features"))
@@ -139,11 +139,11 @@ def test_the_tabs_and_switches_show_only_kinds_that_exist(app):
     owner = member(theme, role=Role.OWNER, locale="nl")
     c = Client(app, lang="nl")
     c.login(owner.email)
-    assert _tabs(c.get(f"/t/{theme.slug}")) == ["Overzicht", "Discussies"]
+    assert _tabs(c.get(f"/t/{theme.slug}")) == ["Overzicht", "Discussies", "Agenda"]
     settings = c.get(f"/t/{theme.slug}/features")
     switches = re.findall(r'<label class="check">(.*?)</label>', settings.get_data(as_text=True),
                           flags=re.S)
-    assert [re.sub(r"<[^>]+>", "", s).strip() for s in switches] == ["Discussies"]
+    assert [re.sub(r"<[^>]+>", "", s).strip() for s in switches] == ["Discussies", "Agenda"]
     assert "Soorten inhoud in" in page_text(settings)
 
 

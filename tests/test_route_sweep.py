@@ -18,6 +18,7 @@ Classes:
   ITEM     a post, reply or attachment: a visitor is refused, and each item the viewer may
            not read (closed theme, restricted audience, someone else's pending post, deleted,
            discussions switched off) answers 404 to a member who cannot read it
+  EVENT    the same as ITEM, for the pages of an event (swept with events of each reason)
 """
 from __future__ import annotations
 
@@ -34,10 +35,10 @@ from app.organisations.models import Organisation
 from app.items.models import Part, ItemState
 from app.themes.models import MembershipStatus, Role, WorkgroupType
 from tests.factories import (MembershipFactory, ItemFactory, CommentFactory, ThemeFactory,
-                             UserFactory, member)
+                             UserFactory, event_item, member)
 from tests.helpers import Client, stored_attachment
 
-OPEN, ACCOUNT, LOGIN, ADMIN, ITEM = "open", "account", "login", "admin", "item"
+OPEN, ACCOUNT, LOGIN, ADMIN, ITEM, EVENT = "open", "account", "login", "admin", "item", "event"
 
 ROUTES = {
     "GET /": OPEN,
@@ -125,6 +126,20 @@ ROUTES = {
     "GET /replies/<int:comment_id>/report": ITEM,
     "POST /replies/<int:comment_id>/report": ITEM,
     "GET /attachments/<int:attachment_id>/<path:filename>": ITEM,
+    "GET /t/<slug>/agenda": OPEN,
+    "GET /t/<slug>/agenda.ics": OPEN,
+    "GET /t/<slug>/agenda/<token>.ics": OPEN,
+    "POST /agenda/feed-token": LOGIN,
+    "GET /t/<slug>/events/new": LOGIN,
+    "POST /t/<slug>/events/new": LOGIN,
+    "GET /events/<int:item_id>": EVENT,
+    "GET /events/<int:item_id>/event.ics": EVENT,
+    "GET /events/<int:item_id>/edit": EVENT,
+    "POST /events/<int:item_id>/edit": EVENT,
+    "POST /events/<int:item_id>/delete": EVENT,
+    "POST /events/<int:item_id>/cancel": EVENT,
+    "POST /events/<int:item_id>/answer": EVENT,
+    "POST /events/<int:item_id>/comments": EVENT,
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -179,6 +194,7 @@ def world(app):
     switched_off = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     MembershipFactory(user=reader, theme=switched_off)
     db.session.add(ThemeFeature(theme_id=switched_off.id, kind="discussions", enabled=False))
+    db.session.add(ThemeFeature(theme_id=switched_off.id, kind="events", enabled=False))
     org = Organisation(theme_id=theme.id, name="Gemeente Sweep", contact_email="info@example.org")
     category = Category(theme_id=theme.id, name="Sweepcategorie")
     db.session.add_all([org, category])
@@ -194,6 +210,14 @@ def world(app):
         "discussions switched off": _item(ItemFactory(theme=switched_off)),
     }
     readable = _item(ItemFactory(theme=theme))
+    unreadable_events = {
+        "closed theme": _item(event_item(theme=closed, part=Part.CLOSED)),
+        "restricted audience": _item(event_item(theme=theme, readers=[owner])),
+        "someone else's pending event": _item(event_item(theme=theme, state=ItemState.PENDING)),
+        "deleted": _item(event_item(theme=theme, state=ItemState.DELETED)),
+        "agenda switched off": _item(event_item(theme=switched_off)),
+    }
+    readable_event = _item(event_item(theme=theme))
     pending_for_admin = ItemFactory(theme=theme, state=ItemState.PENDING)
     db.session.commit()
     args = {"slug": theme.slug, "membership_id": waiting.id, "organisation_id": org.id,
@@ -202,7 +226,8 @@ def world(app):
             "item_id": pending_for_admin.id}
     return {"theme": theme, "owner": owner, "reader": reader, "other_admin": other_admin,
             "args": args,
-            "unreadable": unreadable, "readable": readable}
+            "unreadable": unreadable, "readable": readable,
+            "unreadable_events": unreadable_events, "readable_event": readable_event}
 
 
 def _url(rule: str, args: dict) -> str:
@@ -236,9 +261,16 @@ def _changes(before: dict) -> list[str]:
     return [name for name in before if before[name] != after[name]]
 
 
-def _sweep(app, world, who, classes, items=None, methods=("GET", "POST"), skip=()):
+def _items_for(world, cls, unreadable):
+    if cls == EVENT:
+        return world["unreadable_events"] if unreadable else {"": world["readable_event"]}
+    return world["unreadable"] if unreadable else {"": world["readable"]}
+
+
+def _sweep(app, world, who, classes, unreadable=False, methods=("GET", "POST"), skip=()):
     """Problems found: routes of these classes (and methods) that did not refuse `who` (or,
-    given items, did not answer 404 for each of them), or that changed the database."""
+    for the unreadable items, did not answer 404 for each of them), or that changed the
+    database."""
     client = Client(app)
     if who is not None:
         client.login(world[who].email)
@@ -249,7 +281,8 @@ def _sweep(app, world, who, classes, items=None, methods=("GET", "POST"), skip=(
         method, rule = route.split(" ", 1)
         if method not in methods:
             continue
-        for label, item in (items or {"": world["readable"]}).items():
+        items = unreadable and _items_for(world, cls, True)
+        for label, item in _items_for(world, cls, unreadable).items():
             url = _url(rule, {**world["args"], **item})
             before = _snapshot()
             resp = _send(client, method, url)
@@ -269,11 +302,11 @@ def test_a_visitor_is_refused_everywhere_but_open_pages_and_account_forms(app, w
     """Member and admin pages, and every state-changing item route (on a post the visitor
     may read: starring or replying still needs a login)."""
     assert _sweep(app, world, None, {LOGIN, ADMIN}) == []
-    assert _sweep(app, world, None, {ITEM}, methods=STATE_CHANGING) == []
+    assert _sweep(app, world, None, {ITEM, EVENT}, methods=STATE_CHANGING) == []
 
 
 def test_every_item_url_answers_404_to_a_visitor_who_may_not_read_it(app, world):
-    assert _sweep(app, world, None, {ITEM}, items=world["unreadable"], methods=("GET",)) == []
+    assert _sweep(app, world, None, {ITEM, EVENT}, unreadable=True, methods=("GET",)) == []
 
 
 def test_account_forms_sent_empty_by_a_visitor_change_nothing(app, world):
@@ -315,7 +348,7 @@ def test_the_admin_routes_are_built_right_so_the_refusals_mean_something(app, wo
 
 
 def test_every_item_url_answers_404_to_a_member_who_may_not_read_it(app, world):
-    assert _sweep(app, world, "reader", {ITEM}, items=world["unreadable"]) == []
+    assert _sweep(app, world, "reader", {ITEM, EVENT}, unreadable=True) == []
 
 
 def test_the_item_urls_open_for_a_reader_of_a_readable_item(app, world):
@@ -323,8 +356,8 @@ def test_the_item_urls_open_for_a_reader_of_a_readable_item(app, world):
     client.login(world["reader"].email)
     for route, cls in ROUTES.items():
         method, rule = route.split(" ", 1)
-        if cls == ITEM and method == "GET":
-            resp = client.get(_url(rule, {**world["args"], **world["readable"]}))
+        if cls in (ITEM, EVENT) and method == "GET":
+            resp = client.get(_url(rule, {**world["args"], **_items_for(world, cls, False)[""]}))
             if resp.status_code == 302:  # /replies/<id> leads to the reply's page of its post
                 assert "/posts/" in resp.headers["Location"], f"{route}: {resp.headers['Location']}"
                 continue

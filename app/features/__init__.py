@@ -12,7 +12,7 @@ from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 
-from app.features.overview import recent_discussions
+from app.features.overview import recent_discussions, upcoming_events
 from app.items.kinds import ItemKind
 
 
@@ -32,6 +32,9 @@ KINDS: tuple[Kind, ...] = (
     Kind(key="discussions", label=_l("Discussions"), list_endpoint="themes.show",
          overview_template="features/overview_discussions.html",
          recent=recent_discussions, item_kind=ItemKind.DISCUSSION),
+    Kind(key="events", label=_l("Agenda"), list_endpoint="events.agenda",
+         overview_template="events/overview_events.html",
+         recent=upcoming_events, item_kind=ItemKind.EVENT),
 )
 
 DISCUSSIONS = "discussions"

@@ -21,9 +21,11 @@ def recent_discussions(theme, limit: int) -> RecentDiscussions:
     replies in any of its discussions the viewer may see: two queries whatever the numbers."""
     from app.items.models import Item, ItemState, Comment
 
+    from app.items.kinds import ItemKind
+
     viewer = viewer_for()
-    visible = (Item.theme_id == theme.id, Item.state == ItemState.PUBLISHED,
-               visible_items_clause(viewer))
+    visible = (Item.theme_id == theme.id, Item.kind == ItemKind.DISCUSSION,
+               Item.state == ItemState.PUBLISHED, visible_items_clause(viewer))
     posts = db.session.scalars(
         select(Item).where(*visible)
         .options(joinedload(Item.author), joinedload(Item.organisation))
@@ -36,3 +38,10 @@ def recent_discussions(theme, limit: int) -> RecentDiscussions:
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(limit)).all()
     return RecentDiscussions(posts=list(posts), replies=list(replies))
+
+
+def upcoming_events(theme, limit: int):
+    """The theme's next events the viewer may see, with their answer counts."""
+    from app.events.services import upcoming
+
+    return upcoming(theme, limit)

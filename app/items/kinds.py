@@ -12,11 +12,13 @@ import enum
 
 class ItemKind(str, enum.Enum):
     DISCUSSION = "discussion"  # a post on a theme's board, with comments
+    EVENT = "event"  # a meeting on a theme's agenda, with attendees (app/events)
 
 
 # The endpoint that shows one item of each kind; it takes `item_id`.
 SHOW_ENDPOINTS: dict[ItemKind, str] = {
     ItemKind.DISCUSSION: "posts.show",
+    ItemKind.EVENT: "events.show",
 }
 
 

@@ -10,6 +10,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import DecisionForm, EditApproveForm, RemoveMemberForm, ReportForm
+from app.items.kinds import item_url
 from app.items.models import Item, ItemState
 from app.permissions import can_administer, is_platform_owner, load_comment, load_item, viewer_for
 from app.posts.services import PostError
@@ -212,7 +213,7 @@ def report(item_id=None, comment_id=None):
         else:
             flash(_("Thank you. The admins of this theme will look at it; you will hear the "
                     "outcome."), "success")
-            return redirect(url_for("posts.show", item_id=post.id))
+            return redirect(item_url(post))
     elif form.is_submitted():
         status = 422
     return render_template("moderation/report.html", post=post, reply=reply, form=form,

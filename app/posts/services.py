@@ -19,6 +19,7 @@ from app.filters.services import categories_for, filter_groups_for
 from app.permissions import (Viewer, can_change_readers, can_comment, can_moderate_item,
                              can_read_item, may_write_in_part, needs_approval, viewer_for,
                              visible_comments_clause, visible_items_clause)
+from app.items.kinds import ItemKind
 from app.posts import uploads
 from app.items.models import (Attachment, Comment, Item, ItemState, Part, Star, read_access_for,
                               item_filter_value)
@@ -431,8 +432,8 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
         if vid in value_group:
             by_group.setdefault(value_group[vid], []).append(vid)
 
-    base = [Item.theme_id == theme.id, Item.state == ItemState.PUBLISHED,
-            visible_items_clause(viewer)]
+    base = [Item.theme_id == theme.id, Item.kind == ItemKind.DISCUSSION,
+            Item.state == ItemState.PUBLISHED, visible_items_clause(viewer)]
     parsed, problem, match = None, None, None
     if query.q:
         from app.search.services import SearchProblem, match_condition, parse
@@ -443,7 +444,8 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
         except SearchProblem as exc:
             problem = exc.message
         # Matches in the theme and its subthemes, and every state the viewer may see.
-        base = [Item.theme_id.in_(subtree_ids(theme)), visible_items_clause(viewer),
+        base = [Item.theme_id.in_(subtree_ids(theme)), Item.kind == ItemKind.DISCUSSION,
+                visible_items_clause(viewer),
                 match if match is not None else false()]
     category_cond = [Item.category_id == query.category_id] if query.category_id else []
     value_conds = _value_conditions(by_group)
@@ -507,7 +509,8 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
     if viewer.is_authenticated and not is_admin and not query.q:  # admins have the queue
         # The author's own posts that wait, were refused or were hidden, with their state.
         waiting = list(db.session.scalars(
-            select(Item).where(Item.theme_id == theme.id, Item.author_id == viewer.user_id,
+            select(Item).where(Item.theme_id == theme.id, Item.kind == ItemKind.DISCUSSION,
+                               Item.author_id == viewer.user_id,
                                Item.state.in_([ItemState.PENDING, ItemState.REJECTED,
                                                 ItemState.HIDDEN]))
             .order_by(Item.created_at.desc()).limit(20)))
