@@ -55,8 +55,9 @@ def agenda(slug):
     return render_template("events/agenda.html", theme=theme, standing=s, agenda=listing,
                            past=past, join_form=join_form_for(theme, s),
                            children=theme.children, current_tab=EVENTS,
-                           waiting=services.waiting_events(theme, current_user),
-                           feed_token=token, action_form=CSRFOnlyForm())
+                           own_waiting=services.waiting_events(theme, current_user),
+                           feed_token=token, action_form=CSRFOnlyForm(), board=None, query=None,
+                           star_form=CSRFOnlyForm())
 
 
 @bp.route("/t/<slug>/agenda.ics")
