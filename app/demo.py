@@ -100,6 +100,8 @@ def load() -> None:
                                       organisation=orgs.get(slug)))
         db.session.flush()
     _load_board(themes, now)
+    from app.events.demo import load_demo as load_events
+    load_events(themes, now)
     db.session.commit()
 
 

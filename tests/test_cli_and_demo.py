@@ -64,6 +64,9 @@ def test_demo_data_loads_once_and_its_accounts_work(app, client):
     client.login("lid.gemeente@demo.example.org", DEMO_PASSWORD)
     client.get("/language/en")
     assert "You are a member." in page_text(client.get("/t/personeelszaken"))
+    agenda = page_text(client.get("/t/gemeente-rivierstad/agenda"))
+    assert "Begrotingsoverleg sociaal domein" in agenda and "1 attending" in agenda
+    assert "Vrijwilligersavond" in page_text(client.get("/t/vereniging-buurtwerk/agenda?when=past"))
 
 
 def test_scheduler_purges_only_old_unconfirmed_registrations(app):

@@ -409,3 +409,14 @@ def test_comments_stars_and_reports_work_on_events(app, mailbox):
     assert reported.status_code == 302 and reported.headers["Location"].endswith(
         f"/events/{item.id}")
     assert c.post(f"/posts/{item.id}/replies", {"body": "x"}).status_code == 404
+
+
+def test_search_finds_events_the_viewer_may_read(closed, app):
+    theme, _admin, lotte, c = closed
+    resp = c.post(f"/t/{theme.slug}/events/new",
+                  _form(title="Kwartaaloverleg zorgcapaciteit", body="Over de wachtlijsten."))
+    assert resp.status_code == 302
+    item = _event_of("Kwartaaloverleg zorgcapaciteit")
+    hits = c.get("/search?q=wachtlijsten").get_data(as_text=True)
+    assert f'href="/events/{item.id}"' in hits
+    assert "Kwartaaloverleg" not in page_text(Client(app).get("/search?q=wachtlijsten"))
