@@ -93,7 +93,7 @@ def test_an_all_day_event_has_dates_only(closed):
 
 @pytest.mark.parametrize("over, problem", [
     ({"end_time": "09:00"}, "The end comes before the start"),
-    ({"start_date": "31-02-2027"}, "Give a date as day-month-year"),
+    ({"start_date": "31-02-2027"}, "Give a date as year-month-day"),
     ({"start_time": "25:99"}, "Give a time as hours:minutes"),
     ({"online_url": "javascript:alert(1)"}, "Give a web address that starts with https://"),
     ({"online_url": "ftp://example.org/x"}, "Give a web address that starts with https://"),

@@ -71,7 +71,7 @@ def _parse_date(text: str, field_name: str) -> date:
     try:
         return date.fromisoformat((text or "").strip())
     except ValueError:
-        raise EventError(_("Give a date as day-month-year, for example 2026-12-31."),
+        raise EventError(_("Give a date as year-month-day, for example 2026-12-31."),
                          field=field_name)
 
 
