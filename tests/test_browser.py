@@ -463,3 +463,36 @@ def test_focus_ring_contrasts_and_a_star_toggled_by_keyboard_keeps_focus(new_pag
         "() => document.activeElement.matches('button.star[aria-pressed=false]')")
     assert page.locator("#live-status").inner_text() == "Not starred"
     assert page.locator("#live-status").get_attribute("aria-live") == "polite"
+
+
+def test_a_member_adds_an_event_and_answers_attending_by_keyboard(new_page):
+    theme = ThemeFactory(name="Agendathema", slug="agendathema",
+                         workgroup_type=WorkgroupType.CLOSED)
+    lid = member(theme)
+    page = new_page()
+    login(page, lid.email, theme_label="Agendathema")
+    page.goto("/t/agendathema/agenda")
+    page.get_by_role("link", name="New event").click()
+    page.get_by_label("Title").fill("Teamuitje")
+    page.get_by_label("Date", exact=True).fill("2030-06-14")
+    page.get_by_label("Start time", exact=True).fill("10:00")
+    page.get_by_label("End time", exact=True).fill("09:00")
+    page.get_by_label("Place", exact=True).fill("Boswachterij")
+    page.get_by_label("Description").fill("We wandelen en lunchen samen.")
+    page.get_by_role("button", name="Publish").click()
+    # The end before the start: named, and what was typed is still there.
+    page.get_by_text("The end comes before the start").first.wait_for()
+    assert page.get_by_label("Place", exact=True).input_value() == "Boswachterij"
+    page.get_by_label("End time", exact=True).fill("12:30")
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("heading", name="Teamuitje").wait_for()
+    assert "10:00–12:30" in page.locator(".event-facts").inner_text()
+
+    _tab_to(page, "el.matches('.answer-form button[value=attending]')")
+    page.keyboard.press("Enter")
+    page.get_by_text("You are attending.").wait_for()
+    assert page.locator(".answer-form button[value=attending]").get_attribute(
+        "aria-pressed") == "true"
+    assert "1 attending" in page.locator(".answer-counts").inner_text()
+    page.goto("/t/agendathema/agenda")
+    assert "Teamuitje" in page.locator(".event-list").inner_text()

@@ -316,10 +316,10 @@ def test_attendees_get_a_reminder_the_day_before_once(closed, app, mailbox):
     scheduler.tick(app)
     scheduler.tick(app)
     mailbox.wait_for(lotte.email)
-    (mail,) = [m for m in mailbox.to(lotte.email) if "Tomorrow" in m.subject]
-    assert mail.subject.endswith("Tomorrow: Morgen overleg")
+    (mail,) = [m for m in mailbox.to(lotte.email) if "Reminder" in m.subject]
+    assert mail.subject.endswith("Reminder: Morgen overleg")
     assert "Gemeentehuis" in mail.text and mail.link(f"/events/{soon.id}")
-    assert [m for m in mailbox.to(maybe.email) if "Tomorrow" in m.subject] == []
+    assert [m for m in mailbox.to(maybe.email) if "Reminder" in m.subject] == []
 
 
 def test_a_change_of_time_or_place_and_a_cancellation_mail_the_attendees(closed, app, mailbox):
@@ -343,10 +343,18 @@ def test_a_change_of_time_or_place_and_a_cancellation_mail_the_attendees(closed,
     assert "Changed: Scholing" in mail.subject
     assert "Bibliotheek" in mail.text and "14:00" in mail.text
     assert db.session.get(Event, item.id).starts_at == datetime(2027, 7, 15, 12, 0)
+    dutch = member(theme, locale="nl")
+    nl = Client(app, lang="nl")
+    nl.login(dutch.email)
+    nl.post(f"/events/{item.id}/answer", {"answer": "maybe"})
     boss.post(f"/events/{item.id}/cancel")
     mails = mailbox.wait_for(lotte.email, count=2)
     assert "Cancelled: Scholing" in mails[1].subject
+    (dutch_mail,) = mailbox.wait_for(dutch.email)
+    assert "Geannuleerd: Scholing" in dutch_mail.subject
+    assert "donderdag 15 juli 2027, 14:00–16:00" in dutch_mail.text
     assert mailbox.to(declined.email) == []
+    assert "Scholing Geannuleerd" in page_text(nl.get(f"/t/{theme.slug}/agenda"))
     text = page_text(c.get(f"/events/{item.id}"))
     assert "This event is cancelled." in text
     assert c.post(f"/events/{item.id}/answer", {"answer": "maybe"}).status_code == 422

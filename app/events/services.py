@@ -365,9 +365,12 @@ def _sees(user: User, item: Item) -> bool:
 
 
 def _mail(user: User, item: Item, template: str, subject) -> None:
+    from flask_babel import force_locale
+
+    with force_locale(user.locale):
+        when = describe_when(item.event)
     send_mail(user.email, subject, template, locale=user.locale, kind="event", user=user,
-              item=item, event=item.event, theme=item.theme,
-              when=describe_when(item.event, user.locale),
+              item=item, event=item.event, theme=item.theme, when=when,
               link=item_url(item, external=True))
 
 
@@ -388,9 +391,10 @@ def _mail_attendees(item: Item, template: str, subject, skip: int | None = None)
     return sent
 
 
-def describe_when(event: Event, locale: str | None = None) -> str:
-    """The event's time in words, in Amsterdam time (for mails and pages)."""
-    from flask_babel import format_date, format_time
+def describe_when(event: Event) -> str:
+    """The event's time in words, in Amsterdam time (for mails and pages), in the current
+    language; times on the 24-hour clock."""
+    from flask_babel import format_date
 
     start, end = local(event.starts_at), local(event.ends_at)
     if event.all_day:
@@ -401,10 +405,10 @@ def describe_when(event: Event, locale: str | None = None) -> str:
                  last=format_date(last, "full"))
     if start.date() == end.date():
         return _("%(day)s, %(start)s–%(end)s", day=format_date(start.date(), "full"),
-                 start=format_time(start.time(), "HH:mm"), end=format_time(end.time(), "HH:mm"))
+                 start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
     return _("%(start)s to %(end)s",
-             start=f"{format_date(start.date(), 'full')} {format_time(start.time(), 'HH:mm')}",
-             end=f"{format_date(end.date(), 'full')} {format_time(end.time(), 'HH:mm')}")
+             start=f"{format_date(start.date(), 'full')} {start.strftime('%H:%M')}",
+             end=f"{format_date(end.date(), 'full')} {end.strftime('%H:%M')}")
 
 
 def send_reminders(now: datetime | None = None) -> int:
@@ -434,7 +438,7 @@ def send_reminders(now: datetime | None = None) -> int:
             if row.user.email_confirmed_at is None or not _sees(row.user, item):
                 continue
             _mail(row.user, item, "event_reminder",
-                  lambda: _("Tomorrow: %(title)s", title=item.title))
+                  lambda: _("Reminder: %(title)s", title=item.title))
             sent += 1
     db.session.flush()
     return sent

@@ -15,6 +15,7 @@ from app.events.models import Answer
 from app.forms import CSRFOnlyForm, choices
 from app.items.kinds import ItemKind
 from app.items.models import ItemState
+from app.pagecache import cacheable
 from app.permissions import (Viewer, can_change_readers, can_comment, can_see_attendees,
                              can_see_member_list, feature_enabled, load_item, may_create,
                              standing, viewer_for)
@@ -41,6 +42,7 @@ def _theme_with_agenda(slug):
 # ------------------------------------------------------------------------- the agenda
 
 @bp.route("/t/<slug>/agenda")
+@cacheable
 def agenda(slug):
     """The theme's upcoming events (soonest first), or its past ones."""
     from app.themes.views import join_form_for
@@ -116,6 +118,7 @@ def _load_event(item_id, write=False):
 
 
 @bp.route("/events/<int:item_id>")
+@cacheable
 def show(item_id):
     item = _load_event(item_id)
     page = parse_id(request.args.get("page"), default=1)
