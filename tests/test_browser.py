@@ -359,16 +359,22 @@ def _small_screen_board():
 def test_pages_fit_a_small_screen_and_the_log_scrolls_by_keyboard(chromium, live_server):
     from app.extensions import db
     from app.mail.models import OutboxMessage
+    from tests.factories import event_item
     theme, posts, owner, admin = _small_screen_board()
+    event = event_item(theme=theme, author=owner, max_attendees=12,
+                       title="Regio-overleg over mantelzorg, respijtzorg en vervoer",
+                       location="Gemeentehuis Noorderveld, raadzaal op de tweede verdieping")
     message_id = db.session.scalar(db.select(OutboxMessage.id))
     pages = {
         "visitor": ["/", f"/t/{theme.slug}", f"/posts/{posts[0].id}",
-                    f"/t/{theme.slug}/organisations", "/login", "/search?q=samenwerking"],
+                    f"/t/{theme.slug}/organisations", "/login", "/search?q=samenwerking",
+                    f"/t/{theme.slug}/agenda"],
         "owner": ["/", f"/t/{theme.slug}", f"/posts/{posts[0].id}", f"/posts/{posts[2].id}",
                   f"/t/{theme.slug}/members", "/platform/themes", "/platform/outbox/",
                   f"/platform/outbox/{message_id}", f"/t/{theme.slug}/moderation",
                   f"/t/{theme.slug}/moderation/log", f"/t/{theme.slug}/posts/new",
-                  f"/t/{theme.slug}/organisations"],
+                  f"/t/{theme.slug}/organisations", f"/t/{theme.slug}/agenda",
+                  f"/events/{event.id}", f"/t/{theme.slug}/events/new"],
     }
     problems = []
     for width in (320, 360):
