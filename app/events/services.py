@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.auth.models import User
 from app.errors import DomainError
@@ -479,7 +479,7 @@ def agenda(theme: Theme, past: bool = False, page: int = 1, per_page: int = 20,
     page = min(max(1, page), pages)
     events = list(db.session.scalars(
         select(Event).join(Item, Item.id == Event.item_id).where(*where).order_by(*order)
-        .options(joinedload(Event.item).joinedload(Item.author))
+        .options(contains_eager(Event.item).joinedload(Item.author))
         .limit(per_page).offset((page - 1) * per_page)))
     ids = [e.item_id for e in events]
     return Agenda(events=events, total=total, page=page, pages=pages, counts=counts_for(ids),
@@ -511,4 +511,4 @@ def feed_events(theme: Theme, viewer, limit: int = 500) -> list[Event]:
         select(Event).join(Item, Item.id == Event.item_id)
         .where(*_listed(theme, viewer), Event.ends_at > since)
         .order_by(Event.starts_at, Event.item_id)
-        .options(joinedload(Event.item)).limit(limit)))
+        .options(contains_eager(Event.item)).limit(limit)))
