@@ -427,4 +427,11 @@ def test_search_finds_events_the_viewer_may_read(closed, app):
     item = _event_of("Kwartaaloverleg zorgcapaciteit")
     hits = c.get("/search?q=wachtlijsten").get_data(as_text=True)
     assert f'href="/events/{item.id}"' in hits
+    # the place is found too, also after it changed
+    assert f'href="/events/{item.id}"' in c.get("/search?q=Noorderveld").get_data(as_text=True)
+    c.post(f"/events/{item.id}/edit", _form(title="Kwartaaloverleg zorgcapaciteit",
+                                            body="Over de wachtlijsten.",
+                                            location="Stadskantoor Zuiderhaven"))
+    assert f'href="/events/{item.id}"' in c.get("/search?q=Zuiderhaven").get_data(as_text=True)
+    assert f'href="/events/{item.id}"' not in c.get("/search?q=Noorderveld").get_data(as_text=True)
     assert "Kwartaaloverleg" not in page_text(Client(app).get("/search?q=wachtlijsten"))
