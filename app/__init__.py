@@ -69,6 +69,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.organisations.views import bp as organisations_bp
     from app.themes.views import bp as themes_bp, platform_bp
     from app.features.views import bp as features_bp
+    from app.events.views import bp as events_bp
     from app.health import bp as health_bp
     from app.people.views import bp as people_bp
 
@@ -84,6 +85,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(digest_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(features_bp)
+    app.register_blueprint(events_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(people_bp)
     from app.themes.role_views import bp as roles_bp, platform_bp as deleted_themes_bp

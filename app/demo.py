@@ -108,6 +108,8 @@ def load() -> None:
     load_files(themes, now)
     from app.toolkit.demo import load_demo as load_toolkit
     load_toolkit(themes, now)
+    from app.events.demo import load_demo as load_events
+    load_events(themes, now)
     db.session.commit()
 
 

@@ -14,3 +14,4 @@ from app.people.models import Bookmark, Profile, ProfileField, ProfileFieldValue
 from app.inbox.models import Notice  # noqa: F401
 from app.files.models import File, FileVersion, Folder, ThemeStorage  # noqa: F401
 from app.toolkit.models import BlogArticle, CommentStar, Question, StatusUpdate  # noqa: F401
+from app.events.models import CalendarToken, Event, EventResponse  # noqa: F401

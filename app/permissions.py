@@ -225,6 +225,8 @@ def template_helpers() -> dict:
         "can_delete_comment": can_delete_comment,
         "can_comment": can_comment,
         "can_report": can_report,
+        "can_answer_event": can_answer_event,
+        "can_see_attendees": can_see_attendees,
         "current_user_administers": lambda: bool(viewer_for().admin_theme_ids),
         "may_push": may_push,
         "can_mark_best_answer": can_mark_best_answer,
@@ -622,6 +624,16 @@ def can_star_comment(comment, user=None) -> bool:
     v = viewer_for(user)
     return (v.user_id is not None and comment.state == ItemState.PUBLISHED
             and comment.item.state == ItemState.PUBLISHED)
+def can_answer_event(item, user=None) -> bool:
+    """May the viewer say whether they come to this (readable) event? The same people who may
+    comment on it: those who may write in its part of the theme, and its moderators."""
+    return can_comment(item, user)
+
+
+def can_see_attendees(item, user=None) -> bool:
+    """Who comes to an event is shown to the theme's members only; the numbers are shown to
+    everyone who may read the event."""
+    return can_see_member_list(item.theme, user)
 
 
 def may_push(theme: Theme, user=None) -> bool:

@@ -3,7 +3,7 @@
 Never started inside web workers: with N gunicorn workers every job would run N times.
 Should a second scheduler run anyway (a restart overlapping, a second host), the work is
 done by one at a time: each job holds the scheduler lock (scheduler_lock) or skips its turn.
-Every minute the tick delivers due mail and catches up: it finishes any digest run left
+Every minute the tick delivers due mail, reminds the attendees of tomorrow's events, and catches up: it finishes any digest run left
 unfinished (by a crash, or by a process that died), sends the admins' digest once its hour has
 come and the members' digests and overviews once theirs has — so a tick that failed, or a
 scheduler that was down at that hour, is made good by the next one.
@@ -153,14 +153,25 @@ def fetch_link_previews(app) -> None:
             log.info("link previews: %d links looked at", n)
 
 
+def event_reminders(app) -> None:
+    """Mail the attendees of the events that start within a day (each event once)."""
+    from app.events.services import send_reminders
+
+    with run_job(app):
+        n = send_reminders()
+        if n:
+            log.info("event reminders: %d mails", n)
+
+
 def tick(app) -> None:
-    """The minutely job: deliver due mail, then catch up with the digests and fetch link
-    previews unless another scheduler is at it."""
+    """The minutely job: deliver due mail, then (unless another scheduler is at it) catch up
+    with the digests, fetch link previews and send the events' reminders."""
     flush_outbox(app)
     with scheduler_lock(app) as mine:
         if mine:
             catch_up(app)
             fetch_link_previews(app)
+            event_reminders(app)
 
 
 def purge_job(app) -> None:

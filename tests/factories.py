@@ -151,3 +151,23 @@ class StarFactory(Base):
 
     user_id = factory.LazyAttribute(lambda o: UserFactory().id)
     item_id = factory.LazyAttribute(lambda o: ItemFactory().id)
+
+
+# ---------------------------------------------------------------- the agenda
+
+from app.events.models import Event  # noqa: E402
+from app.items.kinds import ItemKind  # noqa: E402
+
+
+def event_item(starts_at=None, hours: int = 2, max_attendees=None, all_day=False,
+               location="Gemeentehuis", **item_kwargs) -> Item:
+    """An event as the service would have stored it (times naive UTC); default: in a week."""
+    from datetime import timedelta
+
+    starts_at = starts_at or (utcnow().replace(microsecond=0) + timedelta(days=7))
+    item = ItemFactory(kind=ItemKind.EVENT, **item_kwargs)
+    db.session.add(Event(item_id=item.id, starts_at=starts_at,
+                         ends_at=starts_at + timedelta(hours=hours), all_day=all_day,
+                         location=location, max_attendees=max_attendees))
+    db.session.commit()
+    return item

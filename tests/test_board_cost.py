@@ -103,7 +103,12 @@ def test_seed_command_builds_a_consistent_board(app):
     result = app.test_cli_runner().invoke(args=["seed", "--posts", "600", "--members", "40",
                                                 "--themes", "6"])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(select(func.count(Item.id))) == 600
+    assert db.session.scalar(select(func.count(Item.id)).where(Item.kind == "discussion")) == 600
+    # and one event for every 50 posts, each with its event row
+    from app.events.models import Event
+    assert db.session.scalar(select(func.count(Item.id)).where(Item.kind == "event")) == 12
+    assert db.session.scalar(select(func.count()).select_from(Event).join(
+        Item, Item.id == Event.item_id)) == 12
     # Counters on the posts agree with the rows.
     mismatched = db.session.scalar(select(func.count()).select_from(Item).where(
         Item.comment_count != select(func.count(Comment.id)).where(

@@ -359,16 +359,22 @@ def _small_screen_board():
 def test_pages_fit_a_small_screen_and_the_log_scrolls_by_keyboard(chromium, live_server):
     from app.extensions import db
     from app.mail.models import OutboxMessage
+    from tests.factories import event_item
     theme, posts, owner, admin = _small_screen_board()
+    event = event_item(theme=theme, author=owner, max_attendees=12,
+                       title="Regio-overleg over mantelzorg, respijtzorg en vervoer",
+                       location="Gemeentehuis Noorderveld, raadzaal op de tweede verdieping")
     message_id = db.session.scalar(db.select(OutboxMessage.id))
     pages = {
         "visitor": ["/", f"/t/{theme.slug}", f"/posts/{posts[0].id}",
-                    f"/t/{theme.slug}/organisations", "/login", "/search?q=samenwerking"],
+                    f"/t/{theme.slug}/organisations", "/login", "/search?q=samenwerking",
+                    f"/t/{theme.slug}/agenda"],
         "owner": ["/", f"/t/{theme.slug}", f"/posts/{posts[0].id}", f"/posts/{posts[2].id}",
                   f"/t/{theme.slug}/members", "/platform/themes", "/platform/outbox/",
                   f"/platform/outbox/{message_id}", f"/t/{theme.slug}/moderation",
                   f"/t/{theme.slug}/moderation/log", f"/t/{theme.slug}/posts/new",
-                  f"/t/{theme.slug}/organisations"],
+                  f"/t/{theme.slug}/organisations", f"/t/{theme.slug}/agenda",
+                  f"/events/{event.id}", f"/t/{theme.slug}/events/new"],
     }
     problems = []
     for width in (320, 360):
@@ -526,3 +532,34 @@ def test_in_a_browser_the_player_loads_only_after_the_click(new_page):
     assert video_requests and all(u.startswith("https://www.youtube-nocookie.com/embed/")
                                   for u in video_requests)
 
+def test_a_member_adds_an_event_and_answers_attending_by_keyboard(new_page):
+    theme = ThemeFactory(name="Agendathema", slug="agendathema",
+                         workgroup_type=WorkgroupType.CLOSED)
+    lid = member(theme)
+    page = new_page()
+    login(page, lid.email, theme_label="Agendathema")
+    page.goto("/t/agendathema/agenda")
+    page.get_by_role("link", name="New event").click()
+    page.get_by_label("Title").fill("Teamuitje")
+    page.get_by_label("Date", exact=True).fill("2030-06-14")
+    page.get_by_label("Start time", exact=True).fill("10:00")
+    page.get_by_label("End time", exact=True).fill("09:00")
+    page.get_by_label("Place", exact=True).fill("Boswachterij")
+    page.get_by_label("Description").fill("We wandelen en lunchen samen.")
+    page.get_by_role("button", name="Publish").click()
+    # The end before the start: named, and what was typed is still there.
+    page.get_by_text("The end comes before the start").first.wait_for()
+    assert page.get_by_label("Place", exact=True).input_value() == "Boswachterij"
+    page.get_by_label("End time", exact=True).fill("12:30")
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("heading", name="Teamuitje").wait_for()
+    assert "10:00–12:30" in page.locator(".event-facts").inner_text()
+
+    _tab_to(page, "el.matches('.answer-form button[value=attending]')")
+    page.keyboard.press("Enter")
+    page.get_by_text("You are attending.").wait_for()
+    assert page.locator(".answer-form button[value=attending]").get_attribute(
+        "aria-pressed") == "true"
+    assert "1 attending" in page.locator(".answer-counts").inner_text()
+    page.goto("/t/agendathema/agenda")
+    assert "Teamuitje" in page.locator(".event-list").inner_text()

@@ -67,6 +67,9 @@ def test_demo_data_loads_once_and_its_accounts_work(app, client):
     files = client.get("/t/gemeente-rivierstad/files")
     assert "Vergaderingen" in page_text(files) and "Beleid" in page_text(files)
     assert "Reorganisatie concept" not in page_text(client.get("/search?q=reorganisatie"))
+    agenda = page_text(client.get("/t/gemeente-rivierstad/agenda"))
+    assert "Begrotingsoverleg sociaal domein" in agenda and "1 attending" in agenda
+    assert "Vrijwilligersavond" in page_text(client.get("/t/vereniging-buurtwerk/agenda?when=past"))
 
 
 def test_scheduler_purges_only_old_unconfirmed_registrations(app):

@@ -44,7 +44,7 @@ def test_switching_discussions_off_hides_every_page_and_keeps_the_content(app):
     assert page.status_code == 200
     assert re.search(r'<input[^>]*checked[^>]*name="discussions"|<input[^>]*name="discussions"'
                      r'[^>]*checked', page.get_data(as_text=True))
-    assert _tabs(visitor.get(f"/t/{theme.slug}")) == ["Overview", "Discussions", "Files",
+    assert _tabs(visitor.get(f"/t/{theme.slug}")) == ["Overview", "Discussions", "Agenda", "Files",
                                                        "Questions", "Blog", "Status updates"]
 
     _switch(owner_client, theme.slug, on=False)
@@ -141,13 +141,13 @@ def test_the_tabs_and_switches_show_only_kinds_that_exist(app):
     owner = member(theme, role=Role.OWNER, locale="nl")
     c = Client(app, lang="nl")
     c.login(owner.email)
-    assert _tabs(c.get(f"/t/{theme.slug}")) == ["Overzicht", "Discussies", "Bestanden", "Vragen",
+    assert _tabs(c.get(f"/t/{theme.slug}")) == ["Overzicht", "Discussies", "Agenda", "Bestanden", "Vragen",
                                                  "Blog", "Statusupdates"]
     settings = c.get(f"/t/{theme.slug}/features")
     switches = re.findall(r'<label class="check">(.*?)</label>', settings.get_data(as_text=True),
                           flags=re.S)
     assert [re.sub(r"<[^>]+>", "", s).strip() for s in switches] == [
-        "Discussies", "Bestanden", "Vragen", "Blog", "Statusupdates"]
+        "Discussies", "Agenda", "Bestanden", "Vragen", "Blog", "Statusupdates"]
     assert "Soorten inhoud in" in page_text(settings)
 
 

@@ -39,7 +39,7 @@ from app.items.models import Part, ItemState
 from app.themes.models import Invitation, MembershipStatus, Role, WorkgroupType
 from app.timeutil import utcnow
 from tests.factories import (MembershipFactory, ItemFactory, CommentFactory, ThemeFactory,
-                             UserFactory, member)
+                             UserFactory, event_item, member)
 from tests.helpers import Client, stored_attachment
 
 OPEN, ACCOUNT, LOGIN, ADMIN, ITEM = "open", "account", "login", "admin", "item"
@@ -205,12 +205,27 @@ ROUTES = {
     "POST /updates/<int:item_id>/edit": ITEM,
     "POST /updates/<int:item_id>/delete": ITEM,
     "POST /updates/<int:item_id>/comments": ITEM,
+    "GET /t/<slug>/agenda": OPEN,
+    "GET /t/<slug>/agenda.ics": OPEN,
+    "GET /t/<slug>/agenda/<token>.ics": OPEN,
+    "POST /agenda/feed-token": LOGIN,
+    "GET /t/<slug>/events/new": LOGIN,
+    "POST /t/<slug>/events/new": LOGIN,
+    "GET /events/<int:item_id>": ITEM,
+    "GET /events/<int:item_id>/event.ics": ITEM,
+    "GET /events/<int:item_id>/edit": ITEM,
+    "POST /events/<int:item_id>/edit": ITEM,
+    "POST /events/<int:item_id>/delete": ITEM,
+    "POST /events/<int:item_id>/cancel": ITEM,
+    "POST /events/<int:item_id>/answer": ITEM,
+    "POST /events/<int:item_id>/comments": ITEM,
 }
 # The kind of item an ITEM route's address leads to (by its first path segment); every
 # other item route takes any item, and is swept with discussions.
 ROUTE_KINDS = {"questions": ItemKind.QUESTION, "answers": ItemKind.QUESTION,
                "blog": ItemKind.BLOG, "updates": ItemKind.STATUS_UPDATE,
-               "folders": ItemKind.FOLDER, "files": ItemKind.FILE, "bin": ItemKind.FILE}
+               "folders": ItemKind.FOLDER, "files": ItemKind.FILE, "bin": ItemKind.FILE,
+               "events": ItemKind.EVENT}
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -303,6 +318,8 @@ def world(app):
     def one(kind, **kw):
         if kind in (ItemKind.FOLDER, ItemKind.FILE):
             return _file_items(**kw)[kind.value]
+        if kind == ItemKind.EVENT:
+            return _item(event_item(**kw))
         return _item(ItemFactory(kind=kind, **kw))
 
     def unreadable_of(kind):

@@ -12,7 +12,7 @@ from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 
-from app.features.overview import recent_discussions, recent_files
+from app.features.overview import recent_discussions, recent_files, upcoming_events
 from app.items.kinds import ItemKind
 from app.toolkit.recent import recent_articles, recent_questions, recent_updates
 
@@ -34,6 +34,9 @@ KINDS: tuple[Kind, ...] = (
     Kind(key="discussions", label=_l("Discussions"), list_endpoint="themes.show",
          overview_template="features/overview_discussions.html",
          recent=recent_discussions, item_kind=ItemKind.DISCUSSION),
+    Kind(key="events", label=_l("Agenda"), list_endpoint="events.agenda",
+         overview_template="events/overview_events.html",
+         recent=upcoming_events, item_kind=ItemKind.EVENT),
     Kind(key="files", label=_l("Files"), list_endpoint="files.index",
          overview_template="features/overview_files.html",
          recent=recent_files, item_kind=ItemKind.FILE, more_item_kinds=(ItemKind.FOLDER,)),

@@ -22,6 +22,8 @@ def recent_discussions(theme, limit: int) -> RecentDiscussions:
     from app.items.kinds import ItemKind
     from app.items.models import Item, ItemState, Comment
 
+    from app.items.kinds import ItemKind
+
     viewer = viewer_for()
     visible = (Item.theme_id == theme.id, Item.state == ItemState.PUBLISHED,
                Item.kind == ItemKind.DISCUSSION,
@@ -50,3 +52,8 @@ def recent_files(theme, limit: int) -> list:
                            Item.state == ItemState.PUBLISHED, visible_items_clause(viewer_for()))
         .options(joinedload(Item.author))
         .order_by(Item.last_activity_at.desc(), Item.id.desc()).limit(limit)))
+def upcoming_events(theme, limit: int):
+    """The theme's next events the viewer may see, with their answer counts."""
+    from app.events.services import upcoming
+
+    return upcoming(theme, limit)

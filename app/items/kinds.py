@@ -17,6 +17,7 @@ class ItemKind(str, enum.Enum):
     QUESTION = "question"  # a question; its comments are the answers, one may be the best
     BLOG = "blog"  # a blog article with an intro and an optional cover image
     STATUS_UPDATE = "status_update"  # a short message, with an image, video, file or link
+    EVENT = "event"  # a meeting on a theme's agenda, with attendees (app/events)
 
 
 # The endpoint that shows one item of each kind; it takes `item_id`.
@@ -27,6 +28,7 @@ SHOW_ENDPOINTS: dict[ItemKind, str] = {
     ItemKind.QUESTION: "questions.show",
     ItemKind.BLOG: "blog.show",
     ItemKind.STATUS_UPDATE: "updates.show",
+    ItemKind.EVENT: "events.show",
 }
 
 

@@ -158,6 +158,9 @@ def seed(posts: int, members: int, themes: int, seed_value: int = 2026, echo=pri
             _flush(post_rows, reply_rows, star_rows, tag_rows, audience_rows)
             echo(f"  {n + 1} posts")
     _flush(post_rows, reply_rows, star_rows, tag_rows, audience_rows)
+    from app.events.seed import seed_events
+    events = seed_events(rng, now, all_themes, lambda t: by_root[root_of[t.id]] or user_ids,
+                         posts // 50, _sentence)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:
@@ -167,7 +170,7 @@ def seed(posts: int, members: int, themes: int, seed_value: int = 2026, echo=pri
     else:
         with db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
-    return {"themes": len(all_themes), "members": members, "posts": posts,
+    return {"themes": len(all_themes), "members": members, "posts": posts, "events": events,
             "seconds": round(time.monotonic() - started, 1), "password": SEED_PASSWORD,
             "example_member": f"seed{run}-3@example.org"}
 
@@ -203,7 +206,8 @@ def seed_command(posts, members, themes, seed_value, index):
             rebuild(conn, progress=bar.update, commit_batches=True)
         with db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
-    click.echo(f"Seeded {result['posts']} posts in {result['themes']} themes for "
+    click.echo(f"Seeded {result['posts']} posts and {result['events']} events in "
+               f"{result['themes']} themes for "
                f"{result['members']} members in {result['seconds']} s. "
                f"Members log in with password {result['password']} "
                f"(e.g. {result['example_member']}).")

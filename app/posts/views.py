@@ -132,6 +132,8 @@ def show_reply(comment_id):
 
 
 def _reply_url(reply) -> str:
+    from app.items.kinds import item_url
+
     page = services.page_of_reply(reply, current_app.config["REPLIES_PER_PAGE"])
     return item_url(reply.item, page=page if page > 1 else None, _anchor=f"reply-{reply.id}")
 
@@ -204,7 +206,7 @@ def star(item_id):
 @bp.route("/posts/<int:item_id>/replies", methods=["POST"])
 @login_required
 def reply(item_id):
-    post = load_item(item_id)
+    post = load_item(item_id, ItemKind.DISCUSSION)  # other kinds have their own comment form
     if not can_comment(post):
         from app.errors import render_error
         return render_error(403, _("You cannot reply to this post."))

@@ -83,6 +83,11 @@ def _rows(conn, item_ids: list[int]) -> list[dict]:
         for item_id, words in conn.execute(select(File.item_id, File.text).where(
                 File.item_id.in_(found), File.text.is_not(None))):
             extra.setdefault(item_id, []).append(words)  # a document's text (app/files)
+        from app.events.models import Event
+        for item_id, place in conn.execute(select(Event.item_id, Event.location)
+                                           .where(Event.item_id.in_(found),
+                                                  Event.location.is_not(None))):
+            extra.setdefault(item_id, []).append(place)  # an event's place
     rows = []
     for item_id, title, body, author, organisation in posts:
         body_text = "\n".join([body or "", *extra.get(item_id, []), author or "",
@@ -169,13 +174,14 @@ def _collect(session, flush_context) -> None:
     """After each flush (the objects still listed, now with their ids): note what to write."""
     from app.auth.models import User
     from app.organisations.models import Organisation
+    from app.events.models import Event
     from app.items.models import Attachment, Comment, Item, ItemState
 
     touched = session.info.setdefault(TOUCHED, set())
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, Item) and obj.id is not None:
             touched.add(obj.id)
-        elif isinstance(obj, Attachment) and obj.item_id is not None:
+        elif isinstance(obj, (Attachment, Event)) and obj.item_id is not None:
             touched.add(obj.item_id)
         elif isinstance(obj, Comment) and obj.item_id is not None:
             # Only published comments are in the item's search text: a waiting one is not.

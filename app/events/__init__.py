@@ -1,0 +1,1 @@
+"""Events ("Agenda"): items of kind EVENT with a time, a place, attendees and calendar files."""
