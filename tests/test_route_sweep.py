@@ -125,6 +125,14 @@ ROUTES = {
     "GET /replies/<int:comment_id>/report": ITEM,
     "POST /replies/<int:comment_id>/report": ITEM,
     "GET /attachments/<int:attachment_id>/<path:filename>": ITEM,
+    "GET /embed/items/<int:item_id>": ITEM,
+    "GET /embed/t/<slug>": OPEN,
+    "GET /t/<slug>/feed.atom": OPEN,
+    "GET /oembed": OPEN,
+    "GET /t/<slug>/branding": ADMIN,
+    "POST /t/<slug>/branding": ADMIN,
+    "GET /t/<slug>/branding.css": OPEN,
+    "GET /t/<slug>/logo": OPEN,
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
