@@ -100,6 +100,8 @@ def load() -> None:
                                       organisation=orgs.get(slug)))
         db.session.flush()
     _load_board(themes, now)
+    from app.branding.demo import load_demo as load_branding
+    load_branding(themes, now)
     db.session.commit()
 
 
