@@ -159,3 +159,19 @@ def test_pages_that_are_not_public_say_noindex(app, matrix):
     assert '<meta name="robots" content="noindex">' in restricted.get_data(as_text=True)
     for path in ("/login", "/search", f"/posts/{matrix['hidden']['deleted'].id}"):
         assert visitor.get(path).headers["X-Robots-Tag"] == "noindex", path
+
+
+def test_a_feed_costs_the_same_queries_for_few_and_many_entries(app, client):
+    from tests.helpers import counted_queries
+
+    organisation = ThemeFactory()
+    theme = ThemeFactory(parent=organisation)
+    counts = []
+    for n in (2, 25):
+        for _i in range(n):
+            ItemFactory(theme=theme, author=UserFactory(), category_id=CategoryFactory(
+                theme_id=theme.id).id)
+        with counted_queries() as statements:
+            assert client.get(f"/t/{theme.slug}/feed.atom").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 6, counts

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
 
 from app.extensions import db
 from app.items.kinds import SHOW_ENDPOINTS, ItemKind, item_url
@@ -164,7 +163,7 @@ def resolve_public_url(url: str):
     adapter = current_app.url_map.bind(parts.netloc, url_scheme=parts.scheme)
     try:
         endpoint, args = adapter.match(parts.path or "/", method="GET")
-    except (HTTPException, RequestRedirect):
+    except HTTPException:  # no such page, or a redirect (RequestRedirect is one too)
         return None
     kinds = {endpoint_name: kind for kind, endpoint_name in SHOW_ENDPOINTS.items()}
     if endpoint in kinds:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, current_app, jsonify, render_template, request,
                    url_for)
-from flask_babel import gettext as _
 
 from app.filters.models import Category
 from app.extensions import db
