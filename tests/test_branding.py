@@ -244,3 +244,18 @@ def test_mails_about_the_organisations_content_use_its_host_and_logo(app, organi
     second.post(f"/posts/{other.id}/replies", {"body": "Eens."})
     (plain,) = mailbox.wait_for(other_author.email)
     assert HOST not in plain.text and "/logo" not in plain.html
+
+
+def test_feeds_and_embed_code_of_an_organisation_link_to_its_own_address(app, organisation):
+    """On the platform's port too, when BASE_URL names one (a trial run)."""
+    from lxml import etree
+
+    theme, _owner = organisation
+    _branded(theme, host=HOST)
+    post = ItemFactory(theme=ThemeFactory(parent=theme), title="Openbaar verslag")
+    with base_url(app, "http://127.0.0.1:5000"):
+        feed = etree.fromstring(Client(app).get(f"/t/{post.theme.slug}/feed.atom").get_data())
+        link = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}link")
+        assert link.get("href") == f"http://{HOST}:5000/posts/{post.id}"
+        page = Client(app).get(f"/posts/{post.id}").get_data(as_text=True)
+        assert f"src=&#34;http://{HOST}:5000/embed/items/{post.id}&#34;" in page

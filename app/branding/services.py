@@ -244,11 +244,14 @@ def page_brand(theme: Theme | None = None) -> Brand | None:
     return brand_for(theme) or host_brand()
 
 
-def _scheme() -> str:
+def _scheme_and_port() -> tuple[str, str]:
+    """The platform's scheme, and its port when BASE_URL names one (a trial run on :5000):
+    own hosts are served the same way as the platform's own address."""
     base = current_app.config.get("BASE_URL")
     if base:
-        return urlsplit(base).scheme or "https"
-    return request.scheme if has_request_context() else "http"
+        parts = urlsplit(base)
+        return parts.scheme or "https", f":{parts.port}" if parts.port else ""
+    return (request.scheme if has_request_context() else "http"), ""
 
 
 def theme_base_url(theme: Theme | None) -> str | None:
@@ -258,7 +261,8 @@ def theme_base_url(theme: Theme | None) -> str | None:
     brand = brand_for(theme)
     if brand is None or not brand.host:
         return None
-    return f"{_scheme()}://{brand.host}"
+    scheme, port = _scheme_and_port()
+    return f"{scheme}://{brand.host}{port}"
 
 
 def mail_brand(theme: Theme | None) -> dict | None:
