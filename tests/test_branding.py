@@ -95,10 +95,15 @@ def test_an_accepted_pair_colours_every_page_of_the_organisation(app, organisati
 
 
 def test_only_an_organisations_admins_change_its_branding(app, organisation):
-    theme, _owner = organisation
+    theme, owner = organisation
     sub = ThemeFactory(parent=theme)
+    link = f'href="/t/{theme.slug}/branding"'
+    admin = Client(app)
+    admin.login(owner.email)
+    assert link in admin.get(f"/t/{sub.slug}").get_data(as_text=True)
     plain = Client(app)
     plain.login(member(theme).email)
+    assert link not in plain.get(f"/t/{sub.slug}").get_data(as_text=True)
     assert _save(plain, theme, primary_color="#154273").status_code == 403
     boss = Client(app)
     boss.login(UserFactory(is_platform_owner=True).email)
