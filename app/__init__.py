@@ -72,6 +72,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.events.views import bp as events_bp
     from app.health import bp as health_bp
     from app.people.views import bp as people_bp
+    from app.outward.views import bp as outward_bp
+    from app.branding.views import bp as branding_bp
 
     app.register_blueprint(themes_bp)
     app.register_blueprint(auth_bp)
@@ -99,12 +101,16 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(files_bp)
     from app.toolkit import register as register_toolkit
     register_toolkit(app)
+    app.register_blueprint(outward_bp)
+    app.register_blueprint(branding_bp)
 
     from app import errors, cli, templating
 
     errors.init_app(app)
     cli.init_app(app)
     templating.init_app(app)
+    from app import outward
+    outward.init_app(app)
 
     if app.config.get("QUERY_COUNT_HEADER"):
         _count_queries(app)
@@ -117,7 +123,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if not getattr(response, "frame_anywhere", False):  # embed pages (app.outward) only
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
@@ -134,15 +141,54 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 
 def _behind_proxies(app) -> None:
-    """Behind PROXY_COUNT trusted proxies (nginx in front of several hosts), the client's
-    address, scheme and host come from their X-Forwarded-* headers: rate limits count per
-    visitor instead of per proxy, and the page cache keys by the public scheme and host."""
-    proxies = int(app.config.get("PROXY_COUNT") or 0)
-    if proxies > 0:
+    """Behind trusted proxies (nginx in front of several hosts), the client's address, scheme
+    and host come from their X-Forwarded-* headers: rate limits count per visitor instead of
+    per proxy, the page cache keys by the public scheme and host, and an organisation's own
+    host is recognised. TRUSTED_PROXIES (else PROXY_COUNT) says whom to believe: a count of
+    proxies in front, or their addresses (then only a request from one of them is read so;
+    from anyone else the headers are ignored). Default: nobody."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    trusted = app.config.get("TRUSTED_PROXIES")
+    if trusted is None or trusted == "":
+        trusted = app.config.get("PROXY_COUNT") or 0
+    if isinstance(trusted, str) and trusted.strip().isdigit():
+        trusted = int(trusted)
+    if isinstance(trusted, int):
+        if trusted > 0:
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted,
+                                    x_host=trusted)
+        return
+    app.wsgi_app = TrustedProxies(app.wsgi_app, trusted)
+
+
+class TrustedProxies:
+    """WSGI middleware: X-Forwarded-For/-Proto/-Host (one hop) only from listed proxies."""
+
+    def __init__(self, wsgi_app, addresses):
+        import ipaddress
+
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
-                                x_host=proxies)
+        if isinstance(addresses, str):
+            addresses = [a for a in addresses.replace(" ", "").split(",") if a]
+        self.networks = [ipaddress.ip_network(str(a), strict=False) for a in addresses]
+        self.plain = wsgi_app
+        self.fixed = ProxyFix(wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    def trusts(self, address: str | None) -> bool:
+        import ipaddress
+
+        try:
+            peer = ipaddress.ip_address((address or "").strip())
+        except ValueError:
+            return False
+        return any(peer in network for network in self.networks)
+
+    def __call__(self, environ, start_response):
+        if self.trusts(environ.get("REMOTE_ADDR")):
+            return self.fixed(environ, start_response)
+        return self.plain(environ, start_response)
 
 
 def _configure_login(app) -> None:

@@ -151,6 +151,19 @@ class Defaults:
     # Trusted proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto/-Host give
     # the client's address (rate limits), scheme and host. 0: the app is reached directly.
     PROXY_COUNT = 0
+    # The same, by address: a list of the proxies' addresses or networks (["10.0.0.2",
+    # "10.1.0.0/16"], or "10.0.0.2,10.1.0.0/16"): X-Forwarded-* is honoured only on requests
+    # that come in from one of them. A number is a count, as PROXY_COUNT. Unset: PROXY_COUNT.
+    TRUSTED_PROXIES: int | list | str | None = None
+
+    # Branding of organisations (top-level themes): the largest logo upload, and the box the
+    # re-encoded logo is scaled down into (width, height in pixels).
+    BRANDING_LOGO_MAX_BYTES = 512 * 1024
+    BRANDING_LOGO_BOX = [400, 120]
+
+    # Atom feeds: entries per feed; how long browsers and proxies may keep a feed (seconds).
+    FEED_ENTRIES = 30
+    FEED_MAX_AGE = 300
 
     # Log lines: "text" (readable) or "json" (one JSON object a line, for a log collector);
     # every request writes one line on the logger board.request (app/requestlog.py).

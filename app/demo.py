@@ -110,6 +110,8 @@ def load() -> None:
     load_toolkit(themes, now)
     from app.events.demo import load_demo as load_events
     load_events(themes, now)
+    from app.branding.demo import load_demo as load_branding
+    load_branding(themes, now)
     db.session.commit()
 
 

@@ -405,6 +405,47 @@ def live_theme_clause(theme_id_column):
             .cte("deleted_themes", recursive=True, nesting=True))
     gone = gone.union_all(select(Theme.id).where(Theme.parent_id == gone.c.id))
     return theme_id_column.not_in(select(gone.c.id))
+VISITOR = Viewer()  # someone without a login: what the outside world may see
+
+
+def is_public_theme(theme: Theme) -> bool:
+    """May the outside world follow this theme (feeds, embeds, search engines)? Neither it nor
+    a theme above it is closed."""
+    return all(t.workgroup_type != WorkgroupType.CLOSED for t in theme.ancestors() + [theme])
+
+
+def public_items_clause():
+    """SQL condition on Item: what a visitor without a login may see, in a public theme. Feeds,
+    embeds and oEmbed show nothing else (the caller checks the theme with is_public_theme)."""
+    return visible_items_clause(VISITOR)
+
+
+def load_public_item(item_id, kind=None):
+    """The item if the outside world may see it (published, read by everyone, its kind on, in
+    a public theme), else None. One query, whoever is logged in."""
+    from sqlalchemy.orm import joinedload
+
+    from app.items.models import Item
+
+    if item_id is None:
+        return None
+    query = (select(Item).where(Item.id == item_id, public_items_clause())
+             .options(joinedload(Item.author), joinedload(Item.theme)))
+    if kind is not None:
+        query = query.where(Item.kind == kind)
+    item = db.session.scalar(query)
+    return item if item is not None and is_public_theme(item.theme) else None
+
+
+def is_public_item(item) -> bool:
+    """Does the outside world see this item, which the viewer's page loaded through
+    visible_items_clause (so it is not deleted and its kind is on)? The Python twin of
+    public_items_clause for such an item: published and read by everyone, in a public theme.
+    No query."""
+    from app.items.models import ItemState, ReadAccess
+
+    return (item is not None and item.state == ItemState.PUBLISHED
+            and item.read_access == ReadAccess.PUBLIC and is_public_theme(item.theme))
 
 
 def item_kind_on_clause():
@@ -550,6 +591,8 @@ def load_item(item_id, kind=None, *, write: bool = False, user=None):
         abort(404)
     if write and not can_edit_item(item, user):
         abort(403)
+    if not write and has_request_context() and "shown_item" not in g:
+        g.shown_item = item  # the page's item: app.outward shares it when it is public
     return item
 
 

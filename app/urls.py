@@ -16,25 +16,33 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for mails: BASE_URL when configured (or outside a request), else the
-    request's own host."""
+def external_url(endpoint: str, _theme=None, **values) -> str:
+    """An absolute URL for mails and feeds. For a theme's content (`_theme`), its
+    organisation's own address when it has one (app.branding.services.theme_base_url, the one
+    rule); else BASE_URL when configured (or outside a request), else the request's own host."""
     from urllib.parse import quote
 
     from flask import current_app, has_request_context, url_for
 
-    base = current_app.config.get("BASE_URL")
+    base = None
+    if _theme is not None:
+        from app.branding.services import theme_base_url
+        base = theme_base_url(_theme)
+    base = base or current_app.config.get("BASE_URL")
     if has_request_context() and not base:
         return url_for(endpoint, _external=True, **values)
     base = (base or "http://127.0.0.1:5000").rstrip("/")
-    cached = current_app.extensions.get("board_url_adapter")
-    if cached is None or cached[0] != base:  # bind once: digests build thousands of links
+    adapters = current_app.extensions.setdefault("board_url_adapters", {})
+    adapter = adapters.get(base)
+    if adapter is None:  # bind once per address: digests build thousands of links
         parts = urlsplit(base)
         adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
                                            url_scheme=parts.scheme or "http")
-        current_app.extensions["board_url_adapter"] = cached = (base, adapter)
+        if len(adapters) > 100:
+            adapters.clear()
+        adapters[base] = adapter
     anchor = values.pop("_anchor", None)
-    url = cached[1].build(endpoint, values, force_external=True)
+    url = adapter.build(endpoint, values, force_external=True)
     return url + ("#" + quote(anchor) if anchor else "")
 
 

@@ -219,6 +219,14 @@ ROUTES = {
     "POST /events/<int:item_id>/cancel": ITEM,
     "POST /events/<int:item_id>/answer": ITEM,
     "POST /events/<int:item_id>/comments": ITEM,
+    "GET /embed/items/<int:item_id>": ITEM,
+    "GET /embed/t/<slug>": OPEN,
+    "GET /t/<slug>/feed.atom": OPEN,
+    "GET /oembed": OPEN,
+    "GET /t/<slug>/branding": ADMIN,
+    "POST /t/<slug>/branding": ADMIN,
+    "GET /t/<slug>/branding.css": OPEN,
+    "GET /t/<slug>/logo": OPEN,
 }
 # The kind of item an ITEM route's address leads to (by its first path segment); every
 # other item route takes any item, and is swept with discussions.

@@ -28,6 +28,8 @@ def overview(slug):
 
     theme = get_theme_by_slug(slug) or abort(404)
     s = standing(current_user, theme)
+    from app.outward.services import share_theme
+    share_theme(theme)
     sections = [(k, k.recent(theme, OVERVIEW_ITEMS)) for k in enabled_kinds(theme)]
     return render_template("features/overview.html", theme=theme, standing=s,
                            join_form=join_form_for(theme, s), children=theme.children,

@@ -40,5 +40,5 @@ def item_url(item, *, external: bool = False, **values) -> str:
 
     endpoint = SHOW_ENDPOINTS[ItemKind(item.kind)]
     if external:
-        return external_url(endpoint, item_id=item.id, **values)
+        return external_url(endpoint, _theme=item.theme, item_id=item.id, **values)
     return url_for(endpoint, item_id=item.id, **values)

@@ -36,7 +36,7 @@ def push_mail(sender: User, theme: Theme, subject: str, message: str, *, everyon
         recipients = [members[uid] for uid in dict.fromkeys(user_ids)]
     if not recipients:
         raise MessagingError(_("Choose at least one participant, or send to everyone."))
-    link = external_url("themes.show", slug=theme.slug)
+    link = external_url("themes.show", _theme=theme, slug=theme.slug)
     for user in recipients:
         send_mail(user.email, subject.strip(), "push", locale=user.locale, kind="push",
                   user=user, reply_to=sender.email, sender_name=sender.username, theme=theme,

@@ -137,7 +137,7 @@ def notify_new_reply(reply: Comment) -> int:
                   "new_reply", locale=user.locale, kind="notification", user=user,
                   unsubscribe_url=unsubscribe_url(user, "replies", post.id),
                   post=post, reply=reply, author=author, theme=theme,
-                  link=external_url("posts.show_reply", comment_id=reply.id))
+                  link=external_url("posts.show_reply", _theme=theme, comment_id=reply.id))
         queued += 1
     inbox.notify_mentions(post, reply, skip=told)
     return queued

@@ -96,6 +96,10 @@ def render_mail(subject: Callable[[], str] | str, template: str, locale: str = "
     with force_locale(locale):
         subject_text = one_line(subject() if callable(subject) else str(subject)).strip()
         context.setdefault("board_name", current_app.config["BOARD_NAME"])
+        if "mail_brand" not in context:  # a mail about an organisation's content: its look
+            from app.branding.services import mail_brand
+            theme = context.get("theme") or getattr(context.get("post"), "theme", None)
+            context["mail_brand"] = mail_brand(theme)
         context["user"] = user if user is not None else context.get("user")
         body = render_template(f"mail/{template}.txt", unsubscribe_url=unsubscribe_url, **context)
         html = render_template(f"mail/{template}.html", subject=subject_text,

@@ -110,7 +110,7 @@ def _tell_author(item: Item | Comment, post: Item, subject, outcome: str,
     readable = can_read_item(post, author)
     link = None
     if readable:
-        link = (external_url("posts.show_reply", comment_id=item.id)
+        link = (external_url("posts.show_reply", _theme=post.theme, comment_id=item.id)
                 if is_reply and item.state != ItemState.DELETED
                 else item_url(post, external=True))
     elif is_reply:
@@ -250,7 +250,7 @@ def report(user: User, post: Item, reply: Comment | None, reason: str, text: str
         _("You already reported this; the admins will look at it.")))
     if first:  # one mail per reported item, not one per report
         theme = db.session.get(Theme, post.theme_id)
-        link = external_url("moderation.queue", slug=theme.slug, kind="reports")
+        link = external_url("moderation.queue", _theme=theme, slug=theme.slug, kind="reports")
         for admin in theme_admins(theme):
             _tell(admin, lambda: _("Something was reported in %(theme)s", theme=theme.name),
                   "report_received", theme=theme, post=post, reply=reply,

@@ -67,6 +67,9 @@ class Theme(db.Model):
     organisations: Mapped[list["Organisation"]] = relationship(  # noqa: F821
         back_populates="theme", cascade="all, delete-orphan", order_by="Organisation.name"
     )
+    # its logo, colours and own host (app.branding), loaded with the theme: pages need it
+    branding: Mapped["ThemeBranding | None"] = relationship(  # noqa: F821
+        lazy="joined", viewonly=True, uselist=False)
 
     def ancestors(self) -> list["Theme"]:
         """Parents from the top-level theme down to (not including) this one."""

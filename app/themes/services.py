@@ -220,7 +220,7 @@ def notify_request_if_pending(membership: Membership) -> None:
     if membership.status != MembershipStatus.PENDING or not membership.user.is_confirmed:
         return
     theme = membership.theme
-    link = external_url("moderation.queue", slug=theme.slug, kind="members")
+    link = external_url("moderation.queue", _theme=theme, slug=theme.slug, kind="members")
     for admin in theme_admins(theme):
         send_mail(admin.email, lambda: _("New membership request for %(theme)s", theme=theme.name),
                   "membership_request", locale=admin.locale, user=admin, admin=admin,
@@ -266,7 +266,7 @@ def decide_request(membership_id: int, admin: User, accept: bool) -> Membership:
               (lambda: _("Welcome to %(theme)s", theme=theme.name)) if accept else
               (lambda: _("Your request to join %(theme)s", theme=theme.name)),
               "membership_decision", locale=applicant.locale, user=applicant, theme=theme,
-              accepted=accept, link=external_url("themes.show", slug=theme.slug))
+              accepted=accept, link=external_url("themes.show", _theme=theme, slug=theme.slug))
     db.session.flush()
     return membership
 

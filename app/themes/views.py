@@ -33,6 +33,14 @@ def _theme_or_404(slug: str):
 @bp.route("/")
 @cacheable
 def home():
+    """The list of organisations; on an organisation's own host, that organisation's page."""
+    from app.branding.services import host_brand
+    from app.outward.services import mark_indexable
+
+    brand = host_brand()
+    if brand is not None:
+        return show(brand.slug)
+    mark_indexable()
     return render_template("themes/home.html", themes=services.top_level_themes())
 
 
@@ -63,6 +71,8 @@ def show(slug):
         return redirect(url_for("features.overview", slug=theme.slug))
     s = standing(current_user, theme)
     join_form = join_form_for(theme, s)
+    from app.outward.services import share_theme
+    share_theme(theme)
     from app.search.services import clean_query
     q, _truncated = clean_query(request.args.get("q"))
     sort = request.args.get("sort") or ("relevance" if q else "recent")
