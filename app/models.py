@@ -9,3 +9,4 @@ from app.mail.models import DeliveryAttempt, OutboxMessage  # noqa: F401
 from app.digest.models import DigestDelivery, DigestRun, ThreadMute  # noqa: F401
 from app.search.models import item_search  # noqa: F401
 from app.features.models import ThemeFeature  # noqa: F401
+from app.archive.models import ArchiveJob  # noqa: F401

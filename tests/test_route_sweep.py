@@ -26,6 +26,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.archive.models import ArchiveJob
 from app.extensions import db
 from app.features.models import ThemeFeature
 from app.filters.models import Category
@@ -103,6 +104,9 @@ ROUTES = {
     "GET /t/<slug>/organisations/<int:organisation_id>/remove": ADMIN,
     "POST /t/<slug>/organisations/<int:organisation_id>/remove": ADMIN,
     "POST /t/<slug>/features": ADMIN,
+    "GET /t/<slug>/archive": ADMIN,
+    "POST /t/<slug>/archive": ADMIN,
+    "GET /t/<slug>/archive/<int:archive_id>": ADMIN,
     "GET /t/<slug>/push": ADMIN,
     "POST /t/<slug>/push": ADMIN,
     "GET /platform/themes": ADMIN,
@@ -186,6 +190,9 @@ def world(app):
                            subject="Sweep", body_text="x", body_html="<p>x</p>")
     db.session.add(outbox)
     db.session.flush()
+    archive = ArchiveJob(theme_id=theme.id, requested_by_id=owner.id)  # being built
+    db.session.add(archive)
+    db.session.flush()
     unreadable = {
         "closed theme": _item(ItemFactory(theme=closed, part=Part.CLOSED)),
         "restricted audience": _item(ItemFactory(theme=theme, readers=[owner])),
@@ -199,7 +206,7 @@ def world(app):
     args = {"slug": theme.slug, "membership_id": waiting.id, "organisation_id": org.id,
             "kind": "category", "entry_id": category.id, "message_id": outbox.id,
             "token": "not-a-valid-token", "code": "en", "filename": "css/board.css",
-            "item_id": pending_for_admin.id}
+            "item_id": pending_for_admin.id, "archive_id": archive.id}
     return {"theme": theme, "owner": owner, "reader": reader, "other_admin": other_admin,
             "args": args,
             "unreadable": unreadable, "readable": readable}

@@ -1,0 +1,126 @@
+"""What a theme's archive holds, decided from the SQLAlchemy metadata.
+
+A row belongs to the archive of a top-level theme when it hangs from that theme's subtree:
+the theme and its subthemes, then every row whose ON DELETE CASCADE foreign keys (other than
+to `user`) all point at rows that belong (a row deleted with its parent is part of it): items,
+their comments, stars, attachments, chosen readers and writers, per-kind tables, categories,
+filters, memberships, reports, decisions, switches … and whatever table is added later that
+hangs from them. Users are not owned by a theme: those referenced by the archived rows go in
+with their safe columns only.
+
+Two explicit lists keep secrets and machinery out:
+- SECRET_COLUMNS: never exported from any table (password hashes, tokens, stamps);
+- NOT_CONTENT: tables that are not a theme's content (sessions, the outbox, digest sending
+  state, search rows that are rebuilt, the archive jobs themselves).
+`unclassified_tables()` names every table that is neither reachable from a theme nor listed:
+a test fails on it, so a new table is always decided on.
+
+STORED_FILES names the columns that hold a storage key (app/storage.py): their files go into
+the zip and come back under new keys on import. TEXT_REFERENCES names string columns that
+hold "<table>:<id>" references, rewritten to the new ids on import.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Table
+
+from app.extensions import db
+
+FORMAT = "werkgroepen-theme-archive"
+VERSION = 1
+
+USER_TABLE = "user"
+ROOT_TABLE = "theme"
+
+SECRET_COLUMNS: frozenset[str] = frozenset({
+    "user.password_hash",
+    "user.security_stamp",
+    "login_session.token_hash",
+})
+
+NOT_CONTENT: dict[str, str] = {
+    "login_session": "a browser's login; secret",
+    "outbox_message": "mail waiting or sent; the platform's delivery state",
+    "delivery_attempt": "SMTP attempts of outbox mail",
+    "digest_run": "the sending state of digests (the theme's digest settings are exported)",
+    "digest_delivery": "who was sent which digest",
+    "item_search": "search rows, rebuilt from the items on import",
+    "archive_job": "the archives themselves",
+}
+
+# (table, column) holding a storage key.
+STORED_FILES: frozenset[tuple[str, str]] = frozenset({("attachment", "stored_name")})
+
+# (table, column) holding "<table>:<id>" text that names a row.
+TEXT_REFERENCES: frozenset[tuple[str, str]] = frozenset({
+    ("report", "target"),
+    ("moderation_decision", "target"),
+})
+
+# Imported users never get these from an archive, whatever it says.
+USER_IMPORT_IGNORED: frozenset[str] = frozenset({"id", "is_platform_owner"})
+
+
+def tables() -> list[Table]:
+    return list(db.metadata.sorted_tables)
+
+
+def owner_keys(table: Table) -> list:
+    """The foreign keys by which a row of `table` belongs to its parent (CASCADE, not to user)."""
+    return [fk for fk in table.foreign_keys
+            if (fk.ondelete or "").upper() == "CASCADE" and fk.column.table.name != USER_TABLE
+            and table.name not in NOT_CONTENT]
+
+
+def content_tables() -> list[Table]:
+    """The tables whose rows can belong to a theme, parents before children."""
+    reached = {ROOT_TABLE}
+    changed = True
+    while changed:  # parents first is not enough for tables that only reach via later ones
+        changed = False
+        for table in tables():
+            if table.name in reached or table.name in NOT_CONTENT:
+                continue
+            if any(fk.column.table.name in reached for fk in owner_keys(table)):
+                reached.add(table.name)
+                changed = True
+    return [t for t in tables() if t.name in reached]
+
+
+def unclassified_tables() -> list[str]:
+    names = {t.name for t in content_tables()} | set(NOT_CONTENT) | {USER_TABLE}
+    return sorted(t.name for t in tables() if t.name not in names)
+
+
+def exported_columns(table: Table) -> list:
+    return [c for c in table.columns if f"{table.name}.{c.name}" not in SECRET_COLUMNS]
+
+
+def user_columns(table: Table) -> list[str]:
+    """The foreign-key columns of `table` that point at users."""
+    return [fk.parent.name for fk in table.foreign_keys if fk.column.table.name == USER_TABLE]
+
+
+def describe() -> dict:
+    """schema.json: every archived table with its columns, keys, references and files."""
+    out = {}
+    for table in [*content_tables(), db.metadata.tables[USER_TABLE]]:
+        columns = []
+        for c in exported_columns(table):
+            fks = [f"{fk.column.table.name}.{fk.column.name}" for fk in c.foreign_keys]
+            entry = {"name": c.name, "type": str(c.type.compile(dialect=_dialect())),
+                     "nullable": bool(c.nullable), "primary_key": bool(c.primary_key)}
+            if fks:
+                entry["references"] = fks[0]
+            if (table.name, c.name) in STORED_FILES:
+                entry["stored_file"] = True
+            if (table.name, c.name) in TEXT_REFERENCES:
+                entry["text_reference"] = True
+            columns.append(entry)
+        out[table.name] = {"columns": columns}
+    return out
+
+
+def _dialect():
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.dialect()
