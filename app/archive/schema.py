@@ -9,7 +9,8 @@ hangs from them. Users are not owned by a theme: those referenced by the archive
 with their safe columns only.
 
 Two explicit lists keep secrets and machinery out:
-- SECRET_COLUMNS: never exported from any table (password hashes, tokens, stamps);
+- SECRET_COLUMNS: never exported from any table (password hashes, tokens, stamps, and the
+  platform's own facts about a person);
 - NOT_CONTENT: tables that are not a theme's content (sessions, the outbox, digest sending
   state, search rows that are rebuilt, the archive jobs themselves).
 `unclassified_tables()` names every table that is neither reachable from a theme nor listed:
@@ -35,6 +36,9 @@ SECRET_COLUMNS: frozenset[str] = frozenset({
     "user.password_hash",
     "user.security_stamp",
     "login_session.token_hash",
+    # not secret, but the platform's business rather than the theme's
+    "user.is_platform_owner",
+    "user.last_overview_at",
 })
 
 NOT_CONTENT: dict[str, str] = {
