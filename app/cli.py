@@ -215,6 +215,8 @@ def theme_export(slug, path):
 def theme_import(path, as_slug, owner_email):
     """Restore a theme archive (made by the archive page or `flask theme export`): everything
     or, when anything is wrong, nothing."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from app.archive.importer import ArchiveRefused, import_archive
     from app.themes.models import Theme
 
@@ -225,9 +227,10 @@ def theme_import(path, as_slug, owner_email):
     except ArchiveRefused as exc:
         db.session.rollback()
         raise click.ClickException(str(exc))
-    except Exception:
+    except (SQLAlchemyError, ValueError, TypeError, KeyError) as exc:
         db.session.rollback()
-        raise
+        raise click.ClickException(f"The archive does not fit this installation; nothing was "
+                                   f"imported. {type(exc).__name__}: {exc}")
     rows = sum(restore.counts.values())
     click.echo(f"Imported {slug}: {rows} rows, {restore.created_users} new accounts "
                "(without a password: they set one with \"forgot password\").")

@@ -159,6 +159,15 @@ def test_a_new_table_that_hangs_from_nothing_must_be_decided_on(app):
         db.metadata.remove(kind)
 
 
+def test_every_column_that_looks_like_a_stored_file_is_registered(app):
+    """A new column holding a storage key must be in STORED_FILES, or its files would be
+    missing from archives."""
+    looks_stored = re.compile(r"stored|storage|file_key|blob", re.I)
+    found = {(t.name, c.name) for t in schema.content_tables() for c in t.columns
+             if looks_stored.search(c.name)}
+    assert found == set(schema.STORED_FILES)
+
+
 def test_every_column_that_looks_secret_is_denied_or_known_safe(app):
     looks_secret = re.compile(r"password|token|secret|hash|stamp|salt|key", re.I)
     known_safe = {"digest_run.key"}  # "theme:12:2026-W47": a period, not a secret
@@ -388,7 +397,8 @@ def _rezip(source: zipfile.ZipFile, target, change: dict, manifest_change=None):
                 out.writestr(name, data)
 
 
-@pytest.mark.parametrize("case", ["checksum", "version", "traversal", "not a zip", "extra"])
+@pytest.mark.parametrize("case", ["checksum", "version", "traversal", "not a zip", "extra",
+                                  "absolute", "format"])
 def test_a_broken_or_unsafe_archive_is_refused_whole(app, seeded, tmp_path, case):
     zf = _archive(seeded["a"])
     target = tmp_path / "bad.zip"
@@ -401,6 +411,12 @@ def test_a_broken_or_unsafe_archive_is_refused_whole(app, seeded, tmp_path, case
     elif case == "traversal":
         _rezip(zf, target, {"files/../../evil.sh": b"#!/bin/sh"})
         expected = "unsafe names"
+    elif case == "absolute":
+        _rezip(zf, target, {"/etc/cron.d/evil": b"x"})
+        expected = "unsafe names"
+    elif case == "format":
+        _rezip(zf, target, {}, lambda m: m.update(format="something-else"))
+        expected = "does not describe a theme archive"
     elif case == "extra":
         _rezip(zf, target, {"files/extra.bin": b"x"})
         expected = "members and manifest differ"
@@ -469,12 +485,15 @@ def test_the_owner_makes_an_archive_follows_it_and_downloads_it_from_the_mail(
     assert "Download" in page_text(owner.get("/t/zorgregio-noord/archive"))
 
     # Past its days the link is gone, and so is the file.
+    key = job.stored_name
+    assert storage.get().exists(key)
     job.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert owner.get("/" + path).status_code == 410
     assert expire() == 1
     db.session.commit()
-    assert not storage.get().exists(job.stored_name or "gone.zip")
+    assert not storage.get().exists(key)
+    assert "Expired." in page_text(owner.get("/t/zorgregio-noord/archive"))
 
 
 def test_only_the_owner_who_asked_may_download_while_still_owner(app, seeded):
@@ -516,3 +535,33 @@ def test_a_subtheme_has_no_archive_page_of_its_own(app, seeded):
     owner = Client(app)
     owner.login(seeded["owner"].email)
     assert owner.get("/t/zorgregio-noord-wijkzorg/archive").status_code == 404
+
+
+def test_a_failed_build_is_shown_and_a_new_archive_can_be_asked_for(app, seeded, monkeypatch):
+    from app.archive import exporter
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    owner = Client(app)
+    owner.login(seeded["owner"].email)
+    owner.post("/t/zorgregio-noord/archive")
+    monkeypatch.setattr(exporter, "write_archive", broken)
+    assert build_pending(app) == 0
+    job = db.session.scalar(select(ArchiveJob))
+    assert job.status == ArchiveStatus.FAILED and "disk full" in job.error
+    assert "Failed" in page_text(owner.get("/t/zorgregio-noord/archive"))
+    monkeypatch.undo()
+    owner.post("/t/zorgregio-noord/archive")
+    assert build_pending(app) == 1
+    assert db.session.scalar(select(func.count(ArchiveJob.id)).where(
+        ArchiveJob.status == ArchiveStatus.READY)) == 1
+
+
+def test_the_archive_page_speaks_dutch(app, seeded):
+    seeded["owner"].locale = "nl"
+    db.session.commit()
+    owner = Client(app, lang="nl")
+    owner.login(seeded["owner"].email)
+    text = page_text(owner.get("/t/zorgregio-noord/archive"))
+    assert "Archief van Zorgregio Noord" in text and "Archief maken" in text

@@ -47,7 +47,10 @@ def open_checked(path) -> tuple[zipfile.ZipFile, dict]:
         zf = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
         raise ArchiveRefused(f"Not a readable zip file: {exc}")
-    bad = [n for n in zf.namelist() if not _safe_member(n)]
+    names = zf.namelist()
+    if len(names) != len(set(names)):
+        raise ArchiveRefused("Refused: the zip holds a name twice.")
+    bad = [n for n in names if not _safe_member(n)]
     if bad:
         raise ArchiveRefused(f"Refused: unexpected or unsafe names in the zip: {', '.join(bad[:5])}")
     try:
@@ -117,8 +120,11 @@ class Restore:
         entry = self.manifest["tables"].get(name)
         if not entry:
             return []
-        rows = json.loads(self.zf.read(f"data/{name}.json"))
-        if not isinstance(rows, list):
+        try:
+            rows = json.loads(self.zf.read(f"data/{name}.json"))
+        except (KeyError, ValueError) as exc:
+            raise ArchiveRefused(f"Refused: data/{name}.json is missing or unreadable ({exc}).")
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ArchiveRefused(f"Refused: data/{name}.json is not a list of rows.")
         table = db.metadata.tables[name]
         unknown = {k for r in rows for k in r} - set(table.c.keys())
