@@ -565,3 +565,27 @@ def test_the_archive_page_speaks_dutch(app, seeded):
     owner.login(seeded["owner"].email)
     text = page_text(owner.get("/t/zorgregio-noord/archive"))
     assert "Archief van Zorgregio Noord" in text and "Archief maken" in text
+
+
+def test_a_crafted_archive_cannot_set_a_password_or_make_a_platform_owner(app, seeded, tmp_path):
+    zf = _archive(seeded["a"])
+    users = json.loads(zf.read("data/user.json"))
+    for u in users:
+        if u["email"] == seeded["owner"].email:
+            u.update(email="ingeschoven@example.org", username="Ingeschoven",
+                     password_hash=_HASH, is_platform_owner=True)
+    data = json.dumps(users).encode()
+
+    def rehash(manifest):
+        manifest["checksums"]["data/user.json"] = hashlib.sha256(data).hexdigest()
+
+    target = tmp_path / "crafted.zip"
+    _rezip(zf, target, {"data/user.json": data}, rehash)
+    result = _cli(app, "import", str(target), "--as-slug", "ingeschoven")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "ingeschoven@example.org"))
+    assert user is not None and not user.is_platform_owner
+    assert not user.check_password("Correct-horse-battery-9")
+    resp = Client(app).post("/login", {"email": user.email,
+                                       "password": "Correct-horse-battery-9"})
+    assert resp.status_code != 302

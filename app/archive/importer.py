@@ -172,7 +172,8 @@ class Restore:
             found = db.session.scalar(select(User).where(User.email == email))
             if found is None:
                 values = {c.name: _python(c, row.get(c.name)) for c in table.columns
-                          if c.name in row and c.name not in schema.USER_IMPORT_IGNORED}
+                          if c.name in row and c.name not in schema.USER_IMPORT_IGNORED
+                          and f"user.{c.name}" not in schema.SECRET_COLUMNS}
                 values["email"] = email
                 values["username"] = self._free_username(values.get("username") or "user")
                 found = User(**values)
@@ -201,15 +202,16 @@ class Restore:
         own_id = _single_id(table)
         mapping = self.ids.setdefault(table.name, {})
         pending = list(rows)
+        inner = [fk for fk in table.foreign_keys if fk.column.table.name == table.name]
         while pending:  # rows of a self-referencing table wait for their parent row
             waiting, bulk = [], []
+            unwritten = {(fk.column.name, r.get(fk.column.name)) for fk in inner for r in pending}
             for row in pending:
-                if any(fk.column.table.name == table.name and row.get(fk.parent.name) is not None
-                       and row[fk.parent.name] not in mapping for fk in table.foreign_keys):
-                    if any(row[fk.parent.name] in {r.get(fk.column.name) for r in pending}
-                           for fk in table.foreign_keys if fk.column.table.name == table.name):
-                        waiting.append(row)
-                        continue
+                if any(row.get(fk.parent.name) is not None
+                       and row[fk.parent.name] not in mapping
+                       and (fk.column.name, row[fk.parent.name]) in unwritten for fk in inner):
+                    waiting.append(row)
+                    continue
                 values = self._values(table, row)
                 if own_id:
                     new_id = db.session.execute(table.insert().values(**values)
@@ -236,7 +238,8 @@ class Restore:
         own_id = _single_id(table)
         values = {}
         for column in table.columns:
-            if column.name == own_id or column.name not in row:
+            if column.name == own_id or column.name not in row \
+                    or f"{table.name}.{column.name}" in schema.SECRET_COLUMNS:
                 continue
             value = _python(column, row[column.name])
             for fk in column.foreign_keys:
