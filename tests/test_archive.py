@@ -589,3 +589,36 @@ def test_a_crafted_archive_cannot_set_a_password_or_make_a_platform_owner(app, s
     resp = Client(app).post("/login", {"email": user.email,
                                        "password": "Correct-horse-battery-9"})
     assert resp.status_code != 302
+
+
+@pytest.fixture
+def s3_storage(app, s3_server, monkeypatch):
+    from tests.test_storage import _s3
+
+    store = _s3(s3_server)
+    monkeypatch.setitem(app.extensions, "storage", store)
+    return store
+
+
+def test_with_object_storage_the_archive_and_its_files_go_through_s3(
+        app, s3_storage, seeded, tmp_path):
+    owner = Client(app)
+    owner.login(seeded["owner"].email)
+    owner.post("/t/zorgregio-noord/archive")
+    assert build_pending(app) == 1
+    job = db.session.scalar(select(ArchiveJob))
+    assert s3_storage.exists(job.stored_name)
+    resp = owner.get(f"/t/zorgregio-noord/archive/{job.id}")
+    assert resp.status_code == 200
+    path = tmp_path / "from-s3.zip"
+    path.write_bytes(resp.get_data())
+    zf = zipfile.ZipFile(path)
+    png = next(a for a in json.loads(zf.read("data/attachment.json")) if a["filename"] == "foto.png")
+    assert zf.read(f"files/{png['stored_name']}") == b"\x89PNG\r\n\x1a\nbeeld"
+
+    restore = import_archive(path, as_slug="noord-s3")
+    db.session.commit()
+    new = db.session.scalar(select(Attachment).where(
+        Attachment.item_id == restore.ids["item"][seeded["items"]["sub"].id]))
+    with s3_storage.open(new.stored_name) as f:
+        assert f.read() == b"\x89PNG\r\n\x1a\nbeeld"
