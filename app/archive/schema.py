@@ -13,8 +13,10 @@ Two explicit lists keep secrets and machinery out:
   platform's own facts about a person);
 - NOT_CONTENT: tables that are not a theme's content (sessions, the outbox, digest sending
   state, search rows that are rebuilt, the archive jobs themselves).
-`unclassified_tables()` names every table that is neither reachable from a theme nor listed:
-a test fails on it, so a new table is always decided on.
+`unclassified_tables()` names every table that is neither reachable from a theme nor listed,
+and every reachable table of one person's own rows (a CASCADE key to `user`: stars,
+memberships, bookmarks …) that is not in PERSONAL_EXPORTED: a test fails on it, so a new
+table that is not plainly the theme's content is always decided on.
 
 STORED_FILES names the columns that hold a storage key (app/storage.py): their files go into
 the zip and come back under new keys on import. TEXT_REFERENCES names string columns that
@@ -49,7 +51,17 @@ NOT_CONTENT: dict[str, str] = {
     "digest_delivery": "who was sent which digest",
     "item_search": "search rows, rebuilt from the items on import",
     "archive_job": "the archives themselves",
+    "thread_mute": "one person's mail preference, not the theme's content",
 }
+
+# Reachable tables whose rows are one person's (a CASCADE key to user) and belong in the
+# archive all the same: what the theme shows about its members and their content.
+PERSONAL_EXPORTED: frozenset[str] = frozenset({
+    "membership",  # members, roles, requests
+    "star",  # shown as counts and to the members
+    "item_reader",  # the chosen readers of an item
+    "item_writer",  # the chosen writers of an item
+})
 
 # (table, column) holding a storage key.
 STORED_FILES: frozenset[tuple[str, str]] = frozenset({("attachment", "stored_name")})
@@ -90,9 +102,17 @@ def content_tables() -> list[Table]:
     return [t for t in tables() if t.name in reached]
 
 
+def personal(table: Table) -> bool:
+    """Rows of the table are one person's own: they go when the person's account goes."""
+    return any((fk.ondelete or "").upper() == "CASCADE" and fk.column.table.name == USER_TABLE
+               for fk in table.foreign_keys)
+
+
 def unclassified_tables() -> list[str]:
-    names = {t.name for t in content_tables()} | set(NOT_CONTENT) | {USER_TABLE}
-    return sorted(t.name for t in tables() if t.name not in names)
+    content = content_tables()
+    names = {t.name for t in content} | set(NOT_CONTENT) | {USER_TABLE}
+    undecided = {t.name for t in content if personal(t) and t.name not in PERSONAL_EXPORTED}
+    return sorted({t.name for t in tables() if t.name not in names} | undecided)
 
 
 def exported_columns(table: Table) -> list:
