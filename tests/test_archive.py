@@ -370,8 +370,12 @@ def _cli(app, *args):
     return app.test_cli_runner().invoke(args=["theme", *args])
 
 
-def test_flask_theme_import_restores_and_names_the_new_owner(app, seeded, tmp_path):
-    path = _zip_file(tmp_path, seeded["a"])
+def test_flask_theme_export_and_import_restore_and_name_the_new_owner(app, seeded, tmp_path):
+    path = tmp_path / "noord.zip"
+    result = _cli(app, "export", "zorgregio-noord", str(path))
+    assert result.exit_code == 0, result.output
+    assert "rows, 2 files" in result.output
+    assert _cli(app, "export", "zorgregio-noord-wijkzorg", str(tmp_path / "x.zip")).exit_code != 0
     new_owner = UserFactory(email="nieuw@example.org")
     result = _cli(app, "import", str(path), "--as-slug", "noord-twee", "--owner", new_owner.email)
     assert result.exit_code == 0, result.output
