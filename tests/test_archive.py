@@ -500,7 +500,8 @@ def test_the_owner_makes_an_archive_follows_it_and_downloads_it_from_the_mail(
     assert storage.get().exists(key)
     job.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    assert owner.get("/" + path).status_code == 410
+    resp = owner.get("/" + path)
+    assert resp.status_code == 410 and "no longer available" in page_text(resp)
     assert expire() == 1
     db.session.commit()
     assert not storage.get().exists(key)

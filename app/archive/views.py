@@ -3,13 +3,14 @@ Only the owner (of the theme) and the platform owner; the download only for the 
 while they still may."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import storage
 from app.archive.models import ArchiveJob, ArchiveStatus
 from app.archive.services import recent_jobs, request_archive
+from app.errors import render_error
 from app.extensions import db
 from app.forms import CSRFOnlyForm
 from app.permissions import can_manage_roles
@@ -47,6 +48,12 @@ def index(slug):
                            Status=ArchiveStatus), status
 
 
+def _gone():
+    return render_error(410, _("This archive is no longer available: an archive can be "
+                               "downloaded for %(days)d days. Make a new one on the archive "
+                               "page.", days=current_app.config["ARCHIVE_DAYS"]))
+
+
 @bp.route("/t/<slug>/archive/<int:archive_id>")
 @login_required
 def download(slug, archive_id):
@@ -60,11 +67,11 @@ def download(slug, archive_id):
         flash(_("This archive is not ready yet."), "info")
         return redirect(url_for("archive.index", slug=theme.slug))
     if job.status != ArchiveStatus.READY or not job.stored_name or job.expires_at <= utcnow():
-        abort(410)
+        return _gone()
     try:
         stream = storage.get().open(job.stored_name)
     except FileNotFoundError:
-        abort(410)
+        return _gone()
     name = f"{theme.slug}-{job.finished_at:%Y-%m-%d}.zip"
     response = send_file(stream, mimetype="application/zip", as_attachment=True,
                          download_name=name, max_age=0)
