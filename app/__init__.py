@@ -74,6 +74,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.people.views import bp as people_bp
     from app.outward.views import bp as outward_bp
     from app.branding.views import bp as branding_bp
+    from app.archive.views import bp as archive_bp
 
     app.register_blueprint(themes_bp)
     app.register_blueprint(auth_bp)
@@ -103,6 +104,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     register_toolkit(app)
     app.register_blueprint(outward_bp)
     app.register_blueprint(branding_bp)
+    app.register_blueprint(archive_bp)
 
     from app import errors, cli, templating
 

@@ -189,6 +189,53 @@ def outbox_release():
     click.echo(f"{n} held mails released; `flask outbox flush` or the scheduler sends them.")
 
 
+@theme_cli.command("export")
+@click.argument("slug")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def theme_export(slug, path):
+    """Write the archive of a top-level theme (with its subthemes) to a zip file."""
+    from app.archive.exporter import write_archive
+    from app.themes import services
+
+    theme = services.get_theme_by_slug(slug)
+    if theme is None or theme.parent_id is not None:
+        raise click.ClickException(f"No top-level theme has the slug {slug}.")
+    with open(path, "wb") as out:
+        manifest = write_archive(theme, out)
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    click.echo(f"Wrote {path}: {rows} rows, {len(manifest['files'])} files.")
+    if manifest["missing_files"]:
+        click.echo(f"Missing in storage: {', '.join(manifest['missing_files'])}", err=True)
+
+
+@theme_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as-slug", help="Web address of the imported top-level theme (default: its own).")
+@click.option("--owner", "owner_email", help="E-mail address of an existing account to own it.")
+def theme_import(path, as_slug, owner_email):
+    """Restore a theme archive (made by the archive page or `flask theme export`): everything
+    or, when anything is wrong, nothing."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.archive.importer import ArchiveRefused, import_archive
+    from app.themes.models import Theme
+
+    try:
+        restore = import_archive(path, as_slug=as_slug, owner_email=owner_email)
+        slug = db.session.get(Theme, restore.root_id).slug
+        db.session.commit()
+    except ArchiveRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc))
+    except (SQLAlchemyError, ValueError, TypeError, KeyError) as exc:
+        db.session.rollback()
+        raise click.ClickException(f"The archive does not fit this installation; nothing was "
+                                   f"imported. {type(exc).__name__}: {exc}")
+    rows = sum(restore.counts.values())
+    click.echo(f"Imported {slug}: {rows} rows, {restore.created_users} new accounts "
+               "(without a password: they set one with \"forgot password\").")
+
+
 search_cli = AppGroup("search", help="Search rows (kept in step with every change).")
 
 
@@ -208,13 +255,15 @@ def search_reindex():
 
 @click.command("scheduler")
 @click.option("--once", is_flag=True,
-              help="Run one tick (deliver due mail, catch up with the digests) and exit.")
+              help="Run one tick (deliver due mail, catch up with the digests, build the "
+                   "archives asked for) and exit.")
 def scheduler_command(once):
     """Run the scheduler process (one per host at most; the scheduler lock lets one work)."""
-    from app.scheduler import run_scheduler, tick
+    from app.scheduler import archive_job, run_scheduler, tick
 
     if once:
         tick(current_app._get_current_object())
+        archive_job(current_app._get_current_object())
         return
     run_scheduler(current_app._get_current_object())
 

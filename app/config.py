@@ -189,6 +189,9 @@ class Defaults:
     ADMIN_DIGEST_HOUR = 7
     DIGEST_MAX_POSTS = 10
 
+    # A theme's archive (exit with all data) can be downloaded for this many days.
+    ARCHIVE_DAYS = 7
+
 
 def load_config(app: Flask, overrides: dict | None = None) -> None:
     """Fill app.config from defaults, the instance file, the environment, then overrides."""

@@ -16,3 +16,4 @@ from app.files.models import File, FileVersion, Folder, ThemeStorage  # noqa: F4
 from app.toolkit.models import BlogArticle, CommentStar, Question, StatusUpdate  # noqa: F401
 from app.events.models import CalendarToken, Event, EventResponse  # noqa: F401
 from app.branding.models import ThemeBranding  # noqa: F401
+from app.archive.models import ArchiveJob  # noqa: F401

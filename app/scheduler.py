@@ -197,11 +197,23 @@ def files_work(app) -> None:
             n = purge()
             if n:
                 log.info("files: purged %d bin entries", n)
+def archive_job(app) -> None:
+    """Build the theme archives asked for (a job of its own: a large archive does not hold up
+    the mail of the minutely tick), and remove expired ones."""
+    from app.archive.services import build_pending
+
+    with scheduler_lock(app, "archives") as mine:
+        if mine:
+            n = build_pending(app)
+            if n:
+                log.info("archives built: %d", n)
 
 
 def build_scheduler(app) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=app.config["SCHEDULER_TIMEZONE"])
     scheduler.add_job(tick, IntervalTrigger(minutes=1), args=[app], id="tick",
+                      replace_existing=True, coalesce=True, max_instances=1)
+    scheduler.add_job(archive_job, IntervalTrigger(minutes=1), args=[app], id="archives",
                       replace_existing=True, coalesce=True, max_instances=1)
     scheduler.add_job(purge_job, CronTrigger(hour=3, minute=17), args=[app],
                       id="purge_unconfirmed", replace_existing=True, coalesce=True,

@@ -27,6 +27,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.archive.models import ArchiveJob
 from app.extensions import db
 from app.features.models import ThemeFeature
 from app.filters.models import Category
@@ -108,6 +109,9 @@ ROUTES = {
     "GET /t/<slug>/organisations/<int:organisation_id>/remove": ADMIN,
     "POST /t/<slug>/organisations/<int:organisation_id>/remove": ADMIN,
     "POST /t/<slug>/features": ADMIN,
+    "GET /t/<slug>/archive": ADMIN,
+    "POST /t/<slug>/archive": ADMIN,
+    "GET /t/<slug>/archive/<int:archive_id>": ADMIN,
     "GET /t/<slug>/push": ADMIN,
     "POST /t/<slug>/push": ADMIN,
     "GET /platform/themes": ADMIN,
@@ -323,6 +327,9 @@ def world(app):
     field = ProfileField(label_nl="Website", label_en="Website")
     db.session.add_all([outbox, field])
     db.session.flush()
+    archive = ArchiveJob(theme_id=theme.id, requested_by_id=owner.id)  # being built
+    db.session.add(archive)
+    db.session.flush()
     def one(kind, **kw):
         if kind in (ItemKind.FOLDER, ItemKind.FILE):
             return _file_items(**kw)[kind.value]
@@ -351,7 +358,8 @@ def world(app):
             "kind": "category", "entry_id": category.id, "message_id": outbox.id,
             "token": "not-a-valid-token", "code": "en", "filename": "css/board.css",
             "item_id": pending_for_admin.id, "user_id": reader.id, "field_id": field.id,
-            "invitation_id": invitation.id, "theme_id": deleted_theme.id}
+            "invitation_id": invitation.id, "theme_id": deleted_theme.id,
+            "archive_id": archive.id}
     return {"theme": theme, "owner": owner, "reader": reader, "other_admin": other_admin,
             "args": args,
             "unreadable": unreadable, "readable": readable}

@@ -138,6 +138,11 @@ def remove_after_commit(stored_name: str) -> None:
     _pending(GONE_FILES).add(stored_name)
 
 
+def remove_on_rollback(stored_name: str) -> None:
+    """Delete this newly written file if the transaction that records it rolls back."""
+    _pending(NEW_FILES).add(stored_name)
+
+
 # Files a transaction wrote or let go, settled when it ends (Session.info keys).
 NEW_FILES, GONE_FILES = "uploads_new", "uploads_gone"
 
