@@ -70,6 +70,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.themes.views import bp as themes_bp, platform_bp
     from app.features.views import bp as features_bp
     from app.health import bp as health_bp
+    from app.wiki.views import bp as wiki_bp
+    from app.tasks.views import bp as tasks_bp
 
     app.register_blueprint(themes_bp)
     app.register_blueprint(auth_bp)
@@ -84,6 +86,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(search_bp)
     app.register_blueprint(features_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(wiki_bp)
+    app.register_blueprint(tasks_bp)
 
     from app import errors, cli, templating
 

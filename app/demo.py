@@ -100,6 +100,10 @@ def load() -> None:
                                       organisation=orgs.get(slug)))
         db.session.flush()
     _load_board(themes, now)
+    from app.wiki.demo import load_demo as load_wiki
+    load_wiki(themes, now)
+    from app.tasks.demo import load_demo as load_tasks
+    load_tasks(themes, now)
     db.session.commit()
 
 

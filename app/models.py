@@ -9,3 +9,5 @@ from app.mail.models import DeliveryAttempt, OutboxMessage  # noqa: F401
 from app.digest.models import DigestDelivery, DigestRun, ThreadMute  # noqa: F401
 from app.search.models import item_search  # noqa: F401
 from app.features.models import ThemeFeature  # noqa: F401
+from app.wiki.models import WikiPage, WikiRevision  # noqa: F401
+from app.tasks.models import Task, task_assignee  # noqa: F401

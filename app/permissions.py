@@ -193,6 +193,8 @@ def template_helpers() -> dict:
         "can_manage_roles": can_manage_roles,
         "is_platform_owner": is_platform_owner,
         "can_edit_item": can_edit_item,
+        "can_change_readers": can_change_readers,
+        "can_change_task": can_change_task,
         "can_delete_comment": can_delete_comment,
         "can_comment": can_comment,
         "can_report": can_report,
@@ -424,6 +426,29 @@ def can_edit_item(item, user=None) -> bool:
     if item.write_access == WriteAccess.CHOSEN:
         return any(u.id == v.user_id for u in item.writers)
     return False
+
+
+def can_change_task(item, assignees, user=None) -> bool:
+    """May the viewer change a task's state and assignees? Those who may edit it (its write
+    access), and the people it is assigned to."""
+    v = viewer_for(user)
+    if v.user_id is None:
+        return False
+    if can_edit_item(item, user):
+        return True
+    from app.items.models import ItemState
+
+    return item.state != ItemState.DELETED and any(u.id == v.user_id for u in assignees)
+
+
+def may_be_assigned(user_id: int, item_author_id, read_access, reader_ids) -> bool:
+    """May this member of the theme (app.themes.services.theme_members) be assigned a task
+    with this read access? Whoever reads it: with chosen readers, those and the author."""
+    from app.items.models import ReadAccess
+
+    if read_access != ReadAccess.CHOSEN:
+        return True
+    return user_id == item_author_id or user_id in set(reader_ids)
 
 
 def can_change_readers(item, user=None) -> bool:

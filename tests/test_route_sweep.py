@@ -34,7 +34,7 @@ from app.organisations.models import Organisation
 from app.items.models import Part, ItemState
 from app.themes.models import MembershipStatus, Role, WorkgroupType
 from tests.factories import (MembershipFactory, ItemFactory, CommentFactory, ThemeFactory,
-                             UserFactory, member)
+                             UserFactory, member, task, wiki_page)
 from tests.helpers import Client, stored_attachment
 
 OPEN, ACCOUNT, LOGIN, ADMIN, ITEM = "open", "account", "login", "admin", "item"
@@ -125,6 +125,29 @@ ROUTES = {
     "GET /replies/<int:comment_id>/report": ITEM,
     "POST /replies/<int:comment_id>/report": ITEM,
     "GET /attachments/<int:attachment_id>/<path:filename>": ITEM,
+    "GET /t/<slug>/wiki": OPEN,
+    "GET /t/<slug>/wiki/new": LOGIN,
+    "POST /t/<slug>/wiki/new": LOGIN,
+    "GET /wiki/<int:item_id>": ITEM,
+    "POST /wiki/<int:item_id>/comments": ITEM,
+    "GET /wiki/<int:item_id>/edit": ITEM,
+    "POST /wiki/<int:item_id>/edit": ITEM,
+    "POST /wiki/<int:item_id>/delete": ITEM,
+    "GET /wiki/<int:item_id>/history": ITEM,
+    "GET /wiki/<int:item_id>/diff": ITEM,
+    "GET /wiki/<int:item_id>/revisions/<int:number>": ITEM,
+    "POST /wiki/<int:item_id>/revisions/<int:number>/restore": ITEM,
+    "GET /t/<slug>/tasks": OPEN,
+    "GET /t/<slug>/tasks/new": LOGIN,
+    "POST /t/<slug>/tasks/new": LOGIN,
+    "GET /tasks/mine": LOGIN,
+    "GET /tasks/<int:item_id>": ITEM,
+    "POST /tasks/<int:item_id>/comments": ITEM,
+    "GET /tasks/<int:item_id>/edit": ITEM,
+    "POST /tasks/<int:item_id>/edit": ITEM,
+    "POST /tasks/<int:item_id>/delete": ITEM,
+    "POST /tasks/<int:item_id>/state": ITEM,
+    "POST /tasks/<int:item_id>/assignees": ITEM,
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -158,11 +181,21 @@ def test_a_route_added_without_a_class_is_named(tmp_path):
 
 # ------------------------------------------------------------------------- the world
 
-def _item(post) -> dict:
+def _item(post, **kwargs) -> dict:
+    """A discussion with a reply and an attachment, and (under "wiki" and "tasks") a wiki page
+    and a task made with the same `kwargs`: the item routes of each kind take their own."""
     reply = CommentFactory(item=post)
     db.session.flush()
     return {"item_id": post.id, "comment_id": reply.id,
-            "attachment_id": stored_attachment(post, commit=False), "filename": "verslag.pdf"}
+            "attachment_id": stored_attachment(post, commit=False), "filename": "verslag.pdf",
+            "wiki": {"item_id": wiki_page(**kwargs).id, "number": 1},
+            "tasks": {"item_id": task(**kwargs).id}}
+
+
+def _of_kind(rule: str, item: dict) -> dict:
+    """The arguments for a rule: a kind's own routes (/wiki/…, /tasks/…) get its item."""
+    kind = rule.split("/")[1]
+    return {**item, **item[kind]} if kind in ("wiki", "tasks") and kind in item else item
 
 
 @pytest.fixture
@@ -178,7 +211,8 @@ def world(app):
     other_admin = member(closed, role=Role.ADMIN)
     switched_off = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     MembershipFactory(user=reader, theme=switched_off)
-    db.session.add(ThemeFeature(theme_id=switched_off.id, kind="discussions", enabled=False))
+    db.session.add_all([ThemeFeature(theme_id=switched_off.id, kind=kind, enabled=False)
+                        for kind in ("discussions", "wiki", "tasks")])
     org = Organisation(theme_id=theme.id, name="Gemeente Sweep", contact_email="info@example.org")
     category = Category(theme_id=theme.id, name="Sweepcategorie")
     db.session.add_all([org, category])
@@ -187,13 +221,17 @@ def world(app):
     db.session.add(outbox)
     db.session.flush()
     unreadable = {
-        "closed theme": _item(ItemFactory(theme=closed, part=Part.CLOSED)),
-        "restricted audience": _item(ItemFactory(theme=theme, readers=[owner])),
-        "someone else's pending post": _item(ItemFactory(theme=theme, state=ItemState.PENDING)),
-        "deleted": _item(ItemFactory(theme=theme, state=ItemState.DELETED)),
-        "discussions switched off": _item(ItemFactory(theme=switched_off)),
+        "closed theme": _item(ItemFactory(theme=closed, part=Part.CLOSED),
+                              theme=closed, part=Part.CLOSED),
+        "restricted audience": _item(ItemFactory(theme=theme, readers=[owner]),
+                                     theme=theme, readers=[owner]),
+        "someone else's pending post": _item(ItemFactory(theme=theme, state=ItemState.PENDING),
+                                             theme=theme, state=ItemState.PENDING),
+        "deleted": _item(ItemFactory(theme=theme, state=ItemState.DELETED),
+                         theme=theme, state=ItemState.DELETED),
+        "kind switched off": _item(ItemFactory(theme=switched_off), theme=switched_off),
     }
-    readable = _item(ItemFactory(theme=theme))
+    readable = _item(ItemFactory(theme=theme), theme=theme)
     pending_for_admin = ItemFactory(theme=theme, state=ItemState.PENDING)
     db.session.commit()
     args = {"slug": theme.slug, "membership_id": waiting.id, "organisation_id": org.id,
@@ -250,7 +288,7 @@ def _sweep(app, world, who, classes, items=None, methods=("GET", "POST"), skip=(
         if method not in methods:
             continue
         for label, item in (items or {"": world["readable"]}).items():
-            url = _url(rule, {**world["args"], **item})
+            url = _url(rule, {**world["args"], **_of_kind(rule, item)})
             before = _snapshot()
             resp = _send(client, method, url)
             if items:  # a visitor may be sent to log in first where a route needs a login
@@ -324,7 +362,7 @@ def test_the_item_urls_open_for_a_reader_of_a_readable_item(app, world):
     for route, cls in ROUTES.items():
         method, rule = route.split(" ", 1)
         if cls == ITEM and method == "GET":
-            resp = client.get(_url(rule, {**world["args"], **world["readable"]}))
+            resp = client.get(_url(rule, {**world["args"], **_of_kind(rule, world["readable"])}))
             if resp.status_code == 302:  # /replies/<id> leads to the reply's page of its post
                 assert "/posts/" in resp.headers["Location"], f"{route}: {resp.headers['Location']}"
                 continue

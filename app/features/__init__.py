@@ -12,7 +12,7 @@ from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 
-from app.features.overview import recent_discussions
+from app.features.overview import recent_discussions, recent_tasks, recent_wiki_pages
 from app.items.kinds import ItemKind
 
 
@@ -32,6 +32,14 @@ KINDS: tuple[Kind, ...] = (
     Kind(key="discussions", label=_l("Discussions"), list_endpoint="themes.show",
          overview_template="features/overview_discussions.html",
          recent=recent_discussions, item_kind=ItemKind.DISCUSSION),
+    Kind(key="wiki", label=_l("Wiki"), list_endpoint="wiki.index",
+         overview_template="wiki/overview.html", recent=recent_wiki_pages,
+         item_kind=ItemKind.WIKI_PAGE),
+    Kind(key="tasks", label=_l("Tasks"), list_endpoint="tasks.board",
+         overview_template="tasks/overview.html", recent=recent_tasks,
+         item_kind=ItemKind.TASK),
 )
 
 DISCUSSIONS = "discussions"
+WIKI = "wiki"
+TASKS = "tasks"

@@ -36,3 +36,17 @@ def recent_discussions(theme, limit: int) -> RecentDiscussions:
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(limit)).all()
     return RecentDiscussions(posts=list(posts), replies=list(replies))
+
+
+def recent_wiki_pages(theme, limit: int):
+    """The theme's most recently changed wiki pages the viewer may see."""
+    from app.wiki.services import recent_pages
+
+    return recent_pages(theme, limit)
+
+
+def recent_tasks(theme, limit: int):
+    """The theme's open tasks the viewer may see, the first due first."""
+    from app.tasks.services import open_tasks
+
+    return open_tasks(theme, limit)

@@ -12,11 +12,15 @@ import enum
 
 class ItemKind(str, enum.Enum):
     DISCUSSION = "discussion"  # a post on a theme's board, with comments
+    WIKI_PAGE = "wiki_page"  # a wiki page (app.wiki), in a tree of pages, with revisions
+    TASK = "task"  # a task (app.tasks) with a state, assignees and a due date
 
 
 # The endpoint that shows one item of each kind; it takes `item_id`.
 SHOW_ENDPOINTS: dict[ItemKind, str] = {
     ItemKind.DISCUSSION: "posts.show",
+    ItemKind.WIKI_PAGE: "wiki.show",
+    ItemKind.TASK: "tasks.show",
 }
 
 

@@ -14,6 +14,7 @@ from app.mail import notifications
 from app.mail.forms import ContactForm, NotificationSettingsForm, PushForm
 from app.mail.messaging import MessagingError, contact_admins, contact_organisation, push_mail
 from app.organisations.models import Organisation
+from app.items.kinds import item_url
 from app.permissions import load_item, may_push, standing
 from app.themes.models import Membership, MembershipStatus
 from app.themes.services import get_theme_by_slug, theme_members
@@ -57,7 +58,7 @@ def mute(item_id):
     notifications.mute_thread(current_user, post.id, muted)
     flash(_("You get no more mails about new replies to this post.") if muted else
           _("You get mails about new replies to this post again."), "success")
-    return redirect(url_for("posts.show", item_id=post.id))
+    return redirect(item_url(post))
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

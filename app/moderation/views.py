@@ -11,6 +11,7 @@ from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import DecisionForm, EditApproveForm, RemoveMemberForm, ReportForm
 from app.items.models import Item, ItemState
+from app.items.kinds import ItemKind, item_url
 from app.permissions import can_administer, is_platform_owner, load_comment, load_item, viewer_for
 from app.posts.services import PostError
 from app.themes import services as theme_services
@@ -131,6 +132,8 @@ def decide(slug):
 def edit_approve(slug, item_id):
     theme = _admin_theme(slug)
     post = db.session.get(Item, item_id) or abort(404)
+    if post.kind != ItemKind.DISCUSSION:  # other kinds keep their own history of changes
+        abort(404)
     _in_scope(theme, post.theme_id)
     if post.state != ItemState.PENDING:
         flash(_("This was already decided by %(name)s.",
@@ -212,7 +215,7 @@ def report(item_id=None, comment_id=None):
         else:
             flash(_("Thank you. The admins of this theme will look at it; you will hear the "
                     "outcome."), "success")
-            return redirect(url_for("posts.show", item_id=post.id))
+            return redirect(item_url(post))
     elif form.is_submitted():
         status = 422
     return render_template("moderation/report.html", post=post, reply=reply, form=form,

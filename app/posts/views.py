@@ -12,7 +12,7 @@ from app.filters.services import categories_for, filter_groups_for
 from app.forms import CSRFOnlyForm, choices
 from app.features import DISCUSSIONS
 from app import storage
-from app.items.kinds import ItemKind
+from app.items.kinds import ItemKind, item_url
 from app.permissions import (can_change_readers, can_comment, can_see_member_list,
                              feature_enabled, load_comment, load_item, may_create, standing)
 from app.posts import services
@@ -131,8 +131,7 @@ def show_reply(comment_id):
 
 def _reply_url(reply) -> str:
     page = services.page_of_reply(reply, current_app.config["REPLIES_PER_PAGE"])
-    return url_for("posts.show", item_id=reply.item_id, page=page if page > 1 else None,
-                   _anchor=f"reply-{reply.id}")
+    return item_url(reply.item, page=page if page > 1 else None, _anchor=f"reply-{reply.id}")
 
 
 @bp.route("/posts/<int:item_id>/edit", methods=["GET", "POST"])
@@ -191,13 +190,13 @@ def star(item_id):
         if _wants_json():
             return jsonify(error=exc.message), 403
         flash(exc.message, "error")
-        return redirect(url_for("posts.show", item_id=post.id))
+        return redirect(item_url(post))
     if _wants_json():
         return jsonify(starred=starred, count=count,
                        label=_("Remove star") if starred else _("Give a star"))
     back = request.form.get("next")
     from app.urls import safe_next
-    return redirect(safe_next(back) or url_for("posts.show", item_id=post.id))
+    return redirect(safe_next(back) or item_url(post))
 
 
 @bp.route("/posts/<int:item_id>/replies", methods=["POST"])
@@ -233,7 +232,7 @@ def delete_reply(comment_id):
         abort(400)
     services.delete_reply(current_user, reply)
     flash(_("The reply is deleted."), "success")
-    return redirect(url_for("posts.show", item_id=post.id))
+    return redirect(item_url(post))
 
 
 @bp.route("/attachments/<int:attachment_id>/<path:filename>")
