@@ -156,7 +156,7 @@ class StarFactory(Base):
 # ---------------------------------------------------------------- wiki pages and tasks
 
 from app.items.kinds import ItemKind  # noqa: E402
-from app.tasks.models import Task, TaskState  # noqa: E402
+from app.tasks.models import Task, TaskState, task_assignee  # noqa: E402
 from app.wiki.models import WikiPage, WikiRevision  # noqa: E402
 
 
@@ -177,5 +177,9 @@ def task(assignees=(), task_state=TaskState.NEW, due_date=None, **item_kwargs) -
     row = Task(item_id=item.id, state=task_state, due_date=due_date)
     row.assignees = list(assignees)
     db.session.add(row)
+    db.session.flush()
+    # the assignees were told (the service mails them once they may read the task)
+    db.session.execute(task_assignee.update().where(task_assignee.c.item_id == item.id)
+                       .values(notified=True))
     db.session.commit()
     return item

@@ -184,15 +184,35 @@ def test_an_author_edits_and_deletes_a_task(app):
     assert c.get(f"/tasks/{item.id}").status_code == 404
 
 
-def test_in_a_half_open_theme_a_members_task_waits_for_approval(app, mailbox):
+def test_in_a_half_open_theme_a_members_task_waits_and_its_assignee_is_told_once_approved(
+        app, mailbox):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
-    admin, writer = member(theme, role=Role.ADMIN), member(theme)
-    _login(app, writer).post(f"/t/{theme.slug}/tasks/new", {"title": "Openbare klus",
-                                                            "state": "new"})
+    admin, writer, helper = member(theme, role=Role.ADMIN), member(theme), member(theme)
+    w = _login(app, writer)
+    w.post(f"/t/{theme.slug}/tasks/new", {"title": "Openbare klus", "state": "new",
+                                          "assignees": str(helper.id)})
     item = db.session.scalar(select(Item).where(Item.title == "Openbare klus"))
     assert item.state == ItemState.PENDING
     assert "Openbare klus" not in page_text(Client(app).get(f"/t/{theme.slug}/tasks"))
-    assert "Openbare klus" in page_text(_login(app, admin).get(f"/t/{theme.slug}/moderation"))
+    assert "Openbare klus" not in page_text(_login(app, helper).get("/tasks/mine"))
+    assert mailbox.to(helper.email) == []  # may not read it yet
+    boss = _login(app, admin)
+    assert "Openbare klus" in page_text(boss.get(f"/t/{theme.slug}/moderation"))
+    resp = boss.post(f"/t/{theme.slug}/moderation/decide",
+                     {"target": f"item:{item.id}", "action": "approve"})
+    assert resp.status_code == 303
+    (mail,) = mailbox.wait_for(helper.email)
+    assert "Openbare klus" in mail.subject and writer.username in mail.text
+    assert "Openbare klus" in page_text(Client(app).get(f"/t/{theme.slug}/tasks"))
+    # A later change that waits again and is approved again does not mail them twice.
+    fields = form_fields(w.get(f"/tasks/{item.id}/edit"))
+    assert w.post(f"/tasks/{item.id}/edit", fields | {"title": "Openbare klus 2"}
+                  ).status_code == 302
+    db.session.expire_all()
+    assert item.state == ItemState.PENDING
+    boss.post(f"/t/{theme.slug}/moderation/decide", {"target": f"item:{item.id}",
+                                                     "action": "approve"})
+    assert len(mailbox.to(helper.email)) == 1
 
 
 def test_comments_stars_and_the_overview_reuse_the_item_machinery(app):
@@ -224,3 +244,4 @@ def test_the_board_costs_the_same_few_queries_whatever_its_size(app):
     with counted_queries() as mine:
         assert c.get("/tasks/mine").status_code == 200
     assert len(mine) <= len(few)
+

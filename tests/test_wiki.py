@@ -249,3 +249,4 @@ def test_search_finds_a_page_for_its_readers_only(app):
     assert f'href="/wiki/{page.id}"' in html
     assert "Sleutelbeheer" not in page_text(_login(app, UserFactory()).get("/search?q=kluiscode"))
     assert "Sleutelbeheer" not in page_text(Client(app).get("/search?q=kluiscode"))
+

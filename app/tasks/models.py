@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, Table
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, str_enum
@@ -21,6 +21,8 @@ task_assignee = Table(
     "task_assignee", db.metadata,
     Column("item_id", Integer, ForeignKey("task.item_id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    # the assignee got the mail about it (sent once they may read the task)
+    Column("notified", Boolean, nullable=False, default=False),
     Index("ix_task_assignee_user", "user_id", "item_id"),
 )
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import DomainError
@@ -102,28 +102,42 @@ def _check_assignees(actor, item: Item, ids) -> list:
 
 def _assign(actor, item: Item, task: Task, ids) -> None:
     """Set the assignees; those newly assigned get a mail (through the outbox)."""
-    before = {u.id for u in task.assignees}
     task.assignees = _check_assignees(actor, item, ids)
     db.session.flush()
-    for user in task.assignees:
-        if user.id not in before:
-            _mail_assigned(actor, item, task, user)
+    mail_assignees(actor, item, task)
 
 
-def _mail_assigned(actor, item: Item, task: Task, user) -> None:
-    """Tell someone a task is theirs now: not when they assigned it to themselves, and only
-    once they may read it (a task that waits for approval is read by its author and the
-    admins only)."""
+def mail_assignees(actor, item: Item, task: Task | None = None) -> int:
+    """Tell the assignees who were not told yet that the task is theirs, once they may read
+    it (a task that waits for approval is read by its author and the admins only; its
+    approval calls this again). Nobody is told about what they did themselves. Returns how
+    many mails were queued."""
     from app.mail.notifications import sees_post
     from app.mail.services import send_mail
     from app.urls import external_url
 
-    if user.id == actor.id or user.email_confirmed_at is None or not sees_post(user, item.id):
-        return
-    send_mail(user.email, lambda: _("A task for you: %(title)s", title=item.title),
-              "task_assigned", locale=user.locale, kind="notification", user=user,
-              item=item, task=task, by=actor.username, theme=item.theme,
-              link=external_url("tasks.show", item_id=item.id))
+    task = task or task_of(item)
+    waiting = set(db.session.scalars(select(task_assignee.c.user_id).where(
+        task_assignee.c.item_id == item.id, task_assignee.c.notified.is_(False))))
+    told = []
+    for user in task.assignees:
+        if user.id not in waiting:
+            continue
+        if user.id == actor.id:
+            told.append(user.id)  # assigned themselves: nothing to tell
+            continue
+        if user.email_confirmed_at is None or not sees_post(user, item.id):
+            continue
+        send_mail(user.email, lambda: _("A task for you: %(title)s", title=item.title),
+                  "task_assigned", locale=user.locale, kind="notification", user=user,
+                  item=item, task=task, by=actor.username, theme=item.theme,
+                  link=external_url("tasks.show", item_id=item.id))
+        told.append(user.id)
+    if told:
+        db.session.execute(update(task_assignee).where(
+            task_assignee.c.item_id == item.id, task_assignee.c.user_id.in_(told))
+            .values(notified=True))
+    return len(told)
 
 
 def create_task(author, theme, data: TaskInput) -> Item:

@@ -53,6 +53,7 @@ def upgrade():
     op.create_table('task_assignee',
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('notified', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['item_id'], ['task.item_id'], name=op.f('fk_task_assignee_item_id_task'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_task_assignee_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('item_id', 'user_id', name=op.f('pk_task_assignee'))
