@@ -245,3 +245,17 @@ def test_the_board_costs_the_same_few_queries_whatever_its_size(app):
         assert c.get("/tasks/mine").status_code == 200
     assert len(mine) <= len(few)
 
+
+
+def test_the_board_and_my_tasks_in_dutch(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    owner = member(theme, role=Role.OWNER, locale="nl")
+    task(theme=theme, author=owner, part=Part.CLOSED, assignees=[owner], title="Te laat klusje",
+         due_date=today() - timedelta(days=1))
+    c = Client(app, lang="nl")
+    c.login(owner.email)
+    text = page_text(c.get(f"/t/{theme.slug}/tasks"))
+    for words in ("Taken", "Nieuw (1)", "Bezig (0)", "Klaar (0)", "Te laat", "Uiterlijk:",
+                  "Nieuwe taak"):
+        assert words in text
+    assert "Mijn taken" in page_text(c.get("/tasks/mine"))

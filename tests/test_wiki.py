@@ -250,3 +250,16 @@ def test_search_finds_a_page_for_its_readers_only(app):
     assert "Sleutelbeheer" not in page_text(_login(app, UserFactory()).get("/search?q=kluiscode"))
     assert "Sleutelbeheer" not in page_text(Client(app).get("/search?q=kluiscode"))
 
+
+
+def test_the_wiki_in_dutch(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    owner = member(theme, role=Role.OWNER, locale="nl")
+    page = wiki_page(theme=theme, author=owner, part=Part.CLOSED, title="Werkafspraken")
+    c = Client(app, lang="nl")
+    c.login(owner.email)
+    assert "Nieuwe pagina" in page_text(c.get(f"/t/{theme.slug}/wiki"))
+    text = page_text(c.get(f"/wiki/{page.id}"))
+    assert "Versie 1" in text and "Geschiedenis" in text and "Nieuwe subpagina" in text
+    assert "Versies, nieuwste eerst" in page_text(c.get(f"/wiki/{page.id}/history"))
+    assert "Wie mag het wijzigen?" in page_text(c.get(f"/wiki/{page.id}/edit"))
