@@ -75,6 +75,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.outward.views import bp as outward_bp
     from app.branding.views import bp as branding_bp
     from app.archive.views import bp as archive_bp
+    from app.wiki.views import bp as wiki_bp
+    from app.tasks.views import bp as tasks_bp
 
     app.register_blueprint(themes_bp)
     app.register_blueprint(auth_bp)
@@ -105,6 +107,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(outward_bp)
     app.register_blueprint(branding_bp)
     app.register_blueprint(archive_bp)
+    app.register_blueprint(wiki_bp)
+    app.register_blueprint(tasks_bp)
 
     from app import errors, cli, templating
 

@@ -112,6 +112,10 @@ def load() -> None:
     load_events(themes, now)
     from app.branding.demo import load_demo as load_branding
     load_branding(themes, now)
+    from app.wiki.demo import load_demo as load_wiki
+    load_wiki(themes, now)
+    from app.tasks.demo import load_demo as load_tasks
+    load_tasks(themes, now)
     db.session.commit()
 
 

@@ -17,3 +17,5 @@ from app.toolkit.models import BlogArticle, CommentStar, Question, StatusUpdate 
 from app.events.models import CalendarToken, Event, EventResponse  # noqa: F401
 from app.branding.models import ThemeBranding  # noqa: F401
 from app.archive.models import ArchiveJob  # noqa: F401
+from app.wiki.models import WikiPage, WikiRevision  # noqa: F401
+from app.tasks.models import Task, task_assignee  # noqa: F401

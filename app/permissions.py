@@ -222,6 +222,8 @@ def template_helpers() -> dict:
         "can_restore_item": can_restore_item,
         "can_add_files": can_add_files,
         "can_set_file_quota": can_set_file_quota,
+        "can_change_readers": can_change_readers,
+        "can_change_task": can_change_task,
         "can_delete_comment": can_delete_comment,
         "can_comment": can_comment,
         "can_report": can_report,
@@ -559,6 +561,27 @@ def can_add_files(theme: Theme, folder=None, user=None) -> bool:
 def can_set_file_quota(user=None) -> bool:
     """A theme's file quota is the platform owner's to set."""
     return is_platform_owner(user)
+def can_change_task(item, assignees, user=None) -> bool:
+    """May the viewer change a task's state and assignees? Those who may edit it (its write
+    access), and the people it is assigned to."""
+    v = viewer_for(user)
+    if v.user_id is None:
+        return False
+    if can_edit_item(item, user):
+        return True
+    from app.items.models import ItemState
+
+    return item.state != ItemState.DELETED and any(u.id == v.user_id for u in assignees)
+
+
+def may_be_assigned(user_id: int, item_author_id, read_access, reader_ids) -> bool:
+    """May this member of the theme (app.themes.services.theme_members) be assigned a task
+    with this read access? Whoever reads it: with chosen readers, those and the author."""
+    from app.items.models import ReadAccess
+
+    if read_access != ReadAccess.CHOSEN:
+        return True
+    return user_id == item_author_id or user_id in set(reader_ids)
 
 
 def can_change_readers(item, user=None) -> bool:

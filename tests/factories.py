@@ -171,3 +171,34 @@ def event_item(starts_at=None, hours: int = 2, max_attendees=None, all_day=False
                          location=location, max_attendees=max_attendees))
     db.session.commit()
     return item
+
+
+# ---------------------------------------------------------------- wiki pages and tasks
+
+from app.tasks.models import Task, TaskState, task_assignee  # noqa: E402
+from app.wiki.models import WikiPage, WikiRevision  # noqa: E402
+
+
+def wiki_page(parent=None, **item_kwargs) -> Item:
+    """A wiki page (revision 1) as the service would have stored it; `parent`: a page item."""
+    item = ItemFactory(kind=ItemKind.WIKI_PAGE, **item_kwargs)
+    db.session.add(WikiPage(item_id=item.id, parent_id=parent.id if parent else None,
+                            revision=1))
+    db.session.add(WikiRevision(item_id=item.id, number=1, author=item.author,
+                                created_at=item.created_at, title=item.title, body=item.body))
+    db.session.commit()
+    return item
+
+
+def task(assignees=(), task_state=TaskState.NEW, due_date=None, **item_kwargs) -> Item:
+    """A task as the service would have stored it (`task_state`: new, in progress, done)."""
+    item = ItemFactory(kind=ItemKind.TASK, **item_kwargs)
+    row = Task(item_id=item.id, state=task_state, due_date=due_date)
+    row.assignees = list(assignees)
+    db.session.add(row)
+    db.session.flush()
+    # the assignees were told (the service mails them once they may read the task)
+    db.session.execute(task_assignee.update().where(task_assignee.c.item_id == item.id)
+                       .values(notified=True))
+    db.session.commit()
+    return item

@@ -66,6 +66,61 @@ def listed_titles(resp) -> set[str]:
     return set(re.findall(r'<h3><a href="/posts/\d+">([^<]+)</a></h3>', block.group(1))) if block else set()
 
 
+def form_fields(resp, form_index: int = -1) -> dict:
+    """What a browser would send back from a page's form (the last one by default): text
+    inputs, checked boxes and radios, selected options, text areas; lists for repeated names;
+    without the CSRF token (Client.post adds it)."""
+    from html.parser import HTMLParser
+
+    forms: list[list[tuple[str, str]]] = []
+
+    class Parser(HTMLParser):
+        textarea = select = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                forms.append([])
+            elif not forms:
+                return
+            elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "file"):
+                if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                    return
+                forms[-1].append((a["name"], a.get("value") or ""))
+            elif tag == "textarea":
+                self.textarea = [a.get("name"), ""]
+            elif tag == "select":
+                self.select = a.get("name")
+            elif tag == "option" and self.select and "selected" in a:
+                forms[-1].append((self.select, a.get("value") or ""))
+
+        def handle_endtag(self, tag):
+            if tag == "textarea" and self.textarea:
+                # a browser drops one line break right after <textarea>
+                text = self.textarea[1]
+                text = text[2:] if text.startswith("\r\n") else text.removeprefix("\n")
+                forms[-1].append((self.textarea[0], text))
+                self.textarea = None
+            elif tag == "select":
+                self.select = None
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.textarea[1] += data
+
+    Parser(convert_charrefs=True).feed(resp.get_data(as_text=True))
+    result: dict = {}
+    for name, value in forms[form_index]:
+        if name == "csrf_token":
+            continue
+        if name in result:
+            result[name] = (result[name] if isinstance(result[name], list)
+                            else [result[name]]) + [value]
+        else:
+            result[name] = value
+    return result
+
+
 @contextmanager
 def counted_queries():
     """The SQL statements run inside the block (a list filled as they run)."""

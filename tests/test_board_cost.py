@@ -109,6 +109,14 @@ def test_seed_command_builds_a_consistent_board(app):
     assert db.session.scalar(select(func.count(Item.id)).where(Item.kind == "event")) == 12
     assert db.session.scalar(select(func.count()).select_from(Event).join(
         Item, Item.id == Event.item_id)) == 12
+    # with wiki pages (in small trees, with their revisions) and tasks (with assignees)
+    from app.tasks.models import Task
+    from app.wiki.models import WikiPage, WikiRevision
+    assert db.session.scalar(select(func.count(WikiPage.item_id))) == 12
+    assert db.session.scalar(select(func.count()).select_from(WikiPage).where(
+        WikiPage.revision != select(func.max(WikiRevision.number)).where(
+            WikiRevision.item_id == WikiPage.item_id).scalar_subquery())) == 0
+    assert db.session.scalar(select(func.count(Task.item_id))) == 24
     # Counters on the posts agree with the rows.
     mismatched = db.session.scalar(select(func.count()).select_from(Item).where(
         Item.comment_count != select(func.count(Comment.id)).where(

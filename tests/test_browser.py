@@ -8,10 +8,11 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from app.items.models import ItemState
+from app.items.models import ItemState, Part, WriteAccess
 from app.themes.models import Role, WorkgroupType
 from tests.conftest import IN_CI
-from tests.factories import PASSWORD, ThemeFactory, member
+from tests.factories import PASSWORD, ThemeFactory, member, wiki_page
+from tests.factories import task as task_item
 from tests.mailbox import free_port
 
 CHROMIUM = os.environ.get("BOARD_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -563,3 +564,47 @@ def test_a_member_adds_an_event_and_answers_attending_by_keyboard(new_page):
     assert "1 attending" in page.locator(".answer-counts").inner_text()
     page.goto("/t/agendathema/agenda")
     assert "Teamuitje" in page.locator(".event-list").inner_text()
+# ------------------------------------------------------------------ wiki and tasks
+
+
+def test_in_a_browser_two_people_save_at_once_and_the_second_keeps_their_text(app, new_page):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    owner = member(theme, role=Role.OWNER)
+    colleague = member(theme)
+    page = wiki_page(theme=theme, author=owner, part=Part.CLOSED, title="Gedeeld rooster",
+                     body="maandag: Anna", write_access=WriteAccess.MEMBERS)
+    first, second = new_page(), new_page()
+    login(first, owner.email)
+    login(second, colleague.email)
+    first.goto(f"/wiki/{page.id}/edit")
+    second.goto(f"/wiki/{page.id}/edit")
+    first.get_by_label("Text", exact=True).fill("maandag: Anna\ndinsdag: Carla")
+    first.get_by_role("button", name="Save changes").click()
+    first.wait_for_url(re.compile(r"/wiki/%d$" % page.id))
+    second.get_by_label("Text", exact=True).fill("maandag: Anna\nwoensdag: Dirk")
+    second.get_by_role("button", name="Save changes").click()
+    alert = second.locator("#conflict")
+    assert "changed this page while you were editing it" in alert.inner_text()
+    assert "dinsdag: Carla" in second.locator("table.diff").first.inner_text()
+    assert second.get_by_label("Text", exact=True).input_value() == "maandag: Anna\nwoensdag: Dirk"
+
+
+def test_in_a_browser_on_a_phone_a_card_changes_state_with_the_keyboard(app, new_page):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    owner, worker = member(theme, role=Role.OWNER), member(theme)
+    task_item(theme=theme, author=owner, part=Part.CLOSED, assignees=[worker], title="Toetsenbordklus")
+    page = new_page()
+    login(page, worker.email)
+    page.goto(f"/t/{theme.slug}/tasks")
+    choice = page.get_by_label("State of “Toetsenbordklus”")
+    choice.focus()
+    choice.select_option("done")
+    page.keyboard.press("Tab")  # to the card's own button
+    assert page.evaluate("document.activeElement.textContent").strip().startswith("Change")
+    with page.expect_navigation():  # the form is sent, and the board comes back
+        page.keyboard.press("Enter")
+    assert page.url.endswith(f"/t/{theme.slug}/tasks")
+    assert "is now: Done" in page.locator("body").inner_text()
+    done = page.locator("section[aria-labelledby=column-done]")
+    assert "Toetsenbordklus" in done.inner_text()
+    assert "Toetsenbordklus" not in page.locator("section[aria-labelledby=column-new]").inner_text()

@@ -17,7 +17,10 @@ from tests.helpers import counted_queries, stored_attachment, Client, listed_tit
 
 
 def _switch(client, slug, on: bool, expect=302):
-    data = {"discussions": "y"} if on else {}
+    # the other kinds stay on: only discussions are switched
+    data = {k.key: "y" for k in KINDS if k.key != "discussions"}
+    if on:
+        data["discussions"] = "y"
     resp = client.post(f"/t/{slug}/features", data)
     assert resp.status_code == expect, page_text(resp)[:600]
     return resp
@@ -44,8 +47,9 @@ def test_switching_discussions_off_hides_every_page_and_keeps_the_content(app):
     assert page.status_code == 200
     assert re.search(r'<input[^>]*checked[^>]*name="discussions"|<input[^>]*name="discussions"'
                      r'[^>]*checked', page.get_data(as_text=True))
-    assert _tabs(visitor.get(f"/t/{theme.slug}")) == ["Overview", "Discussions", "Agenda", "Files",
-                                                       "Questions", "Blog", "Status updates"]
+    assert _tabs(visitor.get(f"/t/{theme.slug}")) == [
+        "Overview", "Discussions", "Agenda", "Files", "Questions", "Blog", "Status updates",
+        "Wiki", "Tasks"]
 
     _switch(owner_client, theme.slug, on=False)
     assert "The kinds of content of" in page_text(owner_client.get(f"/t/{theme.slug}/features"))
@@ -56,7 +60,8 @@ def test_switching_discussions_off_hides_every_page_and_keeps_the_content(app):
             f"/t/{theme.slug}/overview")
         overview = client.get(f"/t/{theme.slug}/overview")
         assert overview.status_code == 200
-        assert _tabs(overview) == ["Overview"]
+        assert _tabs(overview) == ["Overview", "Agenda", "Files", "Questions", "Blog",
+                                   "Status updates", "Wiki", "Tasks"]
         assert "Kerstborrel regelen" not in page_text(overview)
         for url in (f"/posts/{post.id}", f"/attachments/{att_id}/verslag.pdf"):
             assert client.get(url).status_code == 404, url
@@ -141,13 +146,14 @@ def test_the_tabs_and_switches_show_only_kinds_that_exist(app):
     owner = member(theme, role=Role.OWNER, locale="nl")
     c = Client(app, lang="nl")
     c.login(owner.email)
-    assert _tabs(c.get(f"/t/{theme.slug}")) == ["Overzicht", "Discussies", "Agenda", "Bestanden", "Vragen",
-                                                 "Blog", "Statusupdates"]
+    assert _tabs(c.get(f"/t/{theme.slug}")) == [
+        "Overzicht", "Discussies", "Agenda", "Bestanden", "Vragen", "Blog", "Statusupdates",
+        "Wiki", "Taken"]
     settings = c.get(f"/t/{theme.slug}/features")
     switches = re.findall(r'<label class="check">(.*?)</label>', settings.get_data(as_text=True),
                           flags=re.S)
     assert [re.sub(r"<[^>]+>", "", s).strip() for s in switches] == [
-        "Discussies", "Agenda", "Bestanden", "Vragen", "Blog", "Statusupdates"]
+        "Discussies", "Agenda", "Bestanden", "Vragen", "Blog", "Statusupdates", "Wiki", "Taken"]
     assert "Soorten inhoud in" in page_text(settings)
 
 

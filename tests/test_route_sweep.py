@@ -40,7 +40,7 @@ from app.items.models import Part, ItemState
 from app.themes.models import Invitation, MembershipStatus, Role, WorkgroupType
 from app.timeutil import utcnow
 from tests.factories import (MembershipFactory, ItemFactory, CommentFactory, ThemeFactory,
-                             UserFactory, event_item, member)
+                             UserFactory, event_item, member, task, wiki_page)
 from tests.helpers import Client, stored_attachment
 
 OPEN, ACCOUNT, LOGIN, ADMIN, ITEM = "open", "account", "login", "admin", "item"
@@ -231,13 +231,36 @@ ROUTES = {
     "POST /t/<slug>/branding": ADMIN,
     "GET /t/<slug>/branding.css": OPEN,
     "GET /t/<slug>/logo": OPEN,
+    "GET /t/<slug>/wiki": OPEN,
+    "GET /t/<slug>/wiki/new": LOGIN,
+    "POST /t/<slug>/wiki/new": LOGIN,
+    "GET /wiki/<int:item_id>": ITEM,
+    "POST /wiki/<int:item_id>/comments": ITEM,
+    "GET /wiki/<int:item_id>/edit": ITEM,
+    "POST /wiki/<int:item_id>/edit": ITEM,
+    "POST /wiki/<int:item_id>/delete": ITEM,
+    "GET /wiki/<int:item_id>/history": ITEM,
+    "GET /wiki/<int:item_id>/diff": ITEM,
+    "GET /wiki/<int:item_id>/revisions/<int:number>": ITEM,
+    "POST /wiki/<int:item_id>/revisions/<int:number>/restore": ITEM,
+    "GET /t/<slug>/tasks": OPEN,
+    "GET /t/<slug>/tasks/new": LOGIN,
+    "POST /t/<slug>/tasks/new": LOGIN,
+    "GET /tasks/mine": LOGIN,
+    "GET /tasks/<int:item_id>": ITEM,
+    "POST /tasks/<int:item_id>/comments": ITEM,
+    "GET /tasks/<int:item_id>/edit": ITEM,
+    "POST /tasks/<int:item_id>/edit": ITEM,
+    "POST /tasks/<int:item_id>/delete": ITEM,
+    "POST /tasks/<int:item_id>/state": ITEM,
+    "POST /tasks/<int:item_id>/assignees": ITEM,
 }
 # The kind of item an ITEM route's address leads to (by its first path segment); every
 # other item route takes any item, and is swept with discussions.
 ROUTE_KINDS = {"questions": ItemKind.QUESTION, "answers": ItemKind.QUESTION,
                "blog": ItemKind.BLOG, "updates": ItemKind.STATUS_UPDATE,
                "folders": ItemKind.FOLDER, "files": ItemKind.FILE, "bin": ItemKind.FILE,
-               "events": ItemKind.EVENT}
+               "events": ItemKind.EVENT, "wiki": ItemKind.WIKI_PAGE, "tasks": ItemKind.TASK}
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -335,6 +358,10 @@ def world(app):
             return _file_items(**kw)[kind.value]
         if kind == ItemKind.EVENT:
             return _item(event_item(**kw))
+        if kind == ItemKind.WIKI_PAGE:
+            return {**_item(wiki_page(**kw)), "number": 1}
+        if kind == ItemKind.TASK:
+            return _item(task(**kw))
         return _item(ItemFactory(kind=kind, **kw))
 
     def unreadable_of(kind):

@@ -73,6 +73,7 @@ PERSONAL_EXPORTED: frozenset[str] = frozenset({
     "item_writer",  # the chosen writers of an item
     "comment_star",  # stars on answers, shown as counts
     "event_response",  # who comes to the theme's events
+    "task_assignee",  # who the theme's tasks are assigned to
 })
 
 # (table, column) holding a storage key.

@@ -12,7 +12,8 @@ from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 
-from app.features.overview import recent_discussions, recent_files, upcoming_events
+from app.features.overview import (recent_discussions, recent_files, recent_tasks,
+                                   recent_wiki_pages, upcoming_events)
 from app.items.kinds import ItemKind
 from app.toolkit.recent import recent_articles, recent_questions, recent_updates
 
@@ -49,7 +50,15 @@ KINDS: tuple[Kind, ...] = (
     Kind(key="updates", label=_l("Status updates"), list_endpoint="updates.index",
          overview_template="toolkit/overview_updates.html",
          recent=recent_updates, item_kind=ItemKind.STATUS_UPDATE),
+    Kind(key="wiki", label=_l("Wiki"), list_endpoint="wiki.index",
+         overview_template="wiki/overview.html", recent=recent_wiki_pages,
+         item_kind=ItemKind.WIKI_PAGE),
+    Kind(key="tasks", label=_l("Tasks"), list_endpoint="tasks.board",
+         overview_template="tasks/overview.html", recent=recent_tasks,
+         item_kind=ItemKind.TASK),
 )
 
 DISCUSSIONS = "discussions"
 FILES = "files"
+WIKI = "wiki"
+TASKS = "tasks"

@@ -52,8 +52,22 @@ def recent_files(theme, limit: int) -> list:
                            Item.state == ItemState.PUBLISHED, visible_items_clause(viewer_for()))
         .options(joinedload(Item.author))
         .order_by(Item.last_activity_at.desc(), Item.id.desc()).limit(limit)))
+
+
 def upcoming_events(theme, limit: int):
     """The theme's next events the viewer may see, with their answer counts."""
     from app.events.services import upcoming
 
     return upcoming(theme, limit)
+def recent_wiki_pages(theme, limit: int):
+    """The theme's most recently changed wiki pages the viewer may see."""
+    from app.wiki.services import recent_pages
+
+    return recent_pages(theme, limit)
+
+
+def recent_tasks(theme, limit: int):
+    """The theme's open tasks the viewer may see, the first due first."""
+    from app.tasks.services import open_tasks
+
+    return open_tasks(theme, limit)

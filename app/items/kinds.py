@@ -18,6 +18,8 @@ class ItemKind(str, enum.Enum):
     BLOG = "blog"  # a blog article with an intro and an optional cover image
     STATUS_UPDATE = "status_update"  # a short message, with an image, video, file or link
     EVENT = "event"  # a meeting on a theme's agenda, with attendees (app/events)
+    WIKI_PAGE = "wiki_page"  # a wiki page (app.wiki), in a tree of pages, with revisions
+    TASK = "task"  # a task (app.tasks) with a state, assignees and a due date
 
 
 # The endpoint that shows one item of each kind; it takes `item_id`.
@@ -29,6 +31,8 @@ SHOW_ENDPOINTS: dict[ItemKind, str] = {
     ItemKind.BLOG: "blog.show",
     ItemKind.STATUS_UPDATE: "updates.show",
     ItemKind.EVENT: "events.show",
+    ItemKind.WIKI_PAGE: "wiki.show",
+    ItemKind.TASK: "tasks.show",
 }
 
 

@@ -15,6 +15,7 @@ from app.mail import notifications
 from app.mail.forms import ContactForm, NotificationSettingsForm, PushForm
 from app.mail.messaging import MessagingError, contact_admins, contact_organisation, push_mail
 from app.organisations.models import Organisation
+from app.items.kinds import item_url
 from app.permissions import load_item, may_push, standing
 from app.themes.models import Membership, MembershipStatus
 from app.themes.services import get_theme_by_slug, theme_members

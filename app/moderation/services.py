@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
-from app.items.kinds import item_url
+from app.items.kinds import ItemKind, item_url
 from app.errors import DomainError
 from app.auth.models import User
 from app.extensions import db
@@ -150,6 +150,9 @@ def _decide_pending(admin: User, model, item_id: int, approve: bool,
     elif approve:
         from app.inbox.services import notify_mentions
         notify_mentions(item)
+    if approve and model is Item and item.kind == ItemKind.TASK:
+        from app.tasks.services import mail_assignees
+        mail_assignees(item.author or admin, item)  # now that they may read it
     title = post.title
     subjects = {("item", True): lambda: _("Your post \"%(title)s\" is published", title=title),
                 ("item", False): lambda: _("Your post \"%(title)s\" was not approved",

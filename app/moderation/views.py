@@ -12,6 +12,7 @@ from app.moderation import services
 from app.moderation.forms import DecisionForm, EditApproveForm, RemoveMemberForm, ReportForm
 from app.items.kinds import item_url
 from app.items.models import Item, ItemState
+from app.items.kinds import ItemKind, item_url
 from app.permissions import can_administer, is_platform_owner, load_comment, load_item, viewer_for
 from app.posts.services import PostError
 from app.themes import services as theme_services
@@ -132,6 +133,8 @@ def decide(slug):
 def edit_approve(slug, item_id):
     theme = _admin_theme(slug)
     post = db.session.get(Item, item_id) or abort(404)
+    if post.kind != ItemKind.DISCUSSION:  # other kinds keep their own history of changes
+        abort(404)
     _in_scope(theme, post.theme_id)
     if post.state != ItemState.PENDING:
         flash(_("This was already decided by %(name)s.",

@@ -161,6 +161,12 @@ def seed(posts: int, members: int, themes: int, seed_value: int = 2026, echo=pri
     from app.events.seed import seed_events
     events = seed_events(rng, now, all_themes, lambda t: by_root[root_of[t.id]] or user_ids,
                          posts // 50, _sentence)
+    from app.wiki.seed import seed_pages
+    seed_pages(all_themes, root_of, by_root, user_ids, rng, now, max(1, posts // 50),
+               _sentence, _bulk)
+    from app.tasks.seed import seed_tasks
+    seed_tasks(all_themes, root_of, by_root, user_ids, rng, now, max(1, posts // 25),
+               _sentence, _bulk)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:
