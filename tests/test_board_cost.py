@@ -117,6 +117,12 @@ def test_seed_command_builds_a_consistent_board(app):
         WikiPage.revision != select(func.max(WikiRevision.number)).where(
             WikiRevision.item_id == WikiPage.item_id).scalar_subquery())) == 0
     assert db.session.scalar(select(func.count(Task.item_id))) == 24
+    # and questions, blog articles and status updates, each with its own row
+    from app.toolkit.models import BlogArticle, Question, StatusUpdate
+    for kind, table, n in (("question", Question, 12), ("blog", BlogArticle, 6),
+                           ("status_update", StatusUpdate, 12)):
+        assert db.session.scalar(select(func.count()).select_from(table).join(
+            Item, Item.id == table.item_id).where(Item.kind == kind)) == n, kind
     # Counters on the posts agree with the rows.
     mismatched = db.session.scalar(select(func.count()).select_from(Item).where(
         Item.comment_count != select(func.count(Comment.id)).where(

@@ -167,6 +167,9 @@ def seed(posts: int, members: int, themes: int, seed_value: int = 2026, echo=pri
     from app.tasks.seed import seed_tasks
     seed_tasks(all_themes, root_of, by_root, user_ids, rng, now, max(1, posts // 25),
                _sentence, _bulk)
+    from app.toolkit.seed import seed_toolkit
+    seed_toolkit(rng, now, all_themes, lambda t: by_root[root_of[t.id]] or user_ids,
+                 max(1, posts // 50), _sentence)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:
@@ -212,7 +215,11 @@ def seed_command(posts, members, themes, seed_value, index):
             rebuild(conn, progress=bar.update, commit_batches=True)
         with db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
-    click.echo(f"Seeded {result['posts']} posts and {result['events']} events in "
+    kinds = ", ".join(f"{n} {kind.value if hasattr(kind, 'value') else kind}"
+                      for kind, n in db.session.execute(
+                          select(Item.kind, func.count()).group_by(Item.kind)
+                          .order_by(Item.kind)))
+    click.echo(f"Seeded {result['posts']} posts (items now: {kinds}) in "
                f"{result['themes']} themes for "
                f"{result['members']} members in {result['seconds']} s. "
                f"Members log in with password {result['password']} "
