@@ -109,13 +109,13 @@ def decode(data: bytes, max_pixels: int, name: str | None = None,
             if probe.width * probe.height > max_pixels:
                 raise _too_many_pixels(name, max_pixels, probe.size)
             probe.verify()  # structure and checksums; the image is opened again to decode
-        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-        image.seek(0)  # an animation keeps its first frame
-        if draft_box is not None and image.format == "JPEG":
-            side = max(draft_box)
-            image.draft(None, (side, side))
-        image.load()
-        upright = ImageOps.exif_transpose(image)
+        with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
+            image.seek(0)  # an animation keeps its first frame
+            if draft_box is not None and image.format == "JPEG":
+                side = max(draft_box)  # covers the box in either orientation
+                image.draft(None, (side, side))
+            image.load()
+            upright = ImageOps.exif_transpose(image)  # a new image, kept after the close
     except ImageRefused:
         raise
     except Image.DecompressionBombError:
