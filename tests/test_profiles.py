@@ -242,11 +242,11 @@ def _bmp() -> bytes:
 
 
 @pytest.mark.parametrize("upload, problem", [
-    ((_bmp(), "foto.jpg"), "not a photo"),  # an image, but not a format we accept
+    ((_bmp(), "foto.jpg"), "not an image we accept"),  # an image, but not a format we accept
     ((b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "foto.svg"),
-     "not a photo"),
-    ((b"Dit is geen foto", "foto.jpg"), "not a photo"),
-    ((b"\xff\xd8\xff\xe0" + b"\x00" * 64, "kapot.jpg"), "not a photo"),
+     "not an image we accept"),
+    ((b"Dit is geen foto", "foto.jpg"), "not an image we accept"),
+    ((b"\xff\xd8\xff\xe0" + b"\x00" * 64, "kapot.jpg"), "not an image we accept"),
 ])
 def test_a_file_that_is_not_an_image_is_refused_and_the_form_kept(app, people, upload, problem):
     owner = people["owner"]
@@ -274,7 +274,7 @@ def test_a_photo_over_the_limit_is_refused_with_the_limit_named(app, people):
     finally:
         app.config["PROFILE_PHOTO_MAX_BYTES"] = 5 * 1024 * 1024
     assert resp.status_code == 422
-    assert "larger than 20 kB" in page_text(resp)
+    assert "the limit for an image is 20 kB" in page_text(resp)
 
 
 def test_a_png_with_transparency_becomes_a_jpeg(app, people):

@@ -8,7 +8,6 @@ costs one query (by the unique host) to find its organisation.
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from flask import current_app, g, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import images
 from app.branding.models import ThemeBranding
 from app.errors import DomainError
 from app.extensions import db
@@ -26,7 +26,7 @@ HEX_COLOUR = re.compile(r"#[0-9a-f]{6}")
 TEXT_ON_COLOUR = "#ffffff"  # the header, buttons and links show white text on the colours
 MIN_CONTRAST = 4.5  # WCAG 2.x AA for normal text
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
-LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}  # raster only: never SVG (it can carry script)
+LOGO_MAX_PIXELS = 25_000_000  # larger images are refused before they are decoded
 
 
 class BrandingError(DomainError):
@@ -111,39 +111,17 @@ def clean_host(value: str | None, theme: Theme) -> str | None:
 
 # ------------------------------------------------------------------ logo
 
-def clean_logo(stream, max_bytes: int, max_box: tuple[int, int]) -> tuple[bytes, int, int]:
-    """The uploaded logo verified and re-encoded: (PNG bytes, width, height). Refused when it
-    is larger than max_bytes, not a PNG/JPEG/GIF/WebP image, or damaged; scaled down to fit
-    max_box. Nothing of the upload but its pixels is kept."""
-    from PIL import Image, UnidentifiedImageError
-
-    data = stream.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise BrandingError(_("The logo may be at most %(size)s kB.",
-                              size=max_bytes // 1024), "logo")
-    if not data:
-        raise BrandingError(_("Choose an image file for the logo."), "logo")
+def clean_logo(stream, max_bytes: int, max_box: tuple[int, int],
+               name: str | None = None) -> tuple[bytes, int, int]:
+    """The uploaded logo checked and re-encoded by the one image rule (app/images.py):
+    (PNG bytes, width, height), scaled down to fit max_box. Nothing of the upload but its
+    pixels is kept; BrandingError names the problem."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            width, height = probe.size
-            probe.verify()
-        if kind not in LOGO_FORMATS:
-            raise BrandingError(_("The logo must be a PNG, JPEG, GIF or WebP image."), "logo")
-        if width * height > 25_000_000:
-            raise BrandingError(_("The logo has too many pixels."), "logo")
-        with Image.open(io.BytesIO(data)) as image:
-            image.seek(0)
-            picture = image.convert("RGBA")
-    except BrandingError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError):
-        raise BrandingError(_("The logo must be a PNG, JPEG, GIF or WebP image."), "logo")
-    picture.thumbnail(max_box)
-    out = io.BytesIO()
-    picture.save(out, format="PNG", optimize=True)
-    return out.getvalue(), picture.width, picture.height
+        clean = images.clean_upload(stream, max_bytes=max_bytes, max_pixels=LOGO_MAX_PIXELS,
+                                    box=max_box, output="PNG", name=name)
+    except images.ImageRefused as exc:
+        raise BrandingError(exc.message, "logo") from None
+    return clean.data, clean.width, clean.height
 
 
 # ------------------------------------------------------------------ saving
@@ -154,9 +132,9 @@ def branding_of(theme: Theme) -> ThemeBranding | None:
 
 def save_branding(theme: Theme, *, primary: str | None, accent: str | None,
                   logo=None, remove_logo: bool = False, host: str | None = None,
-                  set_host: bool = False) -> ThemeBranding:
+                  set_host: bool = False, logo_filename: str | None = None) -> ThemeBranding:
     """Change a top-level theme's branding (flushes). `host` only counts with `set_host`
-    (the platform owner's part of the form)."""
+    (the platform owner's part of the form); `logo_filename` names the upload in messages."""
     if theme.parent_id is not None:
         raise BrandingError(_("Only an organisation (a top-level theme) has its own branding."))
     primary = clean_colour(primary, "primary_color", _("Primary colour"))
@@ -166,7 +144,7 @@ def save_branding(theme: Theme, *, primary: str | None, accent: str | None,
     if logo is not None and not remove_logo:
         config = current_app.config
         picture = clean_logo(logo, config["BRANDING_LOGO_MAX_BYTES"],
-                             tuple(config["BRANDING_LOGO_BOX"]))
+                             tuple(config["BRANDING_LOGO_BOX"]), logo_filename)
     branding = branding_of(theme) or ThemeBranding(theme_id=theme.id)
     branding.primary_color, branding.accent_color = primary, accent
     if set_host:

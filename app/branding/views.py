@@ -48,6 +48,7 @@ def edit(slug):
             services.save_branding(
                 theme, primary=form.primary_color.data, accent=form.accent_color.data,
                 logo=upload.stream if upload is not None else None,
+                logo_filename=upload.filename if upload is not None else None,
                 remove_logo=form.remove_logo.data, host=form.host.data, set_host=owner)
         except services.BrandingError as exc:
             discard()

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, literal, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import storage
+from app import images, storage
 from app.errors import DomainError
 from app.extensions import db
 from app.files.models import File, FileVersion, Folder, TextState, ThemeStorage
@@ -387,20 +387,15 @@ def _put(stream, ext: str) -> str:
 
 
 def make_thumbnail(stream) -> bytes | None:
-    """A small JPEG of an image (bounded: very large images get none), or None."""
-    from PIL import Image
-
+    """A small JPEG of an image, upright and without metadata, made by the one image rule
+    (app/images.py); None (the icon is shown) for an image that rule refuses, such as one over
+    THUMBNAIL_MAX_PIXELS or one that is damaged."""
     try:
         stream.seek(0)
-        with Image.open(stream) as img:
-            if img.width * img.height > THUMBNAIL_MAX_PIXELS:
-                return None
-            img.draft("RGB", THUMBNAIL_BOX)
-            img.thumbnail(THUMBNAIL_BOX)
-            out = io.BytesIO()
-            img.convert("RGB").save(out, "JPEG", quality=80)
-            return out.getvalue()
-    except Exception:  # an image Pillow cannot read gets the icon
+        return images.clean_upload(stream, max_bytes=current_app.config["FILES_MAX_BYTES"],
+                                   max_pixels=THUMBNAIL_MAX_PIXELS, box=THUMBNAIL_BOX,
+                                   output="JPEG").data
+    except images.ImageRefused:
         return None
     finally:
         stream.seek(0)

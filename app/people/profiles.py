@@ -140,6 +140,7 @@ class ProfileInput:
     visibility: dict[str, Visibility] = dataclass_field(default_factory=dict)
     extra: dict[int, tuple[str, Visibility]] = dataclass_field(default_factory=dict)
     photo: object = None  # a readable stream, or None to keep the photo
+    photo_filename: str = ""  # the uploaded file's name, as messages name it
     remove_photo: bool = False
 
 
@@ -150,7 +151,7 @@ def save_profile(user: User, data: ProfileInput) -> Profile:
     new_photo = None
     previous = profile.photo_name if profile else None
     if data.photo is not None:
-        new_photo = photos.store_photo(data.photo, previous)
+        new_photo = photos.store_photo(data.photo, previous, data.photo_filename)
     if profile is None:
         profile = Profile(user_id=user.id)
         db.session.add(profile)

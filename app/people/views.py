@@ -117,6 +117,7 @@ def edit_profile():
             extra={f.id: (getattr(form, f"field_{f.id}").data,
                           getattr(form, f"field_{f.id}_visibility").data) for f in fields},
             photo=upload.stream if upload and upload.filename else None,
+            photo_filename=upload.filename if upload and upload.filename else "",
             remove_photo=form.remove_photo.data)
         try:
             profiles.save_profile(current_user, data)
