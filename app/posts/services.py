@@ -233,10 +233,11 @@ def delete_post(actor: User, post: Item) -> None:
     db.session.flush()
 
 
-# ------------------------------------------------------------------------- replies
+# ------------------------------------------------------------------------- comments
 
-def add_reply(author: User, post: Item, body: str) -> Comment:
-    """Reply to a post the author can see. Public parts wait for approval."""
+def add_comment(author: User, post: Item, body: str) -> Comment:
+    """A comment (a reply, an answer, a reaction) on an item of any kind the author can see
+    and may comment on. Public parts wait for approval."""
     if not can_read_item(post, author) or not can_comment(post, author):
         raise PostError(_("You cannot reply to this post."), field="body")
     body = (body or "").strip()
@@ -301,8 +302,8 @@ def reply_page(post: Item, page: int = 1, per_page: int = 50, user=None) -> Repl
     return ReplyPage(replies=replies, total=total, page=page, pages=pages, per_page=per_page)
 
 
-def page_of_reply(reply: Comment, per_page: int = 50, user=None) -> int:
-    """The page of its post on which the viewer finds this reply."""
+def page_of_comment(reply: Comment, per_page: int = 50, user=None) -> int:
+    """The page of its item on which the viewer finds this comment."""
     before = db.session.scalar(select(func.count()).select_from(Comment).where(
         Comment.item_id == reply.item_id, visible_comments_clause(viewer_for(user)),
         (Comment.created_at < reply.created_at)
