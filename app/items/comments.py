@@ -88,13 +88,15 @@ def item_page(kind: ItemKind, words: Words, refused: str):
 def section(item, page: int, reply_form) -> dict:
     """What items/_comments.html needs: one page of the comments the viewer may see (oldest
     first, REPLIES_PER_PAGE a page; a page past the last shows the last), the form and the
-    kind's words. The authors' cards are loaded at once (one query)."""
+    kind's words. The authors' cards (and the item author's) are loaded at once: one query
+    for the whole list."""
     from app.forms import CSRFOnlyForm
     from app.people.profiles import people_cards
     from app.posts.services import reply_page
 
     replies = reply_page(item, page, current_app.config["REPLIES_PER_PAGE"])
-    people_cards([item.author_id] + [r.author_id for r in replies.replies])
+    if replies.replies:
+        people_cards([item.author_id] + [r.author_id for r in replies.replies])
     return {"replies": replies, "reply_form": reply_form, "action_form": CSRFOnlyForm(),
             "comment_words": ITEM_PAGES[ItemKind(item.kind)].words}
 
