@@ -288,17 +288,25 @@ class ReplyPage:
 
 
 def reply_page(post: Item, page: int = 1, per_page: int = 50, user=None) -> ReplyPage:
-    """One page of the replies the viewer may see, oldest first (two queries: count, page).
-    A page past the last shows the last."""
+    """One page of the comments the viewer may see, oldest first. A page past the last shows
+    the last. Two queries (count, page); one where the first page holds them all."""
     clause = visible_comments_clause(viewer_for(user))
+    query = (select(Comment).where(Comment.item_id == post.id, clause)
+             .options(joinedload(Comment.author)).order_by(Comment.created_at, Comment.id)
+             .limit(per_page))
+    if page <= 1:
+        replies = list(db.session.scalars(query))
+        if len(replies) < per_page:
+            return ReplyPage(replies=replies, total=len(replies), page=1, pages=1,
+                             per_page=per_page)
     total = db.session.scalar(select(func.count()).select_from(Comment).where(
         Comment.item_id == post.id, clause)) or 0
     pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    replies = list(db.session.scalars(
-        select(Comment).where(Comment.item_id == post.id, clause)
-        .options(joinedload(Comment.author)).order_by(Comment.created_at, Comment.id)
-        .limit(per_page).offset((page - 1) * per_page)))
+    if page > 1:
+        page = min(page, pages)
+        replies = list(db.session.scalars(query.offset((page - 1) * per_page)))
+    else:
+        page = 1
     return ReplyPage(replies=replies, total=total, page=page, pages=pages, per_page=per_page)
 
 
