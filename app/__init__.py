@@ -77,6 +77,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.archive.views import bp as archive_bp
     from app.wiki.views import bp as wiki_bp
     from app.tasks.views import bp as tasks_bp
+    from app.items.comments import bp as comments_bp
 
     app.register_blueprint(themes_bp)
     app.register_blueprint(auth_bp)
@@ -109,6 +110,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(archive_bp)
     app.register_blueprint(wiki_bp)
     app.register_blueprint(tasks_bp)
+    app.register_blueprint(comments_bp)
 
     from app import errors, cli, templating
 

@@ -164,10 +164,10 @@ def test_articles_take_comments(client, app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     item = article(theme, title="Artikel met reacties")
     client.login(member(theme).email)
-    resp = client.post(f"/blog/{item.id}/comments", {"body": "Mooi verslag!"})
+    resp = client.post(f"/items/{item.id}/comments", {"body": "Mooi verslag!"})
     assert resp.status_code == 302
     assert "Mooi verslag!" in page_text(client.get(f"/blog/{item.id}"))
-    resp = client.post(f"/blog/{item.id}/comments", {"body": ""})
+    resp = client.post(f"/items/{item.id}/comments", {"body": ""})
     assert resp.status_code == 422
 
 

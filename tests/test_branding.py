@@ -235,7 +235,7 @@ def test_mails_about_the_organisations_content_use_its_host_and_logo(app, organi
     post = ItemFactory(theme=sub, author=author, part=Part.CLOSED, title="Wondzorg in de wijk")
     replier = Client(app)
     replier.login(member(sub).email)
-    replier.post(f"/posts/{post.id}/replies", {"body": "Goed plan."})
+    replier.post(f"/items/{post.id}/comments", {"body": "Goed plan."})
     (mail,) = mailbox.wait_for(author.email)
     reply = db.session.scalar(select(Comment).order_by(Comment.id.desc()))
     assert mail.link(f"/replies/{reply.id}") == f"http://{HOST}/replies/{reply.id}"
@@ -246,7 +246,7 @@ def test_mails_about_the_organisations_content_use_its_host_and_logo(app, organi
     other = ItemFactory(theme=plain_theme, author=other_author, part=Part.CLOSED)
     second = Client(app)
     second.login(member(plain_theme).email)
-    second.post(f"/posts/{other.id}/replies", {"body": "Eens."})
+    second.post(f"/items/{other.id}/comments", {"body": "Eens."})
     (plain,) = mailbox.wait_for(other_author.email)
     assert HOST not in plain.text and "/logo" not in plain.html
 

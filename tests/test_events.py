@@ -403,9 +403,9 @@ def test_comments_stars_and_reports_work_on_events(app, mailbox):
     item = event_item(theme=theme, title="Open dag", author=admin)
     lid = member(theme)
     c = _logged_in(app, lid)
-    empty = c.post(f"/events/{item.id}/comments", {"body": ""})
+    empty = c.post(f"/items/{item.id}/comments", {"body": ""})
     assert empty.status_code == 422 and "Open dag" in page_text(empty)
-    sent = c.post(f"/events/{item.id}/comments", {"body": "Ik neem taart mee."})
+    sent = c.post(f"/items/{item.id}/comments", {"body": "Ik neem taart mee."})
     assert sent.status_code == 302 and f"/events/{item.id}" in sent.headers["Location"]
     comment = db.session.scalar(select(Comment).where(Comment.item_id == item.id))
     assert comment.state == ItemState.PENDING  # a public part: an admin approves it first

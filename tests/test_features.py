@@ -68,7 +68,7 @@ def test_switching_discussions_off_hides_every_page_and_keeps_the_content(app):
         assert "Kerstborrel regelen" not in page_text(client.get("/search?q=kerstborrel"))
     for url in (f"/posts/{post.id}/edit", f"/t/{theme.slug}/posts/new"):
         assert writer_client.get(url).status_code == 404, url
-    assert writer_client.post(f"/posts/{post.id}/replies", {"body": "Nog iets"}).status_code == 404
+    assert writer_client.post(f"/items/{post.id}/comments", {"body": "Nog iets"}).status_code == 404
     assert writer_client.post(f"/posts/{post.id}/star", {"star": "1"}).status_code == 404
     assert writer_client.post(f"/replies/{reply.id}/delete").status_code == 404
     assert writer_client.post(f"/t/{theme.slug}/posts/new",

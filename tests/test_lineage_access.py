@@ -126,7 +126,7 @@ def test_digest_and_reply_mails_below_a_half_open_theme(app, region, mailbox):
         "Open idee", "Zorgplan ouderen", "Intern wijkoverleg"}
     mailbox.clear()
     c = client_for(app, people, "parent-admin")
-    c.post(f"/posts/{posts['closed'].id}/replies", {"body": "Goed plan."})
+    c.post(f"/items/{posts['closed'].id}/comments", {"body": "Goed plan."})
     assert len(mailbox.wait_for(people["accepted"].email)) == 1
     assert mailbox.to(outsider.email) == []
 

@@ -31,8 +31,8 @@ def test_a_reply_shows_in_the_authors_list_with_a_count_until_seen(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
     author, replier = member(theme), member(theme, username="Rik Reageerder")
     post = ItemFactory(theme=theme, author=author, part=Part.CLOSED, title="Roosters")
-    _client(app, replier).post(f"/posts/{post.id}/replies", {"body": "Ik kan dinsdag."})
-    _client(app, replier).post(f"/posts/{post.id}/replies", {"body": "Of woensdag."})
+    _client(app, replier).post(f"/items/{post.id}/comments", {"body": "Ik kan dinsdag."})
+    _client(app, replier).post(f"/items/{post.id}/comments", {"body": "Of woensdag."})
     me = _client(app, author)
     assert _unread(me.get("/")) == 2
     page = me.get("/notifications")
@@ -91,7 +91,7 @@ def test_a_mention_in_a_reply_waiting_for_approval_notifies_once_published(app):
     admin = member(theme, role=Role.ADMIN)
     writer, named = member(theme, username="Sam"), member(theme, username="Noor")
     post = ItemFactory(theme=theme)
-    _client(app, writer).post(f"/posts/{post.id}/replies", {"body": "Klopt dat, @noor?"})
+    _client(app, writer).post(f"/items/{post.id}/comments", {"body": "Klopt dat, @noor?"})
     noor = _client(app, named)
     assert "mentioned you" not in page_text(noor.get("/notifications"))
     reply = db.session.scalar(select(Comment))
@@ -122,7 +122,7 @@ def test_an_entry_about_an_item_you_can_no_longer_read_shows_no_title_nor_link(a
     author, replier = member(theme), member(theme, username="Rik")
     post = ItemFactory(theme=theme, author=replier, part=Part.CLOSED, title="Geheim plan")
     CommentFactory(item=post, author=author)
-    _client(app, replier).post(f"/posts/{post.id}/replies", {"body": "Nog iets."})
+    _client(app, replier).post(f"/items/{post.id}/comments", {"body": "Nog iets."})
     db.session.execute(delete(Membership).where(Membership.user_id == author.id))
     db.session.commit()
     resp = _client(app, author).get("/notifications")
@@ -135,7 +135,7 @@ def test_the_list_needs_a_login_and_shows_only_ones_own(app):
     theme = ThemeFactory()
     a, b = member(theme), member(theme, username="Bea")
     post = ItemFactory(theme=theme, author=a, title="Alleen voor A")
-    _client(app, b).post(f"/posts/{post.id}/replies", {"body": "x"})
+    _client(app, b).post(f"/items/{post.id}/comments", {"body": "x"})
     assert Client(app).get("/notifications").status_code == 302
     assert "Alleen voor A" not in page_text(_client(app, UserFactory()).get("/notifications"))
     assert db.session.scalar(select(Item.id)) == post.id

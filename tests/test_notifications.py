@@ -39,7 +39,7 @@ def test_new_reply_notifies_the_thread_but_not_the_replier_nor_who_muted_it(app,
     c.post(f"/posts/{post.id}/mute", {"muted": "1"})
     c = Client(app)
     c.login(replier.email)
-    c.post(f"/posts/{post.id}/replies", {"body": "Dinsdag past mij."})
+    c.post(f"/items/{post.id}/comments", {"body": "Dinsdag past mij."})
     (mail,) = mailbox.wait_for(author.email)
     assert "Vergaderdata" in mail.subject and "Reageerder" in mail.text
     assert "Dinsdag past mij." in mail.text and "Hallo" in mail.text  # Dutch recipient
@@ -57,7 +57,7 @@ def test_pending_reply_notifies_only_once_approved(app, mailbox):
     post = ItemFactory(theme=theme, author=author)
     c = Client(app)
     c.login(replier.email)
-    c.post(f"/posts/{post.id}/replies", {"body": "Wacht even"})
+    c.post(f"/items/{post.id}/comments", {"body": "Wacht even"})
     assert mailbox.to(author.email) == []
     from app.items.models import Comment
     moderation.approve_reply(admin, db.session.scalar(select(Comment.id)))
@@ -72,7 +72,7 @@ def test_no_reply_mail_about_a_post_the_recipient_can_no_longer_see(app, mailbox
     CommentFactory(item=post, author=left)  # replied once, no longer a member
     c = Client(app)
     c.login(replier.email)
-    c.post(f"/posts/{post.id}/replies", {"body": "Nieuw"})
+    c.post(f"/items/{post.id}/comments", {"body": "Nieuw"})
     assert len(mailbox.wait_for(author.email)) == 1
     assert mailbox.to(left.email) == []
 
@@ -86,7 +86,7 @@ def test_one_click_unsubscribe_works_without_login_and_only_for_its_recipient(ap
     CommentFactory(item=post, author=other)
     c = Client(app)
     c.login(replier.email)
-    c.post(f"/posts/{post.id}/replies", {"body": "Eerste"})
+    c.post(f"/items/{post.id}/comments", {"body": "Eerste"})
     (mail,) = mailbox.wait_for(author.email)
     url = re.search(r"<(.+)>", mail.message["List-Unsubscribe"]).group(1)
     visitor = Client(app)
@@ -95,7 +95,7 @@ def test_one_click_unsubscribe_works_without_login_and_only_for_its_recipient(ap
     resp = visitor.http.post(path_of(url), data={"List-Unsubscribe": "One-Click"})  # no CSRF
     assert resp.status_code == 200 and "Done" in page_text(resp)
     mailbox.clear()
-    c.post(f"/posts/{post.id}/replies", {"body": "Tweede"})
+    c.post(f"/items/{post.id}/comments", {"body": "Tweede"})
     assert len(mailbox.wait_for(other.email)) == 1
     assert mailbox.to(author.email) == []  # only the link's own recipient unsubscribed
     assert visitor.http.post(path_of(url)[:-4] + "xxxx").status_code == 400

@@ -61,7 +61,7 @@ def test_an_approved_post_and_a_new_reply_show_at_once(app):
     assert "Eerste antwoord" not in page_text(visitor(app).get(f"/posts/{post.id}"))
     author_client = Client(app)
     author_client.login(admin.email)
-    assert author_client.post(f"/posts/{post.id}/replies",
+    assert author_client.post(f"/items/{post.id}/comments",
                               {"body": "Eerste antwoord"}).status_code == 302
     assert "Eerste antwoord" in page_text(visitor(app).get(f"/posts/{post.id}"))
 

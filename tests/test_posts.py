@@ -223,8 +223,8 @@ def test_replies_follow_the_pending_rule_and_keep_counters(client):
     public_post = ItemFactory(theme=half_open)
     closed_post = ItemFactory(theme=closed, part=Part.CLOSED)
     client.login(user.email)
-    client.post(f"/posts/{closed_post.id}/replies", {"body": "Meteen zichtbaar"})
-    client.post(f"/posts/{public_post.id}/replies", {"body": "Even wachten"})
+    client.post(f"/items/{closed_post.id}/comments", {"body": "Meteen zichtbaar"})
+    client.post(f"/items/{public_post.id}/comments", {"body": "Even wachten"})
     db.session.refresh(closed_post)
     db.session.refresh(public_post)
     assert closed_post.comment_count == 1 and closed_post.last_comment_at is not None
@@ -238,7 +238,7 @@ def test_replies_follow_the_pending_rule_and_keep_counters(client):
     client.post(f"/replies/{pending.id}/delete")
     db.session.refresh(public_post)
     assert public_post.comment_count == 0
-    resp = client.post(f"/posts/{closed_post.id}/replies", {"body": "   "})
+    resp = client.post(f"/items/{closed_post.id}/comments", {"body": "   "})
     assert resp.status_code == 422 and "This field is required." in page_text(resp)
 
 
@@ -247,7 +247,7 @@ def test_visitor_and_outsider_cannot_reply(client):
     post = ItemFactory(theme=theme)
     assert "Log in to reply." in page_text(client.get(f"/posts/{post.id}"))
     client.login(UserFactory().email)
-    resp = client.post(f"/posts/{post.id}/replies", {"body": "Hallo"})
+    resp = client.post(f"/items/{post.id}/comments", {"body": "Hallo"})
     assert resp.status_code == 403 and "You cannot reply to this post." in page_text(resp)
     assert db.session.scalar(select(func.count(Comment.id))) == 0
 

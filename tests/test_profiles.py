@@ -170,7 +170,7 @@ def test_mails_name_people_by_user_name_only(app, people, mailbox):
     _profile_of(owner, Visibility.PRIVATE, with_photo=False)
     post = ItemFactory(theme=theme, author=co, part=Part.CLOSED, title="Overleg")
     c = _client(app, people, "owner")
-    c.post(f"/posts/{post.id}/replies", {"body": "Ik kom ook."})
+    c.post(f"/items/{post.id}/comments", {"body": "Ik kom ook."})
     (mail,) = mailbox.wait_for(co.email)
     assert "eigenaarprofiel" in mail.text
     for value in FIELD_VALUES:

@@ -62,7 +62,7 @@ def test_a_member_asks_in_a_closed_theme_and_members_answer(client, app):
 
     other = Client(app)
     other.login(helper.email)
-    resp = other.post(f"/questions/{q.id}/answers", {"body": "Bel het **Mantelzorgpunt**."})
+    resp = other.post(f"/items/{q.id}/comments", {"body": "Bel het **Mantelzorgpunt**."})
     assert resp.status_code == 302
     page = other.get(f"/questions/{q.id}")
     text = page_text(page)

@@ -90,7 +90,7 @@ def test_the_new_reply_mail_and_the_writer_land_on_the_page_of_the_new_reply(app
     post, _ = thread(55, theme=theme, author=author, part=Part.CLOSED, title="Lange draad")
     c = Client(app)
     c.login(replier.email)
-    resp = c.post(f"/posts/{post.id}/replies", {"body": "Reactie 999"})
+    resp = c.post(f"/items/{post.id}/comments", {"body": "Reactie 999"})
     assert resp.status_code == 302
     location = resp.headers["Location"]
     assert "?page=2#reply-" in location

@@ -40,7 +40,7 @@ def test_participant_finds_a_post_by_a_word_from_a_reply_in_a_subtheme(app):
     author = member(sub)
     client = Client(app)
     client.login(author.email)
-    client.post(f"/posts/{post.id}/replies", {"body": "Het wachtlijstbeheer moet beter."})
+    client.post(f"/items/{post.id}/comments", {"body": "Het wachtlijstbeheer moet beter."})
     c = Client(app)
     c.login(reader.email)
     resp = c.get(f"/t/{root.slug}?q=wachtlijstbeheer")
@@ -131,7 +131,7 @@ def test_the_index_follows_every_state_change(app):
     assert visitor_finds("kerstmarkt") == set()
     other = Client(app)
     other.login(colleague.email)
-    other.post(f"/posts/{item_id}/replies", {"body": "Ik bak oliebollen"})  # pending reply
+    other.post(f"/items/{item_id}/comments", {"body": "Ik bak oliebollen"})  # pending reply
     assert visitor_finds("oliebollen") == set()
     from app.items.models import Comment
     moderation.approve_reply(admin, db.session.scalar(select(Comment.id)))

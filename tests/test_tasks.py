@@ -220,7 +220,7 @@ def test_comments_stars_and_the_overview_reuse_the_item_machinery(app):
     item = task(theme=theme, author=owner, part=Part.CLOSED, title="Kascontrole",
                 due_date=today() + timedelta(days=1))
     c = _login(app, worker)
-    resp = c.post(f"/tasks/{item.id}/comments", {"body": "Ik help mee"})
+    resp = c.post(f"/items/{item.id}/comments", {"body": "Ik help mee"})
     assert resp.status_code == 302
     c.post(f"/posts/{item.id}/star", {"star": "1", "next": f"/tasks/{item.id}"})
     db.session.expire_all()

@@ -140,7 +140,7 @@ def test_unknown_ids_are_404(client):
     user = UserFactory()
     client.login(user.email)
     assert client.post("/posts/999999/star").status_code == 404
-    assert client.post("/posts/999999/replies", {"body": "x"}).status_code == 404
+    assert client.post("/items/999999/comments", {"body": "x"}).status_code == 404
     assert client.get("/posts/999999/edit").status_code == 404
 
 

@@ -211,11 +211,10 @@ def test_comments_stars_and_the_overview_reuse_the_item_machinery(app):
     theme, owner, reader = _closed_theme()
     page = wiki_page(theme=theme, author=owner, part=Part.CLOSED, title="Handboek")
     c = _login(app, reader)
-    resp = c.post(f"/wiki/{page.id}/comments", {"body": "Mooi overzicht"})
-    assert resp.status_code == 302
-    assert "Mooi overzicht" in page_text(c.get(c.get(resp.headers["Location"])
-                                               .headers["Location"]))
-    assert c.post(f"/wiki/{page.id}/comments", {"body": ""}).status_code == 422
+    resp = c.post(f"/items/{page.id}/comments", {"body": "Mooi overzicht"})
+    assert resp.status_code == 302 and f"/wiki/{page.id}#reply-" in resp.headers["Location"]
+    assert "Mooi overzicht" in page_text(c.get(resp.headers["Location"]))
+    assert c.post(f"/items/{page.id}/comments", {"body": ""}).status_code == 422
     c.post(f"/posts/{page.id}/star", {"star": "1", "next": f"/wiki/{page.id}"})
     db.session.expire_all()
     assert page.star_count == 1

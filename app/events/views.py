@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+from flask import (Blueprint, Response, abort, flash, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.events import calendar, services
 from app.events.forms import AnswerForm, EventForm
 from app.events.models import Answer
 from app.forms import CSRFOnlyForm, choices
+from app.items import comments
 from app.items.kinds import ItemKind
 from app.items.models import ItemState
 from app.pagecache import cacheable
@@ -122,23 +124,23 @@ def _load_event(item_id, write=False):
 def show(item_id):
     item = _load_event(item_id)
     page = parse_id(request.args.get("page"), default=1)
-    return _render_show(item, page, ReplyForm())
+    return _render_show(item, ReplyForm(), page)
 
 
-def _render_show(item, page, reply_form, status=200, answer_error=None):
+@comments.item_page(ItemKind.EVENT, comments.REPLY, _l("You cannot comment on this event."))
+def _render_show(item, reply_form, page, status=200, answer_error=None):
     from app.mail.notifications import is_muted
 
     counts = services.counts_for([item.id])[item.id]
     mine = services.answers_of(current_user, [item.id]).get(item.id)
-    replies = posts.reply_page(item, page, current_app.config["REPLIES_PER_PAGE"])
     attendees = services.responses(item) if can_see_attendees(item) else None
     return render_template("events/show.html", item=item, event=item.event, theme=item.theme,
-                           counts=counts, mine=mine, attendees=attendees, replies=replies,
+                           counts=counts, mine=mine, attendees=attendees,
                            when=services.describe_when(item.event),
                            starred=item.id in posts.starred_ids(current_user, [item.id]),
-                           muted=is_muted(current_user, item.id), reply_form=reply_form,
-                           action_form=CSRFOnlyForm(), answer_error=answer_error,
-                           is_over=item.event.ends_at <= utcnow()), status
+                           muted=is_muted(current_user, item.id), answer_error=answer_error,
+                           is_over=item.event.ends_at <= utcnow(),
+                           **comments.section(item, page, reply_form)), status
 
 
 @bp.route("/events/<int:item_id>/answer", methods=["POST"])
@@ -152,7 +154,7 @@ def answer(item_id):
         row = services.respond(current_user, item, form.answer.data)
     except services.EventError as exc:
         discard()
-        return _render_show(item, 1, ReplyForm(), 422 if can_comment(item) else 403,
+        return _render_show(item, ReplyForm(), 1, 422 if can_comment(item) else 403,
                             answer_error=exc.message)
     if row.answer == Answer.ATTENDING and row.waitlisted:
         flash(_("The event is full: you are on the waiting list. You get a mail when a place "
@@ -161,31 +163,6 @@ def answer(item_id):
         flash({Answer.ATTENDING: _("You are attending."), Answer.MAYBE: _("You might come."),
                Answer.DECLINED: _("You are not attending.")}[row.answer], "success")
     return redirect(url_for("events.show", item_id=item.id, _anchor="answer"))
-
-
-@bp.route("/events/<int:item_id>/comments", methods=["POST"])
-@login_required
-def comment(item_id):
-    item = _load_event(item_id)
-    if not can_comment(item):
-        from app.errors import render_error
-        return render_error(403, _("You cannot comment on this event."))
-    form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            r = posts.add_reply(current_user, item, form.body.data)
-        except posts.PostError as exc:
-            discard()
-            form.body.errors.append(exc.message)
-        else:
-            if r.state == ItemState.PENDING:
-                flash(_("Your reply is saved and waits for approval by an admin."), "info")
-            else:
-                flash(_("Your reply is published."), "success")
-            page = posts.page_of_reply(r, current_app.config["REPLIES_PER_PAGE"])
-            return redirect(url_for("events.show", item_id=item.id,
-                                    page=page if page > 1 else None, _anchor=f"reply-{r.id}"))
-    return _render_show(item, 2**31 - 1, form, 422)
 
 
 @bp.route("/events/<int:item_id>/event.ics")

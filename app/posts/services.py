@@ -233,10 +233,11 @@ def delete_post(actor: User, post: Item) -> None:
     db.session.flush()
 
 
-# ------------------------------------------------------------------------- replies
+# ------------------------------------------------------------------------- comments
 
-def add_reply(author: User, post: Item, body: str) -> Comment:
-    """Reply to a post the author can see. Public parts wait for approval."""
+def add_comment(author: User, post: Item, body: str) -> Comment:
+    """A comment (a reply, an answer, a reaction) on an item of any kind the author can see
+    and may comment on. Public parts wait for approval."""
     if not can_read_item(post, author) or not can_comment(post, author):
         raise PostError(_("You cannot reply to this post."), field="body")
     body = (body or "").strip()
@@ -287,22 +288,30 @@ class ReplyPage:
 
 
 def reply_page(post: Item, page: int = 1, per_page: int = 50, user=None) -> ReplyPage:
-    """One page of the replies the viewer may see, oldest first (two queries: count, page).
-    A page past the last shows the last."""
+    """One page of the comments the viewer may see, oldest first. A page past the last shows
+    the last. Two queries (count, page); one where the first page holds them all."""
     clause = visible_comments_clause(viewer_for(user))
+    query = (select(Comment).where(Comment.item_id == post.id, clause)
+             .options(joinedload(Comment.author)).order_by(Comment.created_at, Comment.id)
+             .limit(per_page))
+    if page <= 1:
+        replies = list(db.session.scalars(query))
+        if len(replies) < per_page:
+            return ReplyPage(replies=replies, total=len(replies), page=1, pages=1,
+                             per_page=per_page)
     total = db.session.scalar(select(func.count()).select_from(Comment).where(
         Comment.item_id == post.id, clause)) or 0
     pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    replies = list(db.session.scalars(
-        select(Comment).where(Comment.item_id == post.id, clause)
-        .options(joinedload(Comment.author)).order_by(Comment.created_at, Comment.id)
-        .limit(per_page).offset((page - 1) * per_page)))
+    if page > 1:
+        page = min(page, pages)
+        replies = list(db.session.scalars(query.offset((page - 1) * per_page)))
+    else:
+        page = 1
     return ReplyPage(replies=replies, total=total, page=page, pages=pages, per_page=per_page)
 
 
-def page_of_reply(reply: Comment, per_page: int = 50, user=None) -> int:
-    """The page of its post on which the viewer finds this reply."""
+def page_of_comment(reply: Comment, per_page: int = 50, user=None) -> int:
+    """The page of its item on which the viewer finds this comment."""
     before = db.session.scalar(select(func.count()).select_from(Comment).where(
         Comment.item_id == reply.item_id, visible_comments_clause(viewer_for(user)),
         (Comment.created_at < reply.created_at)

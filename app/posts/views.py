@@ -1,9 +1,10 @@
 """Pages of the board: new post, a post with its replies, edit, delete, stars, attachments."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template,
                    request, send_file, url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
@@ -12,8 +13,9 @@ from app.filters.services import categories_for, filter_groups_for
 from app.forms import CSRFOnlyForm, choices
 from app.features import DISCUSSIONS
 from app import storage
+from app.items import comments
 from app.items.kinds import ItemKind, item_url
-from app.permissions import (can_change_readers, can_comment, can_see_member_list,
+from app.permissions import (can_change_readers, can_see_member_list,
                              feature_enabled, load_comment, load_item, may_create, standing)
 from app.posts import services
 from app.posts.forms import PostForm, ReplyForm
@@ -108,34 +110,23 @@ def _save_or_show(form, theme, author, post, s, groups, members, save, pending, 
 def show(item_id):
     post = load_item(item_id, ItemKind.DISCUSSION)
     page = parse_id(request.args.get("page"), default=1)
-    return _render_show(post, page, ReplyForm())
+    return _render_show(post, ReplyForm(), page)
 
 
-def _render_show(post, page, reply_form, status=200):
-    """The post with one page of its replies (REPLIES_PER_PAGE, oldest first)."""
+@comments.item_page(ItemKind.DISCUSSION, comments.REPLY, _l("You cannot reply to this post."))
+def _render_show(post, reply_form, page, status=200):
+    """The post with one page of its replies."""
     from app.mail.notifications import is_muted
-    from app.people.profiles import people_cards
-    replies = services.reply_page(post, page, current_app.config["REPLIES_PER_PAGE"])
-    people_cards([post.author_id] + [r.author_id for r in replies.replies])
-    return render_template("posts/show.html", post=post, theme=post.theme,
-                           replies=replies, starred=post.id in services.starred_ids(
-                               current_user, [post.id]),
+    return render_template("posts/show.html", post=post, item=post, theme=post.theme,
+                           starred=post.id in services.starred_ids(current_user, [post.id]),
                            muted=is_muted(current_user, post.id),
-                           reply_form=reply_form, action_form=CSRFOnlyForm()), status
+                           **comments.section(post, page, reply_form)), status
 
 
 @bp.route("/replies/<int:comment_id>")
 def show_reply(comment_id):
-    """A reply's lasting address (used in mails): the page of its post where it is now."""
-    reply = load_comment(comment_id)
-    return redirect(_reply_url(reply))
-
-
-def _reply_url(reply) -> str:
-    from app.items.kinds import item_url
-
-    page = services.page_of_reply(reply, current_app.config["REPLIES_PER_PAGE"])
-    return item_url(reply.item, page=page if page > 1 else None, _anchor=f"reply-{reply.id}")
+    """A comment's lasting address (used in mails): the page of its item where it is now."""
+    return redirect(comments.comment_url(load_comment(comment_id)))
 
 
 @bp.route("/posts/<int:item_id>/edit", methods=["GET", "POST"])
@@ -201,30 +192,6 @@ def star(item_id):
     back = request.form.get("next")
     from app.urls import safe_next
     return redirect(safe_next(back) or item_url(post))
-
-
-@bp.route("/posts/<int:item_id>/replies", methods=["POST"])
-@login_required
-def reply(item_id):
-    post = load_item(item_id, ItemKind.DISCUSSION)  # other kinds have their own comment form
-    if not can_comment(post):
-        from app.errors import render_error
-        return render_error(403, _("You cannot reply to this post."))
-    form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            r = services.add_reply(current_user, post, form.body.data)
-        except services.PostError as exc:
-            discard()
-            form.body.errors.append(exc.message)
-        else:
-            if r.state == ItemState.PENDING:
-                flash(_("Your reply is saved and waits for approval by an admin."), "info")
-            else:
-                flash(_("Your reply is published."), "success")
-            return redirect(_reply_url(r))
-    # Shown again with the last page of replies, where the new one would appear.
-    return _render_show(post, 2**31 - 1, form, 422)
 
 
 @bp.route("/replies/<int:comment_id>/delete", methods=["POST"])

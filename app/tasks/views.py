@@ -2,17 +2,19 @@
 its reactions, writing and editing, and changing a task's state or assignees."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.features import TASKS
 from app.forms import CSRFOnlyForm, choices
 from app.items import access
+from app.items import comments
 from app.items.kinds import ItemKind
 from app.items.models import ItemState
 from app.pagecache import cacheable
-from app.permissions import (can_change_readers, can_change_task, can_comment, feature_enabled,
+from app.permissions import (can_change_readers, can_change_task, feature_enabled,
                              load_item, may_create, standing)
 from app.posts import services as post_services
 from app.posts.forms import ReplyForm
@@ -20,6 +22,7 @@ from app.tasks import services
 from app.tasks.forms import TaskForm, state_choices
 from app.themes.models import WorkgroupType
 from app.themes.services import get_theme_by_slug
+from app.urls import parse_id
 from app.transactions import discard
 from app.urls import safe_next
 
@@ -129,44 +132,19 @@ def new(slug):
 @cacheable
 def show(item_id):
     item = load_item(item_id, ItemKind.TASK)
-    return _render_show(item, ReplyForm())
+    return _render_show(item, ReplyForm(), parse_id(request.args.get("page"), default=1))
 
 
-def _render_show(item, reply_form, status=200):
-    from app.urls import parse_id
-
+@comments.item_page(ItemKind.TASK, comments.REACTION, _l("You cannot react to this."))
+def _render_show(item, reply_form, page, status=200):
     task = services.task_of(item)
-    replies = post_services.reply_page(item, parse_id(request.args.get("page"), default=1),
-                                       current_app.config["REPLIES_PER_PAGE"])
     may_change = can_change_task(item, task.assignees)
     members = access.member_choices(item.theme, current_user) if may_change else []
     return render_template(
-        "tasks/show.html", item=item, task=task, theme=item.theme, replies=replies,
-        reply_form=reply_form, action_form=CSRFOnlyForm(), labels=services.STATE_LABELS,
+        "tasks/show.html", item=item, task=task, theme=item.theme, labels=services.STATE_LABELS,
         today=services.today(), may_change=may_change, members=members,
-        starred=item.id in post_services.starred_ids(current_user, [item.id])), status
-
-
-@bp.route("/tasks/<int:item_id>/comments", methods=["POST"])
-@login_required
-def comment(item_id):
-    item = load_item(item_id, ItemKind.TASK)
-    if not can_comment(item):
-        abort(403)
-    form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            reaction = post_services.add_reply(current_user, item, form.body.data)
-        except post_services.PostError as exc:
-            discard()
-            form.body.errors.append(exc.message)
-        else:
-            if reaction.state == ItemState.PENDING:
-                flash(_("Your reaction is saved and waits for approval by an admin."), "info")
-            else:
-                flash(_("Your reaction is published."), "success")
-            return redirect(url_for("posts.show_reply", comment_id=reaction.id))
-    return _render_show(item, form, 422)
+        starred=item.id in post_services.starred_ids(current_user, [item.id]),
+        **comments.section(item, page, reply_form)), status
 
 
 @bp.route("/tasks/<int:item_id>/edit", methods=["GET", "POST"])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.items import comments
 from app.items.kinds import ItemKind, item_url
 from app.pagecache import cacheable
 from app.permissions import load_item, standing
@@ -58,14 +60,14 @@ def new(slug):
 @bp.route("/blog/<int:item_id>")
 @cacheable
 def show(item_id):
-    return _render(load_item(item_id, ItemKind.BLOG), ReplyForm())
+    return _render(load_item(item_id, ItemKind.BLOG), ReplyForm(), common.page_arg())
 
 
-def _render(item, reply_form, status=200):
+@comments.item_page(ItemKind.BLOG, comments.REPLY, _l("You cannot react to this."))
+def _render(item, reply_form, page, status=200):
     article = db.session.get(BlogArticle, item.id)
-    return common.render_item(item, "toolkit/article.html", reply_form, status, article=article,
-                              answers=False, best=None, starred_comments=(),
-                              comment_action="blog.comment")
+    return common.render_item(item, "toolkit/article.html", reply_form, page, status,
+                              article=article)
 
 
 @bp.route("/blog/<int:item_id>/edit", methods=["GET", "POST"])
@@ -90,10 +92,3 @@ def edit(item_id):
 def delete(item_id):
     item = load_item(item_id, ItemKind.BLOG, write=True)
     return common.delete_item(item, "blog.index", _("The article is deleted."))
-
-
-@bp.route("/blog/<int:item_id>/comments", methods=["POST"])
-@login_required
-def comment(item_id):
-    item = load_item(item_id, ItemKind.BLOG)
-    return common.add_comment(item, ReplyForm(), _render)

@@ -1,19 +1,20 @@
 """What the three kinds' pages share: the theme of a kind's page, the write form (new and
 edit: a valid form saves and leads to the item; otherwise the form again, 422, with the
-problem named and what was typed kept), deleting, commenting and the list page's frame."""
+problem named and what was typed kept), deleting, and the item and list pages' frame."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.errors import DomainError, render_error
+from app.errors import DomainError
 from app.forms import CSRFOnlyForm
+from app.items import comments
 from app.items.kinds import item_url
 from app.items.models import ItemState
-from app.permissions import can_change_readers, can_comment, feature_enabled, may_create, standing
+from app.permissions import can_change_readers, feature_enabled, may_create, standing
 from app.posts import services as posts
-from app.posts.views import _audience_members, _input_from, _prepare_form, _reply_url
+from app.posts.views import _audience_members, _input_from, _prepare_form
 from app.themes.models import WorkgroupType
 from app.themes.services import get_theme_by_slug
 from app.transactions import discard
@@ -110,39 +111,19 @@ def delete_item(item, list_endpoint: str, message: str):
     return redirect(url_for(list_endpoint, slug=slug))
 
 
-def add_comment(item, form, render_show):
-    """A comment (an answer) on the item: published or waiting, then to where it shows; a
-    refused one brings the item's page back (422) with what was typed."""
-    if not can_comment(item):
-        return render_error(403, _("You cannot react to this."))
-    if form.validate_on_submit():
-        try:
-            comment = posts.add_reply(current_user, item, form.body.data)
-        except posts.PostError as exc:
-            discard()
-            form.body.errors.append(exc.message)
-        else:
-            if comment.state == ItemState.PENDING:
-                flash(_("Your reply is saved and waits for approval by an admin."), "info")
-            else:
-                flash(_("Your reply is published."), "success")
-            return redirect(_reply_url(comment))
-    return render_show(item, form, 422)
-
-
 def per_page() -> int:
     return current_app.config["POSTS_PER_PAGE"]
 
 
-def render_item(item, template: str, reply_form, status: int = 200, extra=None, **context):
-    """An item's page with one page of its comments (REPLIES_PER_PAGE, oldest first);
+def render_item(item, template: str, reply_form, page: int, status: int = 200, extra=None,
+                **context):
+    """An item's page with one page of its comments (app.items.comments.section);
     extra(replies) adds what the kind's page needs to know about them."""
     from app.mail.notifications import is_muted
 
-    replies = posts.reply_page(item, page_arg(), current_app.config["REPLIES_PER_PAGE"])
+    shown = comments.section(item, page, reply_form)
     if extra is not None:
-        context.update(extra(replies))
-    return render_template(template, item=item, theme=item.theme, replies=replies,
+        context.update(extra(shown["replies"]))
+    return render_template(template, item=item, theme=item.theme,
                            starred=item.id in posts.starred_ids(current_user, [item.id]),
-                           muted=is_muted(current_user, item.id), reply_form=reply_form,
-                           action_form=CSRFOnlyForm(), **context), status
+                           muted=is_muted(current_user, item.id), **shown, **context), status

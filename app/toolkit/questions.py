@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.filters.services import categories_for
 from app.forms import CSRFOnlyForm
+from app.items import comments
 from app.items.kinds import ItemKind, item_url
 from app.pagecache import cacheable
 from app.permissions import can_mark_best_answer, load_comment, load_item, standing
@@ -63,10 +65,11 @@ def new(slug):
 @bp.route("/questions/<int:item_id>")
 @cacheable
 def show(item_id):
-    return _render(load_item(item_id, ItemKind.QUESTION), ReplyForm())
+    return _render(load_item(item_id, ItemKind.QUESTION), ReplyForm(), common.page_arg())
 
 
-def _render(item, reply_form, status=200):
+@comments.item_page(ItemKind.QUESTION, comments.ANSWER, _l("You cannot react to this."))
+def _render(item, reply_form, page, status=200):
     from app.extensions import db
 
     best = services.best_answer(item, db.session.get(Question, item.id))
@@ -75,8 +78,8 @@ def _render(item, reply_form, status=200):
         shown = [r.id for r in replies.replies] + ([best.id] if best else [])
         return {"starred_comments": services.starred_comment_ids(current_user, shown)}
 
-    return common.render_item(item, "toolkit/question.html", reply_form, status, extra=answers,
-                              best=best, answers=True, comment_action="questions.answer")
+    return common.render_item(item, "toolkit/question.html", reply_form, page, status,
+                              extra=answers, best=best)
 
 
 @bp.route("/questions/<int:item_id>/edit", methods=["GET", "POST"])
@@ -96,13 +99,6 @@ def edit(item_id):
 def delete(item_id):
     item = load_item(item_id, ItemKind.QUESTION, write=True)
     return common.delete_item(item, "questions.index", _("The question is deleted."))
-
-
-@bp.route("/questions/<int:item_id>/answers", methods=["POST"])
-@login_required
-def answer(item_id):
-    item = load_item(item_id, ItemKind.QUESTION)
-    return common.add_comment(item, ReplyForm(), _render)
 
 
 @bp.route("/questions/<int:item_id>/best", methods=["POST"])

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.items import comments
 from app.items.kinds import ItemKind, item_url
 from app.pagecache import cacheable
 from app.permissions import load_item, standing
@@ -66,14 +68,13 @@ def new(slug):
 @bp.route("/updates/<int:item_id>")
 @cacheable
 def show(item_id):
-    return _render(load_item(item_id, ItemKind.STATUS_UPDATE), ReplyForm())
+    return _render(load_item(item_id, ItemKind.STATUS_UPDATE), ReplyForm(), common.page_arg())
 
 
-def _render(item, reply_form, status=200):
+@comments.item_page(ItemKind.STATUS_UPDATE, comments.REPLY, _l("You cannot react to this."))
+def _render(item, reply_form, page, status=200):
     row = db.session.get(StatusUpdate, item.id)
-    return common.render_item(item, "toolkit/update.html", reply_form, status, detail=row,
-                              answers=False, best=None, starred_comments=(),
-                              comment_action="updates.comment")
+    return common.render_item(item, "toolkit/update.html", reply_form, page, status, detail=row)
 
 
 @bp.route("/updates/<int:item_id>/edit", methods=["GET", "POST"])
@@ -97,10 +98,3 @@ def edit(item_id):
 def delete(item_id):
     item = load_item(item_id, ItemKind.STATUS_UPDATE, write=True)
     return common.delete_item(item, "updates.index", _("The status update is deleted."))
-
-
-@bp.route("/updates/<int:item_id>/comments", methods=["POST"])
-@login_required
-def comment(item_id):
-    item = load_item(item_id, ItemKind.STATUS_UPDATE)
-    return common.add_comment(item, ReplyForm(), _render)

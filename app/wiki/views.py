@@ -2,17 +2,19 @@
 editing (with the edit conflict of two people saving at once), history, differences, restore."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.features import WIKI
 from app.forms import CSRFOnlyForm, choices
 from app.items import access
+from app.items import comments
 from app.items.kinds import ItemKind
 from app.items.models import ItemState
 from app.pagecache import cacheable
-from app.permissions import (can_change_readers, can_comment, feature_enabled,
+from app.permissions import (can_change_readers, feature_enabled,
                              load_item, may_create, standing)
 from app.posts import services as post_services
 from app.posts.forms import ReplyForm
@@ -131,39 +133,16 @@ def new(slug):
 @cacheable
 def show(item_id):
     item = load_item(item_id, ItemKind.WIKI_PAGE)
-    return _render_show(item, ReplyForm())
+    return _render_show(item, ReplyForm(), parse_id(request.args.get("page"), default=1))
 
 
-def _render_show(item, reply_form, status=200):
-    page = parse_id(request.args.get("page"), default=1)
-    replies = post_services.reply_page(item, page, current_app.config["REPLIES_PER_PAGE"])
+@comments.item_page(ItemKind.WIKI_PAGE, comments.REACTION, _l("You cannot react to this."))
+def _render_show(item, reply_form, page, status=200):
     return render_template(
         "wiki/show.html", item=item, theme=item.theme, ancestors=services.ancestors(item),
         subpages=services.children(item), current=services.current_revision(item),
-        replies=replies, reply_form=reply_form, action_form=CSRFOnlyForm(),
-        starred=item.id in post_services.starred_ids(current_user, [item.id])), status
-
-
-@bp.route("/wiki/<int:item_id>/comments", methods=["POST"])
-@login_required
-def comment(item_id):
-    item = load_item(item_id, ItemKind.WIKI_PAGE)
-    if not can_comment(item):
-        abort(403)
-    form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            reaction = post_services.add_reply(current_user, item, form.body.data)
-        except post_services.PostError as exc:
-            discard()
-            form.body.errors.append(exc.message)
-        else:
-            if reaction.state == ItemState.PENDING:
-                flash(_("Your reaction is saved and waits for approval by an admin."), "info")
-            else:
-                flash(_("Your reaction is published."), "success")
-            return redirect(url_for("posts.show_reply", comment_id=reaction.id))
-    return _render_show(item, form, 422)
+        starred=item.id in post_services.starred_ids(current_user, [item.id]),
+        **comments.section(item, page, reply_form)), status
 
 
 @bp.route("/wiki/<int:item_id>/edit", methods=["GET", "POST"])
