@@ -1,0 +1,89 @@
+"""What works across kinds works for every kind: the bookmark button on each kind's page with
+the kind named under Saved, and search hits that name their kind and lead to their own page."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.extensions import db
+from app.items.kinds import ItemKind
+from app.items.models import Item
+from app.themes.models import WorkgroupType
+from tests.factories import ItemFactory, ThemeFactory, event_item, member, task, wiki_page
+from tests.helpers import Client, page_text
+
+LABELS = {ItemKind.DISCUSSION: "Discussion", ItemKind.FOLDER: "Folder", ItemKind.FILE: "File",
+          ItemKind.QUESTION: "Question", ItemKind.BLOG: "Blog",
+          ItemKind.STATUS_UPDATE: "Status update", ItemKind.EVENT: "Agenda",
+          ItemKind.WIKI_PAGE: "Wiki", ItemKind.TASK: "Task"}
+
+
+def one_of(kind: ItemKind, theme, **kw) -> Item:
+    """A published item of this kind in the theme, stored as its services store it."""
+    if kind in (ItemKind.FOLDER, ItemKind.FILE):
+        from tests.test_route_sweep import _file_items
+
+        title = kw.pop("title")
+        ids = _file_items(theme, **kw)
+        item = db.session.get(Item, ids[kind.value]["item_id"])
+        item.title = title
+        db.session.flush()
+        return item
+    if kind == ItemKind.EVENT:
+        return event_item(theme=theme, **kw)
+    if kind == ItemKind.WIKI_PAGE:
+        return wiki_page(theme=theme, **kw)
+    if kind == ItemKind.TASK:
+        return task(theme=theme, **kw)
+    return ItemFactory(theme=theme, kind=kind, **kw)
+
+
+def _login(app, user):
+    c = Client(app)
+    c.login(user.email)
+    return c
+
+
+@pytest.mark.parametrize("kind", list(ItemKind))
+def test_every_kind_can_be_saved_from_its_page_and_is_listed_with_its_kind(app, kind):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    reader = member(theme)
+    item = one_of(kind, theme, title="Bewaarwaardig stuk")
+    db.session.commit()
+    with app.test_request_context():
+        url = item_url_of(item)
+    c = _login(app, reader)
+    page = c.get(url)
+    assert page.status_code == 200
+    assert f'action="/items/{item.id}/bookmark"' in page.get_data(as_text=True)
+    assert ">Save for later<" in page.get_data(as_text=True)
+    resp = c.post(f"/items/{item.id}/bookmark", {"saved": "1"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(url)
+    saved = c.get("/saved").get_data(as_text=True)
+    assert f'<a href="{url}">Bewaarwaardig stuk</a>' in saved
+    assert re.search(rf'<span class="item-kind">{LABELS[kind]}</span>', saved)
+
+
+def item_url_of(item):
+    from app.items.kinds import item_url
+
+    return item_url(item)
+
+
+@pytest.mark.parametrize("kind", list(ItemKind))
+def test_a_search_hit_of_every_kind_names_its_kind_and_leads_to_its_page(app, kind):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    reader = member(theme)
+    item = one_of(kind, theme, title="Zonnepanelen op het gemeentehuis")
+    db.session.commit()
+    with app.test_request_context():
+        url = item_url_of(item)
+    c = _login(app, reader)
+    html = c.get("/search", query_string={"q": "zonnepanelen"}).get_data(as_text=True)
+    hit = re.search(rf'<li class="post-item">\s*<h3><a href="{re.escape(url)}">'
+                    r'Zonnepanelen op het gemeentehuis</a></h3>\s*<p class="meta">(.*?)</p>',
+                    html, re.S)
+    assert hit, page_text(c.get("/search", query_string={"q": "zonnepanelen"}))
+    assert f'<span class="item-kind">{LABELS[kind]}</span>' in hit.group(1)
+    assert c.get(url).status_code == 200
