@@ -87,3 +87,56 @@ def test_a_search_hit_of_every_kind_names_its_kind_and_leads_to_its_page(app, ki
     assert hit, page_text(c.get("/search", query_string={"q": "zonnepanelen"}))
     assert f'<span class="item-kind">{LABELS[kind]}</span>' in hit.group(1)
     assert c.get(url).status_code == 200
+
+
+def test_the_digest_names_each_kind_links_its_page_and_keeps_to_what_each_member_may_read(
+        app, mailbox):
+    from datetime import timedelta
+
+    from app.digest import services as digest
+    from app.items.models import Part
+    from app.timeutil import utcnow
+    from tests.factories import UserFactory
+
+    theme = ThemeFactory(name="Zorgregio", workgroup_type=WorkgroupType.MIXED)
+    insider, plain = member(theme, username="Insider"), member(theme)
+    outsider = UserFactory()
+    _key, start, _end = digest.period_of("weekly", utcnow() - timedelta(days=7))
+    at = start + timedelta(days=2)
+    event = event_item(theme=theme, title="Regiodag", created_at=at, star_count=3)
+    page = wiki_page(theme=theme, title="Werkwijze", part=Part.CLOSED, created_at=at)
+    task(theme=theme, title="Alleen Insider", readers=[insider], created_at=at)
+    db.session.commit()
+    digest.send_due_digests()
+    (mail,) = mailbox.wait_for(plain.email)
+    with app.test_request_context():
+        links = {i.title: item_url_of(i) for i in (event, page)}
+    for title, label in (("Regiodag", "Agenda"), ("Werkwijze", "Wiki")):
+        assert re.search(rf"^- {title} \({label}, .*\n  https?://\S+{links[title]}\r?$",
+                         mail.text, re.M), mail.text
+    assert "Alleen Insider" not in mail.text
+    assert "- Alleen Insider (Task, " in mailbox.wait_for(insider.email)[0].text
+    assert mailbox.to(outsider.email) == []
+
+
+def test_the_overview_mail_names_each_kind_and_leaves_out_closed_themes_one_is_not_in(
+        app, mailbox):
+    from datetime import timedelta
+
+    from app.items.models import Part
+    from app.digest import services as digest
+    from app.timeutil import utcnow
+
+    mine = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    closed = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    reader = member(mine)
+    reader.overview_frequency = "daily"
+    member(closed)
+    earlier = utcnow() - timedelta(hours=3)
+    wiki_page(theme=mine, title="Onze afspraken", part=Part.CLOSED, created_at=earlier)
+    event_item(theme=closed, title="Geheim overleg", part=Part.CLOSED, created_at=earlier)
+    db.session.commit()
+    digest.send_overviews()
+    (mail,) = mailbox.wait_for(reader.email)
+    assert f"- Onze afspraken (Wiki, {mine.name})" in mail.text
+    assert "Geheim overleg" not in mail.text
