@@ -140,3 +140,49 @@ def test_the_overview_mail_names_each_kind_and_leaves_out_closed_themes_one_is_n
     (mail,) = mailbox.wait_for(reader.email)
     assert f"- Onze afspraken (Wiki, {mine.name})" in mail.text
     assert "Geheim overleg" not in mail.text
+
+
+def test_the_own_data_export_holds_what_one_wrote_of_every_kind_and_nothing_of_others(app):
+    import io
+    import json
+    import zipfile
+
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    writer, other = member(theme), member(theme)
+    for kind in ItemKind:
+        one_of(kind, theme, title=f"Mijn {kind.value}", author=writer)
+        one_of(kind, theme, title=f"Andermans {kind.value}", author=other)
+    db.session.commit()
+    resp = _login(app, writer).get("/account/data/export")
+    items = json.loads(zipfile.ZipFile(io.BytesIO(resp.data)).read("items.json"))
+    mine = {(i["kind"], i["title"]) for i in items}
+    assert {(k.value, f"Mijn {k.value}") for k in ItemKind} <= mine
+    assert not [t for _k, t in mine if t.startswith("Andermans")]
+
+
+COMMENTED_KINDS = [k for k in ItemKind if k not in (ItemKind.FOLDER, ItemKind.FILE)]
+
+
+@pytest.mark.parametrize("kind", COMMENTED_KINDS)
+def test_a_reaction_on_ones_item_of_every_kind_reaches_the_notification_list_and_mail(
+        app, mailbox, kind):
+    from app.posts import services as post_services
+
+    from app.items.models import Part
+
+    theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    owner, replier = member(theme), member(theme, username="Reageerder")
+    item = one_of(kind, theme, title="Mijn stuk", author=owner, part=Part.CLOSED)
+    db.session.commit()
+    reply = post_services.add_reply(replier, item, "Goed plan.")
+    db.session.commit()
+    with app.test_request_context():
+        url = item_url_of(item)
+    (mail,) = mailbox.wait_for(owner.email)
+    assert "Mijn stuk" in mail.subject and "Goed plan." in mail.text
+    c = _login(app, owner)
+    followed = c.get(mail.link(f"/replies/{reply.id}").replace("http://127.0.0.1:5000", ""))
+    assert followed.status_code == 302
+    assert followed.headers["Location"].split("#")[0].split("?")[0] == url
+    inbox = c.get("/notifications").get_data(as_text=True)
+    assert f'href="{url}"' in inbox and "Reageerder" in inbox
