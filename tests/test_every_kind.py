@@ -186,3 +186,34 @@ def test_a_reaction_on_ones_item_of_every_kind_reaches_the_notification_list_and
     assert followed.headers["Location"].split("#")[0].split("?")[0] == url
     inbox = c.get("/notifications").get_data(as_text=True)
     assert f'href="{url}"' in inbox and "Reageerder" in inbox
+
+
+def _questions_page(c, theme, n_authors):
+    from app.people.models import Profile, Visibility
+
+    for i in range(n_authors):
+        author = member(theme, username=f"schrijver{n_authors}{i}")
+        db.session.add(Profile(user_id=author.id, name=f"Anna de Vries {n_authors}-{i}",
+                               name_visibility=Visibility.THEMES))
+        one_of(ItemKind.QUESTION, theme, title=f"Vraag {i}", author=author)
+    db.session.commit()
+    from tests.helpers import counted_queries
+
+    with counted_queries() as statements:
+        html = c.get(f"/t/{theme.slug}/questions").get_data(as_text=True)
+    return html, len(statements)
+
+
+def test_bylines_in_lists_show_the_person_as_the_viewer_may_see_them_in_bounded_queries(app):
+    small, large = ThemeFactory(), ThemeFactory()
+    reader = member(small)
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=reader, theme=large)
+    c = _login(app, reader)
+    html, few = _questions_page(c, small, 2)
+    assert "Anna de Vries 2-0" in html and 'class="person"' in html
+    _html, many = _questions_page(c, large, 8)
+    assert many <= few
+    outsider = _login(app, member(ThemeFactory()))
+    assert "Anna de Vries" not in outsider.get(f"/t/{small.slug}/questions").get_data(as_text=True)
