@@ -2,7 +2,7 @@
 from flask import has_request_context, request
 from flask_babel import format_datetime, format_timedelta, get_locale
 
-from app.items.kinds import item_url
+from app.items.kinds import item_url, kind_label
 from app.permissions import template_helpers
 from app.themes.forms import TYPE_LABELS
 
@@ -22,6 +22,7 @@ def init_app(app):
                                  board_name=app.config["BOARD_NAME"])
     app.jinja_env.globals["board_url"] = board_url
     app.jinja_env.globals["item_url"] = item_url
+    app.jinja_env.globals["item_kind_label"] = kind_label
     app.jinja_env.globals["queue_badge"] = queue_badge
     app.jinja_env.globals["unread_notices"] = unread_notices
     app.jinja_env.globals["search_snippet"] = _snippet

@@ -14,10 +14,11 @@ from tests.factories import (CategoryFactory, FilterGroupFactory, FilterValueFac
                              member)
 from tests.helpers import counted_queries, Client
 
-MAX_QUERIES = 12
-# A post's page also loads the cards of the people on it (full names and photos as the viewer
-# may see them: one query) and whether the viewer saved it (one query).
-POST_PAGE_MAX_QUERIES = MAX_QUERIES + 2
+# A list loads the cards of its authors (full names and photos as the viewer may see them) in
+# one query.
+MAX_QUERIES = 13
+# A post's page also loads whether the viewer saved it (one query).
+POST_PAGE_MAX_QUERIES = MAX_QUERIES + 1
 
 
 def _board(theme, n):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import lazy_gettext as _l
+
 
 class ItemKind(str, enum.Enum):
     DISCUSSION = "discussion"  # a post on a theme's board, with comments
@@ -34,6 +36,25 @@ SHOW_ENDPOINTS: dict[ItemKind, str] = {
     ItemKind.WIKI_PAGE: "wiki.show",
     ItemKind.TASK: "tasks.show",
 }
+
+# What an item of each kind is called where items of several kinds are listed together
+# (search hits, Bewaard, digests, the own-data export).
+KIND_LABELS: dict[ItemKind, object] = {
+    ItemKind.DISCUSSION: _l("Discussion"),
+    ItemKind.FOLDER: _l("Folder"),
+    ItemKind.FILE: _l("File"),
+    ItemKind.QUESTION: _l("Question"),
+    ItemKind.BLOG: _l("Blog"),
+    ItemKind.STATUS_UPDATE: _l("Status update"),
+    ItemKind.EVENT: _l("Agenda"),
+    ItemKind.WIKI_PAGE: _l("Wiki"),
+    ItemKind.TASK: _l("Task"),
+}
+
+
+def kind_label(item) -> str:
+    """What kind of content an item is, in the reader's language ("Agenda", "Wiki" …)."""
+    return str(KIND_LABELS[ItemKind(item.kind)])
 
 
 def item_url(item, *, external: bool = False, **values) -> str:

@@ -53,10 +53,17 @@ def people_cards(user_ids) -> dict[int, PersonCard]:
 
 
 def person_card(user) -> PersonCard | None:
-    """The card of one person (from the request's cards when a view loaded them already)."""
+    """The card of one person (from the request's cards when a view loaded them already).
+    A card not yet loaded is loaded together with those of every person the request has
+    loaded so far, so that a list of bylines costs one query, not one per author."""
     if user is None:
         return None
-    return people_cards([user.id]).get(user.id)
+    cache = g.get("_person_cards", {}) if has_request_context() else {}
+    if user.id in cache:
+        return cache[user.id]
+    loaded = [obj.id for obj in list(db.session.identity_map.values())
+              if isinstance(obj, User) and obj.id not in cache]
+    return people_cards([user.id, *loaded]).get(user.id)
 
 
 @dataclass
