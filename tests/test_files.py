@@ -529,3 +529,35 @@ def test_a_members_upload_to_a_public_part_waits_for_an_admin_in_the_queue(app):
     assert resp.status_code == 303
     assert c["other"].get(f"/files/{fid}/download").data == b"voorstel"
     assert Client(app).get(f"/files/{fid}/download").data == b"voorstel"  # public part
+
+
+def test_a_member_cannot_make_files_public_without_an_admin_through_a_folder(app):
+    """Files a member brings into the public part of a mixed theme, by opening their folder or
+    by moving them into a public folder, wait for an admin like a new public upload."""
+    theme = ThemeFactory(workgroup_type=WorkgroupType.MIXED)
+    owner, writer = member(theme, role=Role.OWNER), member(theme)
+    c, admin, visitor = Client(app), Client(app), Client(app)
+    c.login(writer.email)
+    admin.login(owner.email)
+    folder = make_folder(c, f"/t/{theme.slug}/files/folders", "Werkmap")
+    upload(c, f"/folders/{folder}/upload", ("notulen.txt", b"interne notulen"))
+    notes = file_id("notulen.txt")
+    assert visitor.get(f"/files/{notes}/download").status_code == 404
+    # 1. the member opens the folder to everyone: the folder and the file inside both wait
+    assert settings(c, f"/folders/{folder}/settings", name="Werkmap",
+                    read="public").status_code == 302
+    assert visitor.get(f"/files/{notes}/download").status_code == 404
+    assert visitor.get(f"/folders/{folder}").status_code == 404
+    assert db.session.get(Item, notes).state == ItemState.PENDING
+    # 2. a members-only file the member moves into that public (waiting) folder waits too
+    inner = make_folder(c, f"/t/{theme.slug}/files/folders", "Intern")
+    upload(c, f"/folders/{inner}/upload", ("plan.txt", b"plan"))
+    plan = file_id("plan.txt")
+    assert db.session.get(Item, plan).state == ItemState.PUBLISHED  # for the members
+    assert settings(c, f"/files/{plan}/settings", name="plan.txt", folder=folder,
+                    read="inherit").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(File, plan).folder_id == folder
+    assert db.session.get(Item, plan).state == ItemState.PENDING
+    assert visitor.get(f"/files/{plan}/download").status_code == 404
+    assert admin.get(f"/files/{plan}/download").status_code == 200  # the admin sees it waiting

@@ -276,9 +276,20 @@ def choose_access(theme: Theme, actor, read: str, reader_ids, write: str,
     return Access(part=part, readers=readers, write_access=write_access, writers=writers)
 
 
-def propagate_access(folder: Folder) -> int:
+def _apply_by(actor, item: Item, access: Access) -> None:
+    """Give the item this access on `actor`'s behalf: a published item that a member (not an
+    admin) brings into the theme's public part waits for an admin again, as a new upload
+    there would."""
+    was_public = item.part == Part.PUBLIC
+    _apply(item, access)
+    if (not was_public and item.part == Part.PUBLIC and item.state == ItemState.PUBLISHED
+            and needs_approval(item.theme, Part.PUBLIC, actor)):
+        item.state = ItemState.PENDING
+
+
+def propagate_access(actor, folder: Folder) -> int:
     """Copy the folder's access to everything below it that inherits (level by level, a few
-    queries per level); returns how many items changed."""
+    queries per level), on `actor`'s behalf; returns how many items changed."""
     changed = 0
     frontier = {folder.item_id: access_of(folder.item)}
     while frontier:
@@ -292,7 +303,7 @@ def propagate_access(folder: Folder) -> int:
                 .options(selectinload(Item.readers), selectinload(Item.writers))).all()
             for row, item in rows:
                 parent = row.parent_id if model is Folder else row.folder_id
-                _apply(item, frontier[parent])
+                _apply_by(actor, item, frontier[parent])
                 changed += 1
                 if model is Folder:
                     next_frontier[row.item_id] = frontier[parent]
@@ -613,10 +624,10 @@ def move(actor, item: Item, target: Folder | None) -> None:
         row.folder_id = target_id
     item.updated_at = utcnow()
     if new_access is not None:
-        _apply(item, new_access)
+        _apply_by(actor, item, new_access)
         db.session.flush()
         if item.kind == ItemKind.FOLDER:
-            propagate_access(row)
+            propagate_access(actor, row)
 
 
 def set_access(actor, item: Item, inherit: bool, access: Access | None) -> None:
@@ -632,15 +643,11 @@ def set_access(actor, item: Item, inherit: bool, access: Access | None) -> None:
     new = _inherited(item.theme, parent, item.author or actor) if inherit else access
     if not may_write_in_part(item.theme, new.part, actor) and not can_moderate_item(item, actor):
         raise FilesError(_("You cannot place it in that part of the theme."), field="read")
-    was_public = item.part == Part.PUBLIC
-    _apply(item, new)
-    if (not was_public and new.part == Part.PUBLIC and item.state == ItemState.PUBLISHED
-            and needs_approval(item.theme, new.part, actor)):
-        item.state = ItemState.PENDING  # made public by a member: an admin looks first
+    _apply_by(actor, item, new)
     item.updated_at = utcnow()
     db.session.flush()
     if item.kind == ItemKind.FOLDER:
-        propagate_access(row)
+        propagate_access(actor, row)
 
 
 def delete_to_bin(actor, item: Item) -> int:
