@@ -370,14 +370,28 @@ def viewers_for(users) -> dict[int, Viewer]:
     return result
 
 
-def visible_items_clause(viewer: Viewer):
-    """SQL condition on Item: may this viewer see the item at all (any state)?"""
-    from sqlalchemy import and_, or_
+def visible_items_clause(viewer: Viewer, in_theme: Theme | None = None):
+    """SQL condition on Item: may this viewer see the item at all (any state)?
+
+    With `in_theme`, the condition is for the items of that one theme: whether it is deleted
+    and which kinds are on there are then decided here from the loaded theme (with its
+    ancestors and switches, as get_theme_by_slug loads it) instead of inside the SQL."""
+    from sqlalchemy import and_, false, or_
 
     from app.items.models import Item, ItemState, Part, ReadAccess, item_reader
 
-    not_deleted = and_(Item.state != ItemState.DELETED, item_kind_on_clause(),
-                       live_theme_clause(Item.theme_id))
+    if in_theme is None:
+        not_deleted = and_(Item.state != ItemState.DELETED, item_kind_on_clause(),
+                           live_theme_clause(Item.theme_id))
+    else:
+        from app.features import KINDS
+
+        if any(t.deleted_at is not None for t in [*in_theme.ancestors(), in_theme]):
+            return false()
+        kinds_on = [kind for k in KINDS if feature_enabled(in_theme, k.key)
+                    for kind in (k.item_kind, *k.more_item_kinds)]
+        not_deleted = and_(Item.theme_id == in_theme.id, Item.state != ItemState.DELETED,
+                           Item.kind.in_(kinds_on))
     if viewer.platform_owner:
         return not_deleted
     readable = [Item.read_access == ReadAccess.PUBLIC]
@@ -397,6 +411,31 @@ def visible_items_clause(viewer: Viewer):
     if viewer.admin_theme_ids:
         ways.append(Item.theme_id.in_(viewer.admin_theme_ids))
     return and_(not_deleted, or_(*ways))
+
+
+def shared_read_access(viewer: Viewer, theme: Theme) -> frozenset:
+    """The read accesses under which every published item of `theme` (live, its kind on) is
+    visible to this viewer: what everyone with the same standing there sees alike, so its counts
+    can be read from the tallies. Beyond these the viewer sees only items they wrote or were
+    chosen to read (personal_items_clause), which visible_items_clause decides one by one."""
+    from app.items.models import ReadAccess
+
+    if viewer.platform_owner or theme.id in viewer.admin_theme_ids:
+        return frozenset(ReadAccess)
+    if theme.id in viewer.member_theme_ids:
+        return frozenset({ReadAccess.PUBLIC, ReadAccess.MEMBERS})
+    return frozenset({ReadAccess.PUBLIC})
+
+
+def personal_items_clause(viewer: Viewer):
+    """SQL condition on Item: the items beyond shared_read_access that this viewer may see are
+    among these (their own, and those they were chosen to read); None for a visitor."""
+    from app.items.models import Item, item_reader
+
+    if viewer.user_id is None:
+        return None
+    return (Item.author_id == viewer.user_id) | Item.id.in_(
+        select(item_reader.c.item_id).where(item_reader.c.user_id == viewer.user_id))
 
 
 def live_theme_clause(theme_id_column):

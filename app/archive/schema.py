@@ -53,6 +53,8 @@ NOT_CONTENT: dict[str, str] = {
     "digest_run": "the sending state of digests (the theme's digest settings are exported)",
     "digest_delivery": "who was sent which digest",
     "item_search": "search rows, rebuilt from the items on import",
+    "item_tally": "counts of published items, kept by triggers as the items are imported",
+    "item_value_tally": "counts per filter value, kept by triggers as the items are imported",
     "archive_job": "the archives themselves",
     "thread_mute": "one person's mail preference, not the theme's content",
     "invitation": "pending invitations: one-time links that work on this installation only",

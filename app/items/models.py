@@ -196,3 +196,35 @@ class Attachment(db.Model):
 
     item: Mapped[Item] = relationship(back_populates="attachments")
 
+
+
+class ItemTally(db.Model):
+    """How many published items a theme holds, per kind, read access and category (0: none).
+
+    Database triggers (migration 0019_tallies) keep these rows in step with `item`, in the same
+    transaction as every write to it, whatever writes it (the ORM, a bulk UPDATE, a cascade), so
+    a board reads its totals and category counts instead of counting its posts."""
+
+    __tablename__ = "item_tally"
+
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    read_access: Mapped[str] = mapped_column(String(20), primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ItemValueTally(db.Model):
+    """The same per filter value: published items of a theme per kind, read access, category
+    (0: none) and filter value, kept by the same triggers (and those on item_filter_value)."""
+
+    __tablename__ = "item_value_tally"
+
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    read_access: Mapped[str] = mapped_column(String(20), primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    filter_value_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)

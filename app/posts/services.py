@@ -20,6 +20,7 @@ from app.permissions import (Viewer, can_change_readers, can_comment, can_modera
                              can_read_item, may_write_in_part, needs_approval, viewer_for,
                              visible_comments_clause, visible_items_clause)
 from app.items.kinds import ItemKind
+from app.items.tallies import theme_counts
 from app.posts import uploads
 from app.items.models import (Attachment, Comment, Item, ItemState, Part, Star, read_access_for,
                               item_filter_value)
@@ -448,7 +449,7 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
 
     discussions = Item.kind == ItemKind.DISCUSSION  # the board shows discussions only
     base = [Item.theme_id == theme.id, Item.state == ItemState.PUBLISHED, discussions,
-            visible_items_clause(viewer)]
+            visible_items_clause(viewer, in_theme=theme)]
     parsed, problem, match = None, None, None
     if query.q:
         from app.search.services import SearchProblem, match_condition, parse
@@ -493,8 +494,12 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
         ).unique().all()
 
     page = max(1, query.page)
+    counts = None if searching else theme_counts(
+        theme, ItemKind.DISCUSSION, viewer, query.category_id,
+        [v for values in by_group.values() for v in values])
     if not searching:
-        total = db.session.scalar(select(func.count()).select_from(Item).where(*where)) or 0
+        total = counts.total if counts is not None else db.session.scalar(
+            select(func.count()).select_from(Item).where(*where)) or 0
         page = min(page, max(1, -(-total // per_page)))
     rows = load(page)
     if searching and rows:
@@ -509,14 +514,21 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
     posts = [r[0] for r in rows]
     starred = {r[0].id for r in rows if r[2] is not None}
 
-    # Facet counts: what the viewer would get by picking each, with the rest of the selection.
-    category_counts = (select(Item.category_id.label("category_id"), func.count().label("n"))
-                       .where(*base, *value_conds).group_by(Item.category_id).subquery())
-    categories = categories_for(theme, counts=category_counts)
-    value_counts = dict(db.session.execute(
-        select(item_filter_value.c.filter_value_id, func.count())
-        .join(Item, Item.id == item_filter_value.c.item_id)
-        .where(*base, *category_cond).group_by(item_filter_value.c.filter_value_id)).all())
+    # Facet counts: what the viewer would get by picking each, with the rest of the selection;
+    # read from the tallies, or counted for a search and for several filter values at once.
+    if counts is not None:
+        categories = categories_for(theme)
+        for category in categories:
+            category.count = counts.by_category.get(category.id, 0)
+        value_counts = counts.by_value
+    else:
+        category_counts = (select(Item.category_id.label("category_id"), func.count().label("n"))
+                           .where(*base, *value_conds).group_by(Item.category_id).subquery())
+        categories = categories_for(theme, counts=category_counts)
+        value_counts = dict(db.session.execute(
+            select(item_filter_value.c.filter_value_id, func.count())
+            .join(Item, Item.id == item_filter_value.c.item_id)
+            .where(*base, *category_cond).group_by(item_filter_value.c.filter_value_id)).all())
 
     waiting: list[Item] = []
     is_admin = viewer.platform_owner or theme.id in viewer.admin_theme_ids
