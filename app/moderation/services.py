@@ -462,10 +462,11 @@ def _count_waiting(scoped, kinds=KINDS) -> int:
         counts.append(select(func.count(Item.id)).where(
             scoped(Item.theme_id), Item.state == ItemState.PENDING,
             item_kind_on_clause()).scalar_subquery())
-    if "replies" in kinds:
-        counts.append(select(func.count(Comment.id)).join(Item, Item.id == Comment.item_id).where(
-            scoped(Item.theme_id), Comment.state == ItemState.PENDING,
-            Item.state != ItemState.DELETED, item_kind_on_clause()).scalar_subquery())
+    if "replies" in kinds:  # from the few waiting comments (their index) to their items
+        on_item = select(Item.id).where(Item.id == Comment.item_id, scoped(Item.theme_id),
+                                        Item.state != ItemState.DELETED, item_kind_on_clause())
+        counts.append(select(func.count(Comment.id)).where(
+            Comment.state == ItemState.PENDING, on_item.exists()).scalar_subquery())
     if "reports" in kinds:
         counts.append(select(func.count(func.distinct(Report.target))).where(
             scoped(Report.theme_id), Report.resolved_at.is_(None),
