@@ -43,22 +43,31 @@ class AlreadyDecided(ThemeError):
 # ---------------------------------------------------------------- lookups
 
 def get_theme_by_slug(slug: str) -> Theme | None:
-    """The theme with its ancestors (and their switched-off kinds of content) loaded in the
-    same query: policy checks walk the lineage."""
+    """The theme with its ancestors (and their switched-off kinds of content) and its live
+    subthemes, loaded in the same query: policy checks walk the lineage, theme pages list the
+    subthemes."""
     chain = select(Theme.id, Theme.parent_id).where(Theme.slug == slug).cte("lineage", recursive=True)
     chain = chain.union_all(select(Theme.id, Theme.parent_id).where(Theme.id == chain.c.parent_id))
+    child = (Theme.parent_id == select(Theme.id).where(Theme.slug == slug).scalar_subquery()) \
+        & Theme.deleted_at.is_(None)
     rows = db.session.execute(
-        select(Theme, ThemeFeature.kind).where(Theme.id.in_(select(chain.c.id)))
+        select(Theme, ThemeFeature.kind, child.label("is_child"))
+        .where(Theme.id.in_(select(chain.c.id)) | child)
         .outerjoin(ThemeFeature, (ThemeFeature.theme_id == Theme.id)
-                   & ThemeFeature.enabled.is_(False))).all()
-    by_id = {t.id: t for t, _kind in rows}
-    themes = list(by_id.values())
-    if any(t.deleted_at is not None for t in themes):  # it, or a theme above it, is deleted
+                   & ThemeFeature.enabled.is_(False))
+        .order_by(Theme.position, Theme.name)).all()
+    by_id = {t.id: t for t, _kind, _child in rows}
+    children = list({t.id: t for t, _kind, is_child in rows if is_child}.values())
+    lineage = [t for t in by_id.values() if t not in children]
+    if any(t.deleted_at is not None for t in lineage):  # it, or a theme above it, is deleted
         return None
-    remember_switches(by_id, [(t.id, kind) for t, kind in rows])
-    for t in themes:  # link them now: the session holds unreferenced objects only weakly
+    remember_switches(by_id, [(t.id, kind) for t, kind, _child in rows])
+    for t in by_id.values():  # link them now: the session holds unreferenced objects only weakly
         set_committed_value(t, "parent", by_id.get(t.parent_id))
-    return next((t for t in themes if t.slug == slug), None)
+    theme = next((t for t in lineage if t.slug == slug), None)
+    if theme is not None:
+        set_committed_value(theme, "children", children)
+    return theme
 
 
 def top_level_themes() -> list[Theme]:
