@@ -1,4 +1,4 @@
-"""Cached pages for visitors who are not logged in.
+"""Cached pages: shared by visitors who are not logged in, and kept per member.
 
 Most traffic on a public board is anonymous: people following a link from a mail or a search
 engine. Those pages are the same for every visitor, so each worker keeps the rendered page and
@@ -18,11 +18,19 @@ one Redis key (the stored pages stay in each worker's memory, keyed by that shar
 generation). The counter is read before a page is rendered and bumped after the commit, so a
 page stored under a generation can never be older than that generation's data. A page also
 expires after PAGE_CACHE_SECONDS. When Redis cannot be read, pages are rendered afresh.
+
+A logged-in member's pages are kept too, for that member's own session only: after the login
+is checked (an ended session or a changed password is never served), a page read again under
+the same generation, by the same person, with the same session contents (language, view
+choices, a waiting message), is answered from memory. Such a page is stored only when the
+request changed nothing in the session, set no cookie and answered 200; it is never shared
+with anyone else, and it goes out "private, no-store".
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
 import mmap
 import os
@@ -33,7 +41,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-from flask import current_app, g, request, session
+from flask import Response, current_app, g, request, session
 from itsdangerous import BadData
 from sqlalchemy import event
 from werkzeug.http import parse_cookie, parse_etags
@@ -273,6 +281,69 @@ def _mark_storable(response):
     return response
 
 
+def _member_key() -> tuple | None:
+    """The cache key of a logged-in member's read request, or None when it must be rendered:
+    the person, their session's contents and the address."""
+    from flask_login import current_user
+
+    view = current_app.view_functions.get(request.endpoint)
+    if (request.method != "GET" or not getattr(view, "_page_cacheable", False)
+            or not current_user.is_authenticated):  # loading the user checks the login
+        return None
+    contents = hashlib.sha256(json.dumps(dict(session), sort_keys=True, default=str).encode())
+    return ("member", current_user.id, contents.hexdigest(), request.host, request.script_root,
+            request.path, request.query_string)
+
+
+# Headers a member's stored page is answered without: each answer gets its own.
+_MEMBER_UNSTORED = {"set-cookie", "cache-control", "x-query-count"}
+
+
+def _member_page():
+    """Before a member's read request: their own stored page, if it is still current."""
+    cache = current_app.extensions["page_cache"]
+    key = _member_key()
+    if key is None:
+        return None
+    try:
+        generation = cache.generation.current_or_owed()
+    except Exception as exc:  # as for visitors: nothing is served or kept while unreadable
+        log.warning("page cache generation unreadable: %s", exc)
+        cache.clear()
+        return None
+    entry = cache.entries.get(key)
+    if entry is not None and entry.generation == generation and entry.expires > time.monotonic():
+        with cache.lock:
+            if key in cache.entries:
+                cache.entries.move_to_end(key)
+        return Response(entry.body, status=entry.status,
+                        headers=entry.headers + [("X-Board-Cache", "hit")])
+    g._member_page = (key, generation)
+    return None
+
+
+def _keep_member_page(response):
+    """After a member's read request that missed: keep the page for their next read."""
+    if "_member_page" not in g:
+        return response
+    key, generation = g.pop("_member_page")
+    if (response.status_code != 200 or response.is_streamed or session.modified
+            or "Set-Cookie" in response.headers):
+        return response
+    body = response.get_data()
+    cache = current_app.extensions["page_cache"]
+    headers = [(n, v) for n, v in response.headers.items() if n.lower() not in _MEMBER_UNSTORED]
+    entry = _Entry(generation, time.monotonic() + cache.ttl, response.status, headers, body,
+                   hashlib.sha256(body).hexdigest()[:32])
+    with cache.lock:
+        cache.entries[key] = entry
+        cache.entries.move_to_end(key)
+        while len(cache.entries) > cache.max_entries:
+            cache.entries.popitem(last=False)
+    response.headers["X-Board-Cache"] = "miss"
+    return response
+
+
 def _watch_writes(engine, generation: Generation) -> None:
     """Bump the generation after each committed transaction that wrote a shown table."""
 
@@ -326,6 +397,8 @@ def init_app(app) -> None:
     cache = PageCache(app, generation)
     app.extensions["page_cache"] = cache
     app.after_request(_mark_storable)
+    app.before_request(_member_page)
+    app.after_request(_keep_member_page)
     app.wsgi_app = cache
 
 

@@ -123,11 +123,15 @@ def form_fields(resp, form_index: int = -1) -> dict:
 
 @contextmanager
 def counted_queries():
-    """The SQL statements run inside the block (a list filled as they run)."""
+    """The SQL statements run inside the block (a list filled as they run). Pages are rendered
+    in it: the page cache is emptied first, so a page read before is not answered from it."""
+    from flask import current_app
     from sqlalchemy import event
 
     from app.extensions import db
 
+    if "page_cache" in current_app.extensions:
+        current_app.extensions["page_cache"].clear()
     statements = []
 
     def record(conn, cursor, statement, *args):

@@ -1,5 +1,6 @@
-"""Visitors' pages are shared from a cache (app/pagecache.py): what a visitor is served must
-always be what the board would render for them now, and nothing personal is ever shared."""
+"""Visitors' pages are shared from a cache and members' pages kept for each member
+(app/pagecache.py): what anyone is served must always be what the board would render for them
+now, and nothing personal is ever shared."""
 from __future__ import annotations
 
 import subprocess
@@ -7,9 +8,9 @@ import sys
 import textwrap
 
 from app.extensions import db
-from app.items.models import ItemState
+from app.items.models import ItemState, Part
 from app.themes.models import Role, WorkgroupType
-from tests.factories import ItemFactory, ThemeFactory, member
+from tests.factories import ItemFactory, ThemeFactory, UserFactory, member
 from tests.helpers import Client, page_text
 
 
@@ -90,7 +91,7 @@ def test_a_change_made_by_another_process_shows_at_once(app):
     assert "Nieuwe titel" in page and "Oude titel" not in page
 
 
-def test_logged_in_pages_are_never_shared_nor_served_from_the_cache(app):
+def test_logged_in_pages_are_never_shared(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.MIXED)
     reader, outsider = member(theme, username="Lezer"), member(theme)
     ItemFactory(theme=theme, title="Alleen voor Lezer", readers=[reader])
@@ -99,7 +100,7 @@ def test_logged_in_pages_are_never_shared_nor_served_from_the_cache(app):
     browser = Client(app)
     browser.login(reader.email)
     page = browser.get(f"/t/{theme.slug}")
-    assert "X-Board-Cache" not in page.headers  # never even looked up
+    assert page.headers["X-Board-Cache"] == "miss"  # not the visitors' page
     assert "Alleen voor Lezer" in page_text(page) and "Log out" in page_text(page)
     for viewer in (visitor(app), visitor(app, lang="en")):
         text = page_text(viewer.get(f"/t/{theme.slug}"))
@@ -216,3 +217,58 @@ def test_logging_in_and_out_keeps_the_visitors_pages(app):
     other.login(someone.email)
     other.logout()
     assert visitor(app).get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"
+
+
+def test_a_members_page_is_kept_for_them_alone_and_shows_every_change_at_once(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    anne, bert = member(theme, username="Anne Kept"), member(theme, username="Bert Other")
+    ItemFactory(theme=theme, part=Part.CLOSED, title="Intern verslag")
+    client = Client(app)
+    client.login(anne.email)
+    first, second = client.get(f"/t/{theme.slug}"), client.get(f"/t/{theme.slug}")
+    assert (first.headers["X-Board-Cache"], second.headers["X-Board-Cache"]) == ("miss", "hit")
+    assert first.get_data() == second.get_data() and "Intern verslag" in page_text(second)
+    assert second.headers["Cache-Control"] == "private, no-store"  # no proxy or browser keeps it
+
+    other = Client(app)
+    other.login(bert.email)
+    theirs = other.get(f"/t/{theme.slug}")
+    assert theirs.headers["X-Board-Cache"] == "miss"  # never someone else's page
+    assert "Bert Other" in page_text(theirs) and "Anne Kept" not in page_text(theirs)
+
+    ItemFactory(theme=theme, part=Part.CLOSED, title="Nieuw intern stuk")  # any write
+    again = client.get(f"/t/{theme.slug}")
+    assert again.headers["X-Board-Cache"] == "miss" and "Nieuw intern stuk" in page_text(again)
+
+
+def test_a_members_kept_page_ends_with_their_login(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.CLOSED)
+    insider = member(theme)
+    ItemFactory(theme=theme, part=Part.CLOSED, title="Verslag kwartaal drie")
+    client = Client(app)
+    client.login(insider.email)
+    client.get(f"/t/{theme.slug}")
+    assert client.get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"
+    copied = Client(app)  # the same session cookie, copied before logging out
+    for name in ("session", "remember_token"):
+        cookie = client.http.get_cookie(name)
+        if cookie is not None:
+            copied.http.set_cookie(name, cookie.value)
+    client.logout()
+    for who in (client, copied):
+        text = page_text(who.get(f"/t/{theme.slug}"))  # a visitor's page, in Dutch
+        assert "Verslag kwartaal drie" not in text and "Inloggen" in text
+
+
+def test_a_page_showing_a_message_is_not_kept_and_the_message_shows_once(app):
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    outsider = UserFactory()
+    client = Client(app)
+    client.login(outsider.email)
+    client.get(f"/t/{theme.slug}")
+    assert client.get(f"/t/{theme.slug}").headers["X-Board-Cache"] == "hit"
+    assert client.get(f"/t/{theme.slug}/posts/new").status_code in (302, 303)
+    told = client.get(f"/t/{theme.slug}")
+    assert f"Join {theme.name} to write a post." in page_text(told)
+    after = client.get(f"/t/{theme.slug}")
+    assert f"Join {theme.name} to write a post." not in page_text(after)
