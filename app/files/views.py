@@ -23,6 +23,7 @@ from app.items.models import ItemState, WriteAccess
 from app.permissions import (can_add_files, can_administer, can_change_readers,
                              can_see_member_list, can_set_file_quota, feature_enabled, standing)
 from app.themes.services import get_theme_by_slug, theme_members
+from app.pagecache import cacheable
 from app.transactions import discard
 
 bp = Blueprint("files", __name__, template_folder="templates")
@@ -64,12 +65,14 @@ def _render_folder(theme, folder: Folder | None, upload_form=None, folder_form=N
 
 
 @bp.route("/t/<slug>/files")
+@cacheable
 def index(slug):
     """The theme's top-level folders and files."""
     return _render_folder(_theme(slug), None)
 
 
 @bp.route("/folders/<int:item_id>")
+@cacheable
 def folder(item_id):
     f = services.load_folder(item_id)
     return _render_folder(f.item.theme, f)
@@ -148,6 +151,7 @@ def new_folder_into(item_id):
 # ------------------------------------------------------------------------- a file
 
 @bp.route("/files/<int:item_id>")
+@cacheable
 def show(item_id):
     file = services.load_file(item_id)
     versions = db.session.scalars(

@@ -17,6 +17,7 @@ from app.permissions import can_administer, is_platform_owner, load_comment, loa
 from app.posts.services import PostError
 from app.themes import services as theme_services
 from app.themes.models import Membership, Theme
+from app.pagecache import cacheable
 from app.urls import parse_id, safe_next
 from app.transactions import discard
 
@@ -50,6 +51,7 @@ def overview():
 
 
 @bp.route("/t/<slug>/moderation")
+@cacheable
 @login_required
 def queue(slug):
     theme = _admin_theme(slug)
