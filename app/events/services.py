@@ -458,7 +458,7 @@ class Agenda:
 
 def _listed(theme: Theme, viewer):
     return (Item.theme_id == theme.id, Item.kind == ItemKind.EVENT,
-            Item.state == ItemState.PUBLISHED, visible_items_clause(viewer))
+            Item.state == ItemState.PUBLISHED, visible_items_clause(viewer, in_theme=theme))
 
 
 def agenda(theme: Theme, past: bool = False, page: int = 1, per_page: int = 20,

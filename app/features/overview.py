@@ -27,7 +27,7 @@ def recent_discussions(theme, limit: int) -> RecentDiscussions:
     viewer = viewer_for()
     visible = (Item.theme_id == theme.id, Item.state == ItemState.PUBLISHED,
                Item.kind == ItemKind.DISCUSSION,
-               visible_items_clause(viewer))
+               visible_items_clause(viewer, in_theme=theme))
     posts = db.session.scalars(
         select(Item).where(*visible)
         .options(joinedload(Item.author), joinedload(Item.organisation))
@@ -49,7 +49,7 @@ def recent_files(theme, limit: int) -> list:
 
     return list(db.session.scalars(
         select(Item).where(Item.theme_id == theme.id, Item.kind == ItemKind.FILE,
-                           Item.state == ItemState.PUBLISHED, visible_items_clause(viewer_for()))
+                           Item.state == ItemState.PUBLISHED, visible_items_clause(viewer_for(), in_theme=theme))
         .options(joinedload(Item.author))
         .order_by(Item.last_activity_at.desc(), Item.id.desc()).limit(limit)))
 

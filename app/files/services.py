@@ -533,7 +533,7 @@ def listing(theme: Theme, folder: Folder | None, sort: str = "name") -> Listing:
     viewer = viewer_for()
     sort = sort if sort in SORTS else "name"
     name_order = (func.lower(Item.title), Item.id)
-    where = [Item.theme_id == theme.id, visible_items_clause(viewer)]
+    where = [Item.theme_id == theme.id, visible_items_clause(viewer, in_theme=theme)]
     folder_where = Folder.parent_id == folder.item_id if folder else Folder.parent_id.is_(None)
     file_where = File.folder_id == folder.item_id if folder else File.folder_id.is_(None)
     folder_order = (Item.created_at.desc(), Item.id.desc()) if sort == "date" else name_order
@@ -556,7 +556,7 @@ def folder_choices(theme: Theme, moving: Item | None = None) -> list[tuple[int, 
     viewer = viewer_for()
     rows = db.session.execute(
         select(Folder, Item).join(Item, Item.id == Folder.item_id)
-        .where(Item.theme_id == theme.id, visible_items_clause(viewer))
+        .where(Item.theme_id == theme.id, visible_items_clause(viewer, in_theme=theme))
         .options(selectinload(Item.writers))).all()
     by_id = {f.item_id: (f, item) for f, item in rows}
     excluded = set(subtree_folder_ids(moving.id)) if moving is not None and \

@@ -220,7 +220,7 @@ def board(theme) -> dict[TaskState, list[tuple[Item, Task]]]:
     rows = db.session.execute(_with_tasks(
         select(Item, Task).join(Task, Task.item_id == Item.id)
         .where(Item.theme_id == theme.id, Item.kind == ItemKind.TASK,
-               visible_items_clause(viewer_for()))
+               visible_items_clause(viewer_for(), in_theme=theme))
         .options(selectinload(Task.assignees)).order_by(*_BY_DUE))).all()
     columns: dict[TaskState, list] = {state: [] for state in TaskState}
     for item, task in rows:
@@ -246,5 +246,5 @@ def open_tasks(theme, limit: int) -> list[tuple[Item, Task]]:
         select(Item, Task).join(Task, Task.item_id == Item.id)
         .where(Item.theme_id == theme.id, Item.kind == ItemKind.TASK,
                Item.state == ItemState.PUBLISHED, Task.state != TaskState.DONE,
-               visible_items_clause(viewer_for()))
+               visible_items_clause(viewer_for(), in_theme=theme))
         .options(selectinload(Task.assignees)).order_by(*_BY_DUE).limit(limit)).all())

@@ -49,7 +49,7 @@ def _rows_query(theme, kind: ItemKind, detail, where, order, options):
     """The theme's published items of a kind the viewer may see, each with its detail row
     and the kind's own image (a blog cover, an update's image) in the same SELECT."""
     cond = [Item.theme_id == theme.id, Item.kind == kind, Item.state == ItemState.PUBLISHED,
-            visible_items_clause(viewer_for()), *where]
+            visible_items_clause(viewer_for(), in_theme=theme), *where]
     query = select(Item).where(*cond)
     image_id = {BlogArticle: BlogArticle.cover_id, StatusUpdate: StatusUpdate.image_id}.get(detail)
     if detail is not None:

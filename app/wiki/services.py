@@ -274,7 +274,7 @@ def tree(theme) -> list[TreeNode]:
     rows = db.session.execute(
         select(Item, WikiPage.parent_id).join(WikiPage, WikiPage.item_id == Item.id)
         .where(Item.theme_id == theme.id, Item.kind == ItemKind.WIKI_PAGE,
-               visible_items_clause(viewer_for()))
+               visible_items_clause(viewer_for(), in_theme=theme))
         .options(joinedload(Item.author))).all()
     nodes = {item.id: TreeNode(item, []) for item, _parent in rows}
     top = []
