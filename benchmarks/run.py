@@ -272,10 +272,15 @@ def member_pages(meta: dict, member: str, admin: str) -> dict:
 
 
 def drive(base: str, pages: dict, seconds: int, connections: int, label: str) -> dict:
+    """Each page (path, Cookie header, POST body or None): its SQL statements, a 2-second
+    warm-up, then `seconds` of wrk at `connections` connections."""
     results = {}
     for name, (path, cookie, post) in pages.items():
         queries = query_count(base + path, cookie) if post is None else None
-        wrk(base + path, 2, connections, cookie, post)  # warm up
+        warm = wrk(base + path, 2, connections, cookie, post)
+        # The workers still answer the requests the warm-up left queued (about its slowest
+        # latency's worth of work): let them finish before measuring.
+        time.sleep(min(warm["p99_ms"], 10_000) / 1000 if warm["requests"] else 10)
         r = wrk(base + path, seconds, connections, cookie, post)
         r["queries"] = queries
         results[name] = r
