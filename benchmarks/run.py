@@ -4,7 +4,10 @@ For each board size it seeds a realistic board (flask seed), serves it with guni
 as in production (workers = CPU count), and drives every page with wrk from a second process
 on loopback, bounded in time. The same gunicorn settings serve a minimal Flask endpoint in the
 same run; every page's throughput is reported as a fraction of it. Results go to
-benchmarks/results/<date>-<database>.md with a PNG chart.
+benchmarks/results/<date>-<database>.md with a PNG chart, each target with what was measured
+for it (issue #18's targets for the pages members open in a table of their own).
+`--only search` and `--only members` drive only the search pages, or only issue #18's pages,
+and write reports of their own.
 """
 from __future__ import annotations
 
@@ -52,10 +55,19 @@ def ensure_wrk() -> str:
     sys.exit("wrk is needed: sudo apt-get install wrk")
 
 
+def instance_folder(db_url: str) -> Path:
+    """The instance folder of the board in this database (its uploaded files, page cache
+    generation, locks): benchmarks/work/instance/<database name>."""
+    name = Path(urllib.parse.urlsplit(db_url).path).name.split(".")[0]
+    return WORK / "instance" / name
+
+
 def board_env(db_url: str) -> dict:
+    """The environment of every process that serves or prepares the board in this database."""
     return dict(os.environ, FLASK_APP="wsgi:app", BOARD_ENVIRONMENT="production",
                 BOARD_SECRET_KEY="benchmark-secret-key-" + "x" * 32,
                 BOARD_SQLALCHEMY_DATABASE_URI=db_url,
+                BOARD_INSTANCE_PATH=str(instance_folder(db_url)),
                 BOARD_SESSION_COOKIE_SECURE="false", BOARD_REMEMBER_COOKIE_SECURE="false",
                 BOARD_RATELIMIT_ENABLED="false", BOARD_QUERY_COUNT_HEADER="true",
                 BOARD_MAIL_DELIVERY="scheduler", PYTHONPATH=str(ROOT))
@@ -74,6 +86,7 @@ def prepare(db: str, size: int, members: int, pg_base: str | None) -> tuple[str,
     if meta_file.exists():
         return url, json.loads(meta_file.read_text())
     log(f"building a {db} board of {size} posts")
+    shutil.rmtree(instance_folder(url), ignore_errors=True)  # the files of an older build
     if db == "sqlite":  # with its write-ahead log: a stale log would corrupt a new file
         for suffix in ("", "-wal", "-shm"):
             (WORK / f"board-{size}.sqlite3{suffix}").unlink(missing_ok=True)
@@ -102,14 +115,18 @@ def prepare(db: str, size: int, members: int, pg_base: str | None) -> tuple[str,
 
 
 class Server:
-    """gunicorn as in production: workers = CPU count, bound to loopback."""
+    """gunicorn as in production: workers = CPU count, bound to loopback. Its log (a line per
+    request) goes to benchmarks/work/server.log, as production writes it to a file."""
 
     def __init__(self, app: str, env: dict, workers: int):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [BIN / "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", app], env=env, cwd=ROOT)
+        WORK.mkdir(parents=True, exist_ok=True)
+        with open(WORK / "server.log", "ab") as server_log:
+            self.proc = subprocess.Popen(
+                [BIN / "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
+                 "--log-level", "warning", app], env=env, cwd=ROOT, stdout=server_log,
+                stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -117,7 +134,7 @@ class Server:
                 return
             except Exception:
                 time.sleep(0.3)
-        raise RuntimeError(f"gunicorn for {app} did not start")
+        raise RuntimeError(f"gunicorn for {app} did not start (see {WORK / 'server.log'})")
 
     def worker_peak_rss_mb(self) -> float:
         peaks = []
@@ -182,33 +199,88 @@ COMMON_WORD, TYPICAL_WORD = "subsidie", "klimaatplan"  # in ~40% and ~2% of seed
 GROWTH_PAGES = ("board (most recent)", f"board (search: theme, {TYPICAL_WORD})",
                 f"search (platform, {TYPICAL_WORD})", f"search (platform, {COMMON_WORD})")
 UNCACHED = " [no page cache]"
+BOARD_VIEWS = ("most recent", "most replies", "recent replies", "most stars", "filtered")
+
+# The pages issue #18 sets targets for, measured at every size: the closed theme's pages as
+# a member opens them logged in, the public theme's queue as its admin does, and the public
+# board as a visitor with every request rendered.
+MEMBER_BOARDS = tuple(f"board (closed theme, logged in, {view})" for view in BOARD_VIEWS)
+LONG_POST = ("post with 500 replies (page 1, logged in)",
+             "post with 500 replies (last page, logged in)")
+QUEUE_PAGE = "moderation queue (admin)"
+TOOLKIT_PAGES = ("agenda (closed theme, logged in)", "wiki page (closed theme, logged in)",
+                 "files folder (closed theme, logged in)")
+VISITOR_BOARDS = tuple(f"board ({view}){UNCACHED}" for view in BOARD_VIEWS)
+ISSUE18_TARGETS = (  # (target, its pages, least share of minimal, p95 limit in ms or None)
+    ("board as a logged-in member (closed theme), each sort, filtered", MEMBER_BOARDS, 0.20, 50),
+    ("board rendered without the page cache (first visitor after a change)", VISITOR_BOARDS,
+     0.10, None),
+    ("post page with 500 comments (paginated: page 1 and the last)", LONG_POST, 0.10, None),
+    ("moderation queue (admin, {queue_waiting:,} items waiting)", (QUEUE_PAGE,), 0.10, 100),
+    ("the toolkit's pages (events list, a wiki page, a files folder)", TOOLKIT_PAGES, 0.10, None),
+)
+ISSUE18_PAGES = tuple(page for _target, pages, _share, _p95 in ISSUE18_TARGETS for page in pages)
+MAX_QUERIES = 12
+
+
+def board_pages(slug: str, category_id, value_id) -> dict:
+    """A theme's board in each sort, and filtered on a category and a filter value."""
+    base = f"/t/{slug}"
+    return dict(zip(BOARD_VIEWS, (base, f"{base}?sort=replies", f"{base}?sort=activity",
+                                  f"{base}?sort=stars",
+                                  f"{base}?category={category_id}&f={value_id}")))
 
 
 def anonymous_pages(meta: dict, full: bool) -> dict:
     pub = meta["public_slug"]
+    boards = {f"board ({view})": path for view, path in
+              board_pages(pub, meta["category_id"], meta["value_id"]).items()}
     pages = {
-        "board (most recent)": f"/t/{pub}",
+        "board (most recent)": boards["board (most recent)"],
         f"board (search: theme, {TYPICAL_WORD})": f"/t/{pub}?q={TYPICAL_WORD}",
         f"search (platform, {TYPICAL_WORD})": f"/search?q={TYPICAL_WORD}",
         f"search (platform, {COMMON_WORD})": f"/search?q={COMMON_WORD}",
     }
     if full:
+        pages.update(boards)
         pages.update({
-            "board (most replies)": f"/t/{pub}?sort=replies",
-            "board (recent replies)": f"/t/{pub}?sort=activity",
-            "board (most stars)": f"/t/{pub}?sort=stars",
-            "board (filtered)": f"/t/{pub}?category={meta['category_id']}&f={meta['value_id']}",
             f"board (search: theme, {COMMON_WORD})": f"/t/{pub}?q={COMMON_WORD}",
             "post with 50 replies": f"/posts/{meta['item_id']}",
         })
     return pages
 
 
+def visitor_boards(meta: dict) -> dict:
+    """The public board in each sort and filtered, for a visitor (names without UNCACHED)."""
+    return {page.removesuffix(UNCACHED): path for page, path in zip(
+        VISITOR_BOARDS, board_pages(meta["public_slug"], meta["category_id"],
+                                    meta["value_id"]).values())}
+
+
+def member_pages(meta: dict, member: str, admin: str) -> dict:
+    """The logged-in pages of issue #18: (path, Cookie header, None) by page name."""
+    boards = board_pages(meta["closed_slug"], meta["closed_category_id"], meta["closed_value_id"])
+    long_post = f"/posts/{meta['long_post_id']}"
+    paths = dict(zip(MEMBER_BOARDS, boards.values()))
+    paths.update(zip(LONG_POST, (long_post, f"{long_post}?page={meta['long_post_pages']}")))
+    paths.update(zip(TOOLKIT_PAGES, (f"/t/{meta['closed_slug']}/agenda",
+                                     f"/wiki/{meta['wiki_id']}",
+                                     f"/folders/{meta['folder_id']}")))
+    pages = {name: (path, member, None) for name, path in paths.items()}
+    pages[QUEUE_PAGE] = (f"/t/{meta['public_slug']}/moderation", admin, None)
+    return pages
+
+
 def drive(base: str, pages: dict, seconds: int, connections: int, label: str) -> dict:
+    """Each page (path, Cookie header, POST body or None): its SQL statements, a 2-second
+    warm-up, then `seconds` of wrk at `connections` connections."""
     results = {}
     for name, (path, cookie, post) in pages.items():
         queries = query_count(base + path, cookie) if post is None else None
-        wrk(base + path, 2, connections, cookie, post)  # warm up
+        warm = wrk(base + path, 2, connections, cookie, post)
+        # The workers still answer the requests the warm-up left queued (about its slowest
+        # latency's worth of work): let them finish before measuring.
+        time.sleep(min(warm["p99_ms"], 10_000) / 1000 if warm["requests"] else 10)
         r = wrk(base + path, seconds, connections, cookie, post)
         r["queries"] = queries
         results[name] = r
@@ -218,11 +290,18 @@ def drive(base: str, pages: dict, seconds: int, connections: int, label: str) ->
     return results
 
 
-def measure_size(db: str, size: int, meta: dict, url: str, seconds: int,
-                 connections: int, workers: int, full: bool) -> dict:
+FIXTURE_FACTS = ("long_post_replies", "long_post_pages", "queue_waiting", "upcoming_events",
+                 "wiki_revisions", "folder_files")
+
+
+def measure_size(db: str, size: int, meta: dict, url: str, args, full: bool,
+                 members_only: bool = False) -> dict:
     """Every page at one board size: visitors' pages as served (page cache on, the default)
-    and again with the page cache off (every request rendered), then logged-in pages."""
-    results = {}
+    and again with the page cache off (every request rendered), then the logged-in pages.
+    The pages of issue #18 (ISSUE18_PAGES) are measured at every size; with `full` (the
+    largest size) also every sort, search and POST; with `members_only` only those of #18."""
+    results = {"_fixtures": {key: meta.get(key) for key in FIXTURE_FACTS}}
+    seconds, connections, workers = args.seconds, args.connections, args.workers
     for cached in (True, False):
         env = board_env(url)
         if not cached:
@@ -230,17 +309,20 @@ def measure_size(db: str, size: int, meta: dict, url: str, seconds: int,
         server = Server("wsgi:app", env, workers)
         try:
             anon, _ = session_for(server.base, None, None)  # a visitor who has seen a form
+            visitor = {} if members_only else anonymous_pages(meta, full)
+            if not cached:
+                visitor.update(visitor_boards(meta))
             pages = {name + ("" if cached else UNCACHED): (path, anon, None)
-                     for name, path in anonymous_pages(meta, full).items()}
-            if cached and full:
+                     for name, path in visitor.items()}
+            if cached:
                 member_cookie, member_csrf = session_for(server.base, meta["member_email"],
                                                          meta["password"])
                 admin_cookie, _ = session_for(server.base, meta["admin_email"], meta["password"])
+                pages.update(member_pages(meta, member_cookie, admin_cookie))
+            if cached and full and not members_only:
                 token = urllib.parse.quote(member_csrf)
                 pages.update({
-                    "board (closed theme, logged in)": (f"/t/{meta['closed_slug']}", member_cookie, None),
                     f"search (platform, {TYPICAL_WORD}, logged in)": (f"/search?q={TYPICAL_WORD}", member_cookie, None),
-                    "moderation queue (admin)": (f"/t/{meta['public_slug']}/moderation", admin_cookie, None),
                     "toggle a star (POST)": (f"/posts/{meta['star_post_id']}/star", member_cookie,
                                              f"csrf_token={token}"),
                     "create a post (POST)": (f"/t/{meta['closed_slug']}/posts/new", member_cookie,
@@ -248,7 +330,7 @@ def measure_size(db: str, size: int, meta: dict, url: str, seconds: int,
                                              "&body=Tekst+van+de+benchmark+over+het+klimaatplan"),
                 })
             results.update(drive(server.base, pages, seconds, connections, f"{db} {size:>8}"))
-            if not cached and full:
+            if not cached and full and not members_only:
                 # The same without queueing: one connection per worker.
                 quiet = {f"{name} [{workers} connections]": pages[name + UNCACHED]
                          for name in ("board (most recent)", f"search (platform, {TYPICAL_WORD})",
@@ -294,10 +376,117 @@ def versions() -> str:
                       v(["wrk", "--version"]) or "wrk", *pins])
 
 
+def ok(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
 def _row(page: str, r: dict, base: dict) -> str:
     q = r["queries"] if r["queries"] is not None else "–"
     return (f"| {page} | {r['rps']:.1f} | {r['rps'] / base['rps']:.1%} | {r['p50_ms']:.1f} | "
             f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {q} | {r['non2xx']} |")
+
+
+def pages_table(at: dict, base: dict, pages=None) -> list[str]:
+    """The measured pages (those named, else all) of one size as a Markdown table."""
+    pages = [p for p in (pages or at) if p in at and not p.startswith("_")]
+    return ["| page | req/s | of minimal | p50 ms | p95 ms | p99 ms | SQL queries | non-2xx |",
+            "|---|---|---|---|---|---|---|---|", *(_row(p, at[p], base) for p in pages)]
+
+
+def growth_table(pages, sizes, per_size) -> list[str]:
+    """Each page's p50 at every size, with its ratio to the smallest size."""
+    lines = [f"| page | {' | '.join(f'{s:,} posts' for s in sizes)} |",
+             f"|---|{'---|' * len(sizes)}"]
+    for page in pages:
+        first = per_size[sizes[0]].get(page, {}).get("p50_ms")
+        cells = []
+        for s in sizes:
+            p50 = per_size[s].get(page, {}).get("p50_ms")
+            cells.append("–" if p50 is None else f"{p50:.1f} ms" + (
+                f" ({p50 / first:.2f}x)" if first else ""))
+        lines.append(f"| {page} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _fixtures_text(at: dict) -> str:
+    """What the fixtures of one size hold, in a sentence (empty for a board without them)."""
+    f = at.get("_fixtures") or {}
+    if not f.get("long_post_replies"):
+        return ""
+    return (f"The closed theme's long post has {f['long_post_replies']} replies "
+            f"({f['long_post_pages']} pages of 50), {f['queue_waiting']:,} items wait in the "
+            f"public theme's queue, the closed theme's agenda lists {f['upcoming_events']} "
+            f"upcoming events, its wiki page has {f['wiki_revisions']} revisions and its folder "
+            f"{f['folder_files']} files.")
+
+
+def issue18_targets(sizes, per_size, base) -> list[str]:
+    """Issue #18's targets, one row per page, with what was measured at the largest size;
+    then the growth target (p50 at the largest size against 10,000 posts, when both ran) and
+    the query budget, over the same pages."""
+    largest = sizes[-1]
+    at = per_size[largest]
+    waiting = (at.get("_fixtures") or {}).get("queue_waiting") or 0
+    lines = ["| target | page | measured | |", "|---|---|---|---|"]
+    for target, pages, share, p95 in ISSUE18_TARGETS:
+        label = (f"{target.format(queue_waiting=waiting)}: ≥ {share:.0%} of minimal"
+                 + (f", p95 < {p95} ms" if p95 else "") + f" ({largest:,} posts)")
+        for page in pages:
+            r = at.get(page)
+            if r is None:
+                lines.append(f"| {label} | {page} | not measured | – |")
+            else:
+                met = (r["non2xx"] == 0 and r["rps"] / base["rps"] >= share
+                       and (p95 is None or r["p95_ms"] < p95))
+                lines.append(f"| {label} | {page} | {r['rps'] / base['rps']:.1%} of minimal, "
+                             f"p95 {r['p95_ms']:.1f} ms | {ok(met)} |")
+            label = ""
+    measured = [p for p in ISSUE18_PAGES if p in at]
+    growth = "every page: p50 at the largest size / p50 at 10,000 posts ≤ 1.3x"
+    ratios = {p: at[p]["p50_ms"] / per_size[10_000][p]["p50_ms"] for p in measured
+              if largest > 10_000 and per_size.get(10_000, {}).get(p, {}).get("p50_ms")}
+    if ratios:
+        worst = max(ratios, key=ratios.get)
+        over = [p for p, ratio in ratios.items() if ratio > 1.3]
+        lines.append(f"| {growth} | the {len(ratios)} pages above | {largest:,} against 10,000 "
+                     f"posts: worst {ratios[worst]:.2f}x ({worst}); {len(over)} over 1.3x | "
+                     f"{ok(len(ratios) == len(measured) and not over)} |")
+    else:
+        lines.append(f"| {growth} | | not run (needs 10,000 and a larger size, e.g. "
+                     "`--million`) | – |")
+    if not measured:
+        return lines
+    counts = {p: [per_size[s][p]["queries"] for s in sizes if p in per_size[s]] for p in measured}
+    most = max(measured, key=lambda p: max(q or 0 for q in counts[p]))
+    over = [p for p in measured if any(q is None or q > MAX_QUERIES for q in counts[p])]
+    varying = [p for p in measured if len(set(counts[p])) > 1]
+    lines.append(f"| SQL queries per page ≤ {MAX_QUERIES}, independent of page size and data "
+                 f"size | the pages above | most {max(counts[most])} ({most})"
+                 + (f"; over {MAX_QUERIES}: " + ", ".join(f"{p} {max(q or 0 for q in counts[p])}"
+                                                         for p in over) if over else "")
+                 + ("; not the same at every size: " + ", ".join(
+                     f"{p} ({' → '.join(str(q) for q in counts[p])})" for p in varying)
+                    if varying else
+                    f"; the same at every size run ({', '.join(f'{s:,}' for s in sizes)})")
+                 + f" | {ok(not over and not varying)} |")
+    return lines
+
+
+def preamble(args, base: dict) -> str:
+    """Where, with what and how the run measured, and the minimal endpoint it compares to."""
+    cmd = " ".join(["python", "benchmarks/run.py", *sys.argv[1:]])
+    return f"""Machine: {platform.node()} — {os.cpu_count()} CPUs, {platform.platform()}; load generator and
+server share the machine (wrk from a second process on loopback).
+Versions: {versions()}.
+Command: `{cmd}` (gunicorn -w {args.workers}; wrk -t2 -c{args.connections} -d{args.seconds}s).
+
+Minimal Flask endpoint, same gunicorn settings: **{base['rps']:.0f} req/s**, p50 {base['p50_ms']:.2f} ms."""
+
+
+ISSUE18_TEXT = """Issue #18's pages are measured at every size: the closed theme's board (each sort, and
+filtered on a category and a filter value), its long post, agenda, a wiki page and a folder as
+a member opens them logged in; the public theme's moderation queue as its admin does; the
+public board as a visitor with `BOARD_PAGE_CACHE=false` (every request rendered)."""
 
 
 def targets(sizes, per_size, base, digest_result) -> list[str]:
@@ -309,7 +498,6 @@ def targets(sizes, per_size, base, digest_result) -> list[str]:
     s_nc, s_common = at[search_page + UNCACHED], at[f"search (platform, {COMMON_WORD})" + UNCACHED]
     s_member = at.get(f"search (platform, {TYPICAL_WORD}, logged in)")
     create = at.get("create a post (POST)")
-    ok = lambda met: "met" if met else "**missed**"  # noqa: E731
     lines = [
         "| target | measured | |",
         "|---|---|---|",
@@ -351,14 +539,6 @@ def report(db: str, args, sizes, per_size, base, digest_result) -> Path:
     name = f"{stamp}-{db}{'-quick' if args.quick else ''}"
     largest = sizes[-1]
     pages = [p for p in per_size[largest] if not p.startswith("_")]
-    rows = [_row(p, per_size[largest][p], base) for p in pages]
-    growth = []
-    for page in GROWTH_PAGES:
-        for variant in (page, page + UNCACHED):
-            first = per_size[sizes[0]][variant]["p50_ms"]
-            growth.append(f"| {variant} | " + " | ".join(
-                f"{per_size[s][variant]['p50_ms']:.1f} ms ({per_size[s][variant]['p50_ms'] / first:.2f}x)"
-                for s in sizes) + " |")
     chart = RESULTS / f"{name}.png"
     try:
         import matplotlib
@@ -380,15 +560,9 @@ def report(db: str, args, sizes, per_size, base, digest_result) -> Path:
         fig.savefig(chart, dpi=110)
     except ImportError:
         chart = None
-    cmd = " ".join(["python", "benchmarks/run.py", *sys.argv[1:]])
     text = f"""# Benchmark {stamp} on {db}{' (quick)' if args.quick else ''}
 
-Machine: {platform.node()} — {os.cpu_count()} CPUs, {platform.platform()}; load generator and
-server share the machine (wrk from a second process on loopback).
-Versions: {versions()}.
-Command: `{cmd}` (gunicorn -w {args.workers}; wrk -t2 -c{args.connections} -d{args.seconds}s).
-
-Minimal Flask endpoint, same gunicorn settings: **{base['rps']:.0f} req/s**, p50 {base['p50_ms']:.2f} ms.
+{preamble(args, base)}
 
 Visitors' pages are measured twice: as served (the page cache on, the default: a page is
 rendered once per worker and data change) and with `BOARD_PAGE_CACHE=false`, where every
@@ -396,20 +570,24 @@ request renders the page — the cost of the first visitor after each change. Se
 "{TYPICAL_WORD}" (a typical word, in about 2% of the seeded posts) and "{COMMON_WORD}" (in
 about 40%).
 
+{ISSUE18_TEXT} {_fixtures_text(per_size[largest])}
+
 ## Targets
 {chr(10).join(targets(sizes, per_size, base, digest_result))}
 
+## Targets (#18)
+{chr(10).join(issue18_targets(sizes, per_size, base))}
+
 ## Pages at {largest:,} posts
-| page | req/s | of minimal | p50 ms | p95 ms | p99 ms | SQL queries | non-2xx |
-|---|---|---|---|---|---|---|---|
-{chr(10).join(rows)}
+{chr(10).join(pages_table(per_size[largest], base))}
 
 Peak memory of a worker: {per_size[largest]['_peak_worker_rss_mb']} MB.
 
 ## Growth (p50, and ratio to {sizes[0]:,} posts)
-| page | {' | '.join(f'{s:,} posts' for s in sizes)} |
-|---|{'---|' * len(sizes)}
-{chr(10).join(growth)}
+{chr(10).join(growth_table([v for p in GROWTH_PAGES for v in (p, p + UNCACHED)], sizes, per_size))}
+
+## Growth of issue #18's pages (p50, and ratio to {sizes[0]:,} posts)
+{chr(10).join(growth_table(ISSUE18_PAGES, sizes, per_size))}
 
 ## Digest
 {digest_result['recipients']:,} recipients: built in {digest_result['build_seconds']} s, all
@@ -459,7 +637,6 @@ def search_only(args, sizes) -> Path:
             server.stop()
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = f"{dt.datetime.now():%Y-%m-%d}-search-{args.db}{args.report_suffix}"
-    ok = lambda met: "met" if met else "**missed**"  # noqa: E731
     lines = [f"# Search benchmark {dt.datetime.now():%Y-%m-%d} on {args.db}", "",
              f"Machine: {platform.node()} — {os.cpu_count()} CPUs, {platform.platform()}; "
              "wrk and gunicorn share the machine (loopback).",
@@ -503,6 +680,36 @@ def search_only(args, sizes) -> Path:
     return path
 
 
+def members_only(args, sizes) -> Path:
+    """`--only members`: issue #18's pages (the logged-in pages and the visitors' board
+    without the page cache) at each size, and a report of them against the issue's targets:
+    <date>-<database>-members.md."""
+    base = minimal(args.seconds, args.connections, args.workers)
+    per_size = {}
+    for size in sizes:
+        url, meta = prepare(args.db, size, members_for(size), args.pg_url)
+        per_size[size] = measure_size(args.db, size, meta, url, args, full=False,
+                                      members_only=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y-%m-%d")
+    name = f"{stamp}-{args.db}-members{'-quick' if args.quick else ''}{args.report_suffix}"
+    text = [f"# Members' pages benchmark {stamp} on {args.db}{' (quick)' if args.quick else ''}",
+            "", preamble(args, base), "", ISSUE18_TEXT, "", "## Targets (#18)",
+            *issue18_targets(sizes, per_size, base), ""]
+    for size in reversed(sizes):
+        text += [f"## Pages at {size:,} posts", _fixtures_text(per_size[size]), "",
+                 *pages_table(per_size[size], base, ISSUE18_PAGES), "",
+                 f"Peak memory of a worker: {per_size[size]['_peak_worker_rss_mb']} MB.", ""]
+    if len(sizes) > 1:
+        text += [f"## Growth (p50, and ratio to {sizes[0]:,} posts)",
+                 *growth_table(ISSUE18_PAGES, sizes, per_size), ""]
+    path = RESULTS / f"{name}.md"
+    path.write_text("\n".join(text))
+    (RESULTS / f"{name}.json").write_text(json.dumps({"minimal": base, "sizes": per_size},
+                                                     indent=1))
+    return path
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true", help="small boards, short runs")
@@ -516,8 +723,9 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=os.cpu_count())
     p.add_argument("--digest", type=int, default=None, help="digest recipients")
     p.add_argument("--report-suffix", default="", help="appended to the report's name")
-    p.add_argument("--only", choices=["search"], default=None,
-                   help="search: only the search pages, without the page cache")
+    p.add_argument("--only", choices=["search", "members"], default=None,
+                   help="search: only the search pages, without the page cache; members: only "
+                        "issue #18's pages (logged in, and the board without the page cache)")
     args = p.parse_args()
     ensure_wrk()
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (
@@ -529,12 +737,14 @@ def main() -> None:
     if args.only == "search":
         log(f"report: {search_only(args, sizes).relative_to(ROOT)}")
         return
+    if args.only == "members":
+        log(f"report: {members_only(args, sizes).relative_to(ROOT)}")
+        return
     base = minimal(args.seconds, args.connections, args.workers)
     per_size = {}
     for size in sizes:
         url, meta = prepare(args.db, size, members_for(size), args.pg_url)
-        per_size[size] = measure_size(args.db, size, meta, url, args.seconds,
-                                      args.connections, args.workers, full=size == sizes[-1])
+        per_size[size] = measure_size(args.db, size, meta, url, args, full=size == sizes[-1])
     # The digest adds its recipients to a copy-free board: the smallest one, rebuilt next run.
     url, _ = prepare(args.db, sizes[0], members_for(sizes[0]), args.pg_url)
     digest_result = digest(url, digest_n)
