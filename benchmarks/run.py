@@ -32,6 +32,7 @@ BIN = ROOT / ".venv" / "bin"
 WORK = ROOT / "benchmarks" / "work"
 RESULTS = ROOT / "benchmarks" / "results"
 LUA = ROOT / "benchmarks" / "wrk_report.lua"
+USER_AGENT = "board-benchmark"  # the browser every request of the benchmark comes from
 
 
 def free_port() -> int:
@@ -161,6 +162,9 @@ def session_for(base: str, email: str | None, password: str | None) -> tuple[str
     """(Cookie header, CSRF token) of a logged-in (or anonymous) browser session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # One browser throughout: the login remembers who logged in with which User-Agent
+    # (Flask-Login's session protection), and wrk sends the same one (wrk_report.lua).
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(base + "/reset").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     if email:
@@ -175,7 +179,8 @@ def session_for(base: str, email: str | None, password: str | None) -> tuple[str
 
 
 def query_count(url: str, cookie: str) -> int | None:
-    req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    headers = {"User-Agent": USER_AGENT} | ({"Cookie": cookie} if cookie else {})
+    req = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(req, timeout=30) as resp:
         resp.read()
         value = resp.headers.get("X-Query-Count")

@@ -7,7 +7,7 @@ local ctype = os.getenv("WRK_CONTENT_TYPE")
 local counter = 0
 
 request = function()
-  local headers = {}
+  local headers = {["User-Agent"] = "board-benchmark"}  -- USER_AGENT in run.py
   if cookie then headers["Cookie"] = cookie end
   if method == "POST" then
     counter = counter + 1
