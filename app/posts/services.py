@@ -431,9 +431,12 @@ class Board:
 
 
 def _value_conditions(values_by_group: dict[int, list[int]]):
-    """Posts having any chosen value of each group (OR within a group, AND across groups)."""
-    return [Item.id.in_(select(item_filter_value.c.item_id)
-                        .where(item_filter_value.c.filter_value_id.in_(ids)))
+    """Posts having any chosen value of each group (OR within a group, AND across groups).
+    Checked per post (EXISTS on the tag's primary key), so a page walks the board's own
+    ORDER BY index and stops at its 20, instead of sorting every post that has the value."""
+    return [select(item_filter_value.c.item_id)
+            .where(item_filter_value.c.item_id == Item.id,
+                   item_filter_value.c.filter_value_id.in_(ids)).exists()
             for ids in values_by_group.values()]
 
 
