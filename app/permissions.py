@@ -641,21 +641,54 @@ def load_item(item_id, kind=None, *, write: bool = False, user=None):
     from app.filters.models import FilterValue
     from app.items.models import Item
 
-    query = (select(Item).where(Item.id == item_id, visible_items_clause(viewer_for(user)))
+    viewer = viewer_for(user)
+    query = (select(Item).where(Item.id == item_id, visible_items_clause(viewer))
              .options(joinedload(Item.author), joinedload(Item.category),
                       joinedload(Item.organisation), joinedload(Item.theme),
                       selectinload(Item.filter_values).joinedload(FilterValue.group),
-                      selectinload(Item.attachments), selectinload(Item.readers)))
+                      selectinload(Item.attachments)))  # the chosen readers: when shown
     if kind is not None:
         query = query.where(Item.kind == kind)
-    item = db.session.scalar(query) if item_id is not None else None
-    if item is None:
+    marked = user is None and viewer.user_id is not None and not write and has_request_context()
+    if marked:  # what the viewer did with it (starred, saved, muted), in the same SELECT
+        query = query.add_columns(*_viewer_marks(viewer.user_id))
+    row = db.session.execute(query).first() if item_id is not None else None
+    if row is None:
         abort(404)
+    item = row[0]
+    if marked:
+        for name, on in zip(VIEWER_MARKS, row[1:]):
+            g.setdefault(name, {})[item.id] = bool(on)
     if write and not can_edit_item(item, user):
         abort(403)
     if not write and has_request_context() and "shown_item" not in g:
         g.shown_item = item  # the page's item: app.outward shares it when it is public
     return item
+
+
+# Per request, item id -> whether the viewer starred, saved (bookmarked) or muted the item, as
+# load_item read them: posts.services.starred_ids, people.bookmarks.is_saved and
+# mail.notifications.is_muted answer from these before asking the database.
+VIEWER_MARKS = ("_starred", "_saved", "_muted")
+
+
+def _viewer_marks(user_id: int) -> list:
+    from app.digest.models import ThreadMute
+    from app.items.models import Item, Star
+    from app.people.models import Bookmark
+
+    return [select(Star.item_id).where(Star.item_id == Item.id, Star.user_id == user_id).exists(),
+            select(Bookmark.item_id).where(Bookmark.item_id == Item.id,
+                                           Bookmark.user_id == user_id).exists(),
+            select(ThreadMute.item_id).where(ThreadMute.item_id == Item.id,
+                                             ThreadMute.user_id == user_id).exists()]
+
+
+def remembered_mark(name: str, item_id: int) -> bool | None:
+    """What load_item read for the viewer (VIEWER_MARKS), or None when it did not."""
+    if not has_request_context():
+        return None
+    return g.get(name, {}).get(item_id)
 
 
 def load_comment(comment_id, *, write: bool = False, user=None):

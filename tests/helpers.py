@@ -121,6 +121,10 @@ def form_fields(resp, form_index: int = -1) -> dict:
     return result
 
 
+# What any page a member opens may cost in SQL statements, whatever the data behind it.
+PAGE_QUERY_BUDGET = 12
+
+
 @contextmanager
 def counted_queries():
     """The SQL statements run inside the block (a list filled as they run). Pages are rendered

@@ -12,12 +12,9 @@ from app.themes.models import Role, WorkgroupType
 from tests.factories import (CategoryFactory, FilterGroupFactory, FilterValueFactory,
                              ItemFactory, CommentFactory, StarFactory, ThemeFactory, UserFactory,
                              member)
-from tests.helpers import counted_queries, Client
+from tests.helpers import PAGE_QUERY_BUDGET, counted_queries, Client
 
-# Every page a member opens costs at most 12 queries, whatever the number of posts.
-MAX_QUERIES = 12
-# A post's page also loads whether the viewer saved it and the author's mute (two queries).
-POST_PAGE_MAX_QUERIES = MAX_QUERIES + 2
+MAX_QUERIES = POST_PAGE_MAX_QUERIES = PAGE_QUERY_BUDGET
 
 
 def _board(theme, n):

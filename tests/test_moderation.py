@@ -486,3 +486,32 @@ def test_a_reply_author_who_left_a_closed_theme_is_not_told_its_posts_title(app,
     (mail,) = mailbox.wait_for(leaver.email)
     assert "Vertrouwelijk overleg" not in mail.subject + mail.text
     assert "About your reply" in mail.subject and "/posts/" not in mail.text
+
+
+def test_the_queue_costs_the_same_few_queries_however_much_waits(app):
+    from tests.helpers import PAGE_QUERY_BUDGET, counted_queries
+
+    root = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    sub = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN, parent=root)
+    admin = member(root, role=Role.ADMIN)
+    client = Client(app)
+    client.login(admin.email)
+    url = f"/t/{root.slug}/moderation"
+
+    def queue():
+        with counted_queries() as statements:
+            text = page_text(client.get(url))
+        return text, statements
+
+    ItemFactory(theme=root, state=ItemState.PENDING, title="Wacht 0")
+    text, few = queue()
+    assert "Wacht 0" in text
+    for i in range(1, 30):
+        post = ItemFactory(theme=sub if i % 2 else root, state=ItemState.PENDING, title=f"Wacht {i}")
+        CommentFactory(item=ItemFactory(theme=root), state=ItemState.PENDING, body=f"Reactie {i}")
+        db.session.add(Report(theme_id=post.theme_id, target=f"item:{post.id}", item_id=post.id,
+                              reporter_id=admin.id, reason="spam"))
+    db.session.commit()
+    text, many = queue()
+    assert "Wacht 29" in text and "Reactie 29" in text
+    assert len(many) == len(few) <= PAGE_QUERY_BUDGET, "\n".join(s[:90] for s in many)

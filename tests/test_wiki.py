@@ -12,7 +12,7 @@ from app.items.models import Item, ItemState, Part, WriteAccess
 from app.themes.models import Role, WorkgroupType
 from app.wiki.models import WikiPage, WikiRevision
 from tests.factories import ThemeFactory, UserFactory, member, wiki_page
-from tests.helpers import Client, counted_queries, form_fields, page_text
+from tests.helpers import PAGE_QUERY_BUDGET, Client, counted_queries, form_fields, page_text
 
 
 def _login(app, user) -> Client:
@@ -235,7 +235,26 @@ def test_the_tree_costs_the_same_few_queries_whatever_its_size(app):
                            parent=parent if i % 2 else None)
     with counted_queries() as many:
         assert c.get(f"/t/{theme.slug}/wiki").status_code == 200
-    assert len(many) == len(few)
+    assert len(many) == len(few) <= PAGE_QUERY_BUDGET
+
+
+def test_a_page_costs_the_same_few_queries_whatever_its_history(app):
+    theme, owner, reader = _closed_theme()
+    parent = wiki_page(theme=theme, author=owner, part=Part.CLOSED, title="Bovenliggend")
+    page = wiki_page(theme=theme, author=owner, part=Part.CLOSED, parent=parent, title="Werkwijze")
+    c = _login(app, reader)
+    with counted_queries() as few:
+        assert "Werkwijze" in page_text(c.get(f"/wiki/{page.id}"))
+    editor = _login(app, owner)
+    for i in range(12):
+        resp = editor.get(f"/wiki/{page.id}/edit")
+        fields = form_fields(resp)
+        fields.update(body=f"Versie {i}")
+        assert editor.post(f"/wiki/{page.id}/edit", fields).status_code in (302, 303)
+        wiki_page(theme=theme, author=owner, part=Part.CLOSED, parent=page, title=f"Onder {i}")
+    with counted_queries() as many:
+        assert "Versie 11" in page_text(c.get(f"/wiki/{page.id}"))
+    assert len(many) == len(few) <= PAGE_QUERY_BUDGET, "\n".join(s[:90] for s in many)
 
 
 def test_search_finds_a_page_for_its_readers_only(app):

@@ -6,6 +6,7 @@ is only mailed about a post the policy lets them see.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import delete, select, update
 
 from app.auth.models import User
@@ -13,7 +14,7 @@ from app.auth.tokens import make_token, read_token
 from app.digest.models import ThreadMute
 from app.extensions import db
 from app.mail.services import send_mail
-from app.permissions import viewer_for, visible_items_clause
+from app.permissions import remembered_mark, viewer_for, visible_items_clause
 from app.items.models import Item, ItemState, Comment
 from app.themes.models import Membership, MembershipStatus, Theme
 from app.transactions import insert_once
@@ -70,6 +71,9 @@ def mute_thread(user: User, item_id: int, muted: bool) -> None:
 def is_muted(user, item_id: int) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
+    known = remembered_mark("_muted", item_id)
+    if known is not None and user.id == getattr(current_user, "id", None):
+        return known
     return db.session.get(ThreadMute, (user.id, item_id)) is not None
 
 

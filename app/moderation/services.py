@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from app.items.kinds import ItemKind, item_url
 from app.errors import DomainError
@@ -412,7 +413,11 @@ def queue(theme: Theme, kind: str | None = None, subtheme_id: int | None = None,
     """The oldest `limit` items waiting for the admins of `theme` (and its subthemes), oldest
     first. How many wait in all is `theme_queue_count`."""
     scope = _scope(theme, subtheme_id)
-    themes = {t.id: t for t in db.session.scalars(select(Theme).where(Theme.id.in_(scope)))}
+    loaded = {i: db.session.identity_map.get(identity_key(Theme, i)) for i in scope}
+    missing = [i for i, t in loaded.items() if t is None]
+    themes = {t.id: t for t in db.session.scalars(select(Theme).where(Theme.id.in_(missing)))
+              } if missing else {}
+    themes.update((i, t) for i, t in loaded.items() if t is not None)
     items: list[QueueItem] = []
     if kind in (None, "posts"):
         for p in db.session.scalars(

@@ -58,10 +58,10 @@ def queue(slug):
     kind = request.args.get("kind") if request.args.get("kind") in services.KINDS else None
     sub = request.args.get("theme", "")
     subtheme_id = parse_id(sub)
-    items = services.queue(theme, kind=kind, subtheme_id=subtheme_id)
-    waiting = services.theme_queue_count(theme, kind=kind, subtheme_id=subtheme_id)
     subthemes = db.session.scalars(select(Theme).where(
         Theme.id.in_(theme_services.subtree_ids(theme))).order_by(Theme.name)).all()
+    items = services.queue(theme, kind=kind, subtheme_id=subtheme_id)  # themes loaded above
+    waiting = services.theme_queue_count(theme, kind=kind, subtheme_id=subtheme_id)
     return render_template("moderation/queue.html", theme=theme, items=items, total_waiting=waiting,
                            kind=kind,
                            subtheme_id=subtheme_id, subthemes=subthemes, form=DecisionForm(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, has_request_context
+from flask_login import current_user
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -20,6 +21,8 @@ def is_saved(user, item) -> bool:
     """Has this person saved the item? (remembered for the request)"""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
+    if user.id != getattr(current_user, "id", None):  # the request's cache is the viewer's
+        return db.session.get(Bookmark, (user.id, item.id)) is not None
     cache = g.setdefault("_saved", {}) if has_request_context() else {}
     if item.id not in cache:
         cache[item.id] = db.session.get(Bookmark, (user.id, item.id)) is not None

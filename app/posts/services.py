@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import delete, false, func, literal, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -17,7 +18,8 @@ from app.auth.models import User
 from app.extensions import db
 from app.filters.services import categories_for, filter_groups_for
 from app.permissions import (Viewer, can_change_readers, can_comment, can_moderate_item,
-                             can_read_item, may_write_in_part, needs_approval, viewer_for,
+                             can_read_item, may_write_in_part, needs_approval,
+                             remembered_mark, viewer_for,
                              visible_comments_clause, visible_items_clause)
 from app.items.kinds import ItemKind
 from app.items.tallies import theme_counts
@@ -348,6 +350,9 @@ def set_star(user: User, post: Item, starred: bool | None = None) -> tuple[bool,
 def starred_ids(user, item_ids) -> set[int]:
     if user is None or not getattr(user, "is_authenticated", False) or not item_ids:
         return set()
+    known = {i: remembered_mark("_starred", i) for i in item_ids}
+    if user.id == getattr(current_user, "id", None) and None not in known.values():
+        return {i for i, on in known.items() if on}
     return set(db.session.scalars(select(Star.item_id).where(
         Star.user_id == user.id, Star.item_id.in_(list(item_ids)))))
 

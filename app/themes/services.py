@@ -9,6 +9,7 @@ import logging
 import re
 from typing import Iterable
 
+from flask import g, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -99,11 +100,15 @@ def theme_tree() -> list[Theme]:
 
 def subtree_ids(theme: Theme) -> list[int]:
     """The theme's id and all its descendants' ids but deleted subthemes' (recursive CTE:
-    one query)."""
-    tree = select(Theme.id).where(Theme.id == theme.id).cte("subtree", recursive=True)
-    tree = tree.union_all(select(Theme.id).where(Theme.parent_id == tree.c.id,
-                                                 Theme.deleted_at.is_(None)))
-    return list(db.session.scalars(select(tree.c.id)))
+    one query; once per theme in a read request, which changes no theme)."""
+    reading = has_request_context() and request.method == "GET"
+    cache = g.setdefault("_subtree_ids", {}) if reading else {}
+    if theme.id not in cache:
+        tree = select(Theme.id).where(Theme.id == theme.id).cte("subtree", recursive=True)
+        tree = tree.union_all(select(Theme.id).where(Theme.parent_id == tree.c.id,
+                                                     Theme.deleted_at.is_(None)))
+        cache[theme.id] = list(db.session.scalars(select(tree.c.id)))
+    return list(cache[theme.id])
 
 
 def organisation_choices(theme: Theme) -> list[Organisation]:
