@@ -179,8 +179,11 @@ def session_for(base: str, email: str | None, password: str | None) -> tuple[str
 
 
 def query_count(url: str, cookie: str) -> int | None:
+    """The SQL statements of the page rendered (an address no cache holds yet: an argument no
+    page reads is added)."""
     headers = {"User-Agent": USER_AGENT} | ({"Cookie": cookie} if cookie else {})
-    req = urllib.request.Request(url, headers=headers)
+    fresh = f"{url}{'&' if '?' in url else '?'}measure={time.monotonic_ns()}"
+    req = urllib.request.Request(fresh, headers=headers)
     with urllib.request.urlopen(req, timeout=30) as resp:
         resp.read()
         value = resp.headers.get("X-Query-Count")
