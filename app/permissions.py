@@ -684,6 +684,12 @@ def _viewer_marks(user_id: int) -> list:
                                              ThreadMute.user_id == user_id).exists()]
 
 
+def forget_mark(name: str) -> None:
+    """After the viewer changed a star, bookmark or mute: read it from the database again."""
+    if has_request_context():
+        g.pop(name, None)
+
+
 def remembered_mark(name: str, item_id: int) -> bool | None:
     """What load_item read for the viewer (VIEWER_MARKS), or None when it did not."""
     if not has_request_context():

@@ -14,7 +14,7 @@ from app.auth.tokens import make_token, read_token
 from app.digest.models import ThreadMute
 from app.extensions import db
 from app.mail.services import send_mail
-from app.permissions import remembered_mark, viewer_for, visible_items_clause
+from app.permissions import forget_mark, remembered_mark, viewer_for, visible_items_clause
 from app.items.models import Item, ItemState, Comment
 from app.themes.models import Membership, MembershipStatus, Theme
 from app.transactions import insert_once
@@ -66,6 +66,7 @@ def mute_thread(user: User, item_id: int, muted: bool) -> None:
     else:
         db.session.execute(delete(ThreadMute).where(ThreadMute.user_id == user.id,
                                                     ThreadMute.item_id == item_id))
+    forget_mark("_muted")
 
 
 def is_muted(user, item_id: int) -> bool:

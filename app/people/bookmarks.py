@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from app.extensions import db
 from app.items.models import Item
 from app.people.models import Bookmark
-from app.permissions import viewer_for, visible_items_clause
+from app.permissions import forget_mark, viewer_for, visible_items_clause
 from app.transactions import insert_once
 
 
@@ -36,8 +36,7 @@ def set_saved(user, item, saved: bool) -> bool:
     else:
         db.session.execute(delete(Bookmark).where(Bookmark.user_id == user.id,
                                                   Bookmark.item_id == item.id))
-    if has_request_context():
-        g.pop("_saved", None)
+    forget_mark("_saved")
     return saved
 
 

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.filters.services import categories_for, filter_groups_for
 from app.permissions import (Viewer, can_change_readers, can_comment, can_moderate_item,
                              can_read_item, may_write_in_part, needs_approval,
-                             remembered_mark, viewer_for,
+                             forget_mark, remembered_mark, viewer_for,
                              visible_comments_clause, visible_items_clause)
 from app.items.kinds import ItemKind
 from app.items.tallies import theme_counts
@@ -343,6 +343,7 @@ def set_star(user: User, post: Item, starred: bool | None = None) -> tuple[bool,
                            .values(star_count=Item.star_count + delta)
                            .execution_options(synchronize_session=False))
     db.session.flush()
+    forget_mark("_starred")
     count = db.session.scalar(select(Item.star_count).where(Item.id == post.id))
     return starred, count
 
