@@ -123,7 +123,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     if app.config.get("QUERY_COUNT_HEADER"):
         _count_queries(app)
     from app import pagecache
+    from app.posts import listing
     pagecache.init_app(app)
+    listing.init_app(app)
     _behind_proxies(app)
     from app import requestlog
     requestlog.init_app(app)  # outermost: cached pages are logged too

@@ -137,6 +137,10 @@ class Defaults:
     PAGE_CACHE = True
     PAGE_CACHE_SECONDS = 60
     PAGE_CACHE_ENTRIES = 1000  # pages per worker (least recently used go first)
+    # A board page's list of posts is rendered once for everyone with the same standing in
+    # the theme and kept per worker under the same invalidation (app/posts/listing.py).
+    LIST_CACHE = True
+    LIST_CACHE_ENTRIES = 1000  # lists per worker (least recently used go first)
 
     # Board
     POSTS_PER_PAGE = 20

@@ -384,14 +384,7 @@ def visible_items_clause(viewer: Viewer, in_theme: Theme | None = None):
         not_deleted = and_(Item.state != ItemState.DELETED, item_kind_on_clause(),
                            live_theme_clause(Item.theme_id))
     else:
-        from app.features import KINDS
-
-        if any(t.deleted_at is not None for t in [*in_theme.ancestors(), in_theme]):
-            return false()
-        kinds_on = [kind for k in KINDS if feature_enabled(in_theme, k.key)
-                    for kind in (k.item_kind, *k.more_item_kinds)]
-        not_deleted = and_(Item.theme_id == in_theme.id, Item.state != ItemState.DELETED,
-                           Item.kind.in_(kinds_on))
+        not_deleted = _live_items_of(in_theme)
     if viewer.platform_owner:
         return not_deleted
     readable = [Item.read_access == ReadAccess.PUBLIC]
@@ -411,6 +404,33 @@ def visible_items_clause(viewer: Viewer, in_theme: Theme | None = None):
     if viewer.admin_theme_ids:
         ways.append(Item.theme_id.in_(viewer.admin_theme_ids))
     return and_(not_deleted, or_(*ways))
+
+
+def _live_items_of(theme: Theme):
+    """SQL condition on Item: the theme's items that are not deleted, of a kind that is on
+    there, decided from the loaded theme (with its ancestors and switches)."""
+    from sqlalchemy import and_, false
+
+    from app.features import KINDS
+    from app.items.models import Item, ItemState
+
+    if any(t.deleted_at is not None for t in [*theme.ancestors(), theme]):
+        return false()
+    kinds_on = [kind for k in KINDS if feature_enabled(theme, k.key)
+                for kind in (k.item_kind, *k.more_item_kinds)]
+    return and_(Item.theme_id == theme.id, Item.state != ItemState.DELETED,
+                Item.kind.in_(kinds_on))
+
+
+def standing_items_clause(viewer: Viewer, theme: Theme):
+    """SQL condition on Item: the published items of `theme` that everyone with this viewer's
+    standing there sees alike (shared_read_access), without the ones only they see. A list
+    shared by all of them (app/posts/listing.py) is read with this, never with what one of
+    them sees beyond it."""
+    from app.items.models import Item, ItemState
+
+    return (_live_items_of(theme) & (Item.state == ItemState.PUBLISHED)
+            & Item.read_access.in_(sorted(shared_read_access(viewer, theme))))
 
 
 def shared_read_access(viewer: Viewer, theme: Theme) -> frozenset:

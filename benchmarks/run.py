@@ -74,9 +74,12 @@ def board_env(db_url: str) -> dict:
                 BOARD_MAIL_DELIVERY="scheduler", PYTHONPATH=str(ROOT))
 
 
-def prepare(db: str, size: int, members: int, pg_base: str | None) -> tuple[str, dict]:
-    """A seeded board of `size` posts with its search rows (reused when already built), and
-    its fixtures."""
+def prepare(db: str, size: int, members: int, pg_base: str | None,
+            search_rows: bool = True) -> tuple[str, dict]:
+    """A seeded board of `size` posts (reused when already built), and its fixtures. Its search
+    rows are written unless `search_rows` is false (the members' pages search nothing; at
+    1,000,000 posts writing them takes longer than the rest of the run); a board built
+    without them is built again for a run that searches."""
     WORK.mkdir(parents=True, exist_ok=True)
     meta_file = WORK / f"{db}-{size}.json"
     if db == "sqlite":
@@ -85,7 +88,9 @@ def prepare(db: str, size: int, members: int, pg_base: str | None) -> tuple[str,
         url = f"{pg_base.rsplit('/', 1)[0]}/bench_{size}"
     env = board_env(url)
     if meta_file.exists():
-        return url, json.loads(meta_file.read_text())
+        meta = json.loads(meta_file.read_text())
+        if meta.get("search_rows", True) or not search_rows:
+            return url, meta
     log(f"building a {db} board of {size} posts")
     shutil.rmtree(instance_folder(url), ignore_errors=True)  # the files of an older build
     if db == "sqlite":  # with its write-ahead log: a stale log would corrupt a new file
@@ -104,13 +109,15 @@ def prepare(db: str, size: int, members: int, pg_base: str | None) -> tuple[str,
     subprocess.run([BIN / "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True,
                    capture_output=True)
     t0 = time.monotonic()
-    subprocess.run([BIN / "flask", "seed", "--posts", str(size), "--members", str(members)],
-                   env=env, cwd=ROOT, check=True)
-    log(f"seeded (with search rows) in {time.monotonic() - t0:.0f} s")
+    subprocess.run([BIN / "flask", "seed", "--posts", str(size), "--members", str(members),
+                    "--index" if search_rows else "--no-index"], env=env, cwd=ROOT, check=True)
+    log(f"seeded ({'with' if search_rows else 'without'} search rows) in "
+        f"{time.monotonic() - t0:.0f} s")
     out = subprocess.run([BIN / "python", "-m", "benchmarks.fixtures"], env=env, cwd=ROOT,
                          check=True, capture_output=True, text=True).stdout
     meta = json.loads(out.strip().splitlines()[-1])
     meta["seed_seconds"] = round(time.monotonic() - t0, 1)
+    meta["search_rows"] = search_rows
     meta_file.write_text(json.dumps(meta))
     return url, meta
 
@@ -207,6 +214,7 @@ COMMON_WORD, TYPICAL_WORD = "subsidie", "klimaatplan"  # in ~40% and ~2% of seed
 GROWTH_PAGES = ("board (most recent)", f"board (search: theme, {TYPICAL_WORD})",
                 f"search (platform, {TYPICAL_WORD})", f"search (platform, {COMMON_WORD})")
 UNCACHED = " [no page cache]"
+COLD = " [nothing cached]"  # no page cache and no shared board lists (BOARD_LIST_CACHE=false)
 BOARD_VIEWS = ("most recent", "most replies", "recent replies", "most stars", "filtered")
 
 # The pages issue #18 sets targets for, measured at every size: the closed theme's pages as
@@ -219,10 +227,18 @@ QUEUE_PAGE = "moderation queue (admin)"
 TOOLKIT_PAGES = ("agenda (closed theme, logged in)", "wiki page (closed theme, logged in)",
                  "files folder (closed theme, logged in)")
 VISITOR_BOARDS = tuple(f"board ({view}){UNCACHED}" for view in BOARD_VIEWS)
+COLD_BOARDS = tuple(f"board ({view}){COLD}" for view in BOARD_VIEWS)
+# A member's board when their own page is not kept: what every member after the first gets
+# once a change ended the kept pages (its list shared), and what the first one gets (cold).
+MEMBER_RENDERED = MEMBER_BOARDS[0] + UNCACHED
+MEMBER_COLD = MEMBER_BOARDS[0] + COLD
 ISSUE18_TARGETS = (  # (target, its pages, least share of minimal, p95 limit in ms or None)
     ("board as a logged-in member (closed theme), each sort, filtered", MEMBER_BOARDS, 0.20, 50),
-    ("board rendered without the page cache (first visitor after a change)", VISITOR_BOARDS,
-     0.10, None),
+    ("board rendered without the page cache (first visitor after a change): every request "
+     "rendered, its list of posts shared by everyone with the same standing",
+     VISITOR_BOARDS + (MEMBER_RENDERED,), 0.10, None),
+    ("the same, the list rendered too (the very first reader after a change in the theme)",
+     COLD_BOARDS + (MEMBER_COLD,), 0.10, None),
     ("post page with 500 comments (paginated: page 1 and the last)", LONG_POST, 0.10, None),
     ("moderation queue (admin, {queue_waiting:,} items waiting)", (QUEUE_PAGE,), 0.10, 100),
     ("the toolkit's pages (events list, a wiki page, a files folder)", TOOLKIT_PAGES, 0.10, None),
@@ -310,18 +326,26 @@ def measure_size(db: str, size: int, meta: dict, url: str, args, full: bool,
     largest size) also every sort, search and POST; with `members_only` only those of #18."""
     results = {"_fixtures": {key: meta.get(key) for key in FIXTURE_FACTS}}
     seconds, connections, workers = args.seconds, args.connections, args.workers
-    for cached in (True, False):
+    for mode in ("cached", UNCACHED, COLD):
+        cached = mode == "cached"
         env = board_env(url)
         if not cached:
             env["BOARD_PAGE_CACHE"] = "false"
+        if mode == COLD:
+            env["BOARD_LIST_CACHE"] = "false"
         server = Server("wsgi:app", env, workers)
         try:
             anon, _ = session_for(server.base, None, None)  # a visitor who has seen a form
-            visitor = {} if members_only else anonymous_pages(meta, full)
+            visitor = {} if members_only or mode == COLD else anonymous_pages(meta, full)
             if not cached:
                 visitor.update(visitor_boards(meta))
-            pages = {name + ("" if cached else UNCACHED): (path, anon, None)
+            pages = {name + ("" if cached else mode): (path, anon, None)
                      for name, path in visitor.items()}
+            if not cached:
+                member_cookie, _ = session_for(server.base, meta["member_email"], meta["password"])
+                pages[MEMBER_BOARDS[0] + mode] = (board_pages(
+                    meta["closed_slug"], meta["closed_category_id"],
+                    meta["closed_value_id"])[BOARD_VIEWS[0]], member_cookie, None)
             if cached:
                 member_cookie, member_csrf = session_for(server.base, meta["member_email"],
                                                          meta["password"])
@@ -338,7 +362,7 @@ def measure_size(db: str, size: int, meta: dict, url: str, args, full: bool,
                                              "&body=Tekst+van+de+benchmark+over+het+klimaatplan"),
                 })
             results.update(drive(server.base, pages, seconds, connections, f"{db} {size:>8}"))
-            if not cached and full and not members_only:
+            if mode == UNCACHED and full and not members_only:
                 # The same without queueing: one connection per worker.
                 quiet = {f"{name} [{workers} connections]": pages[name + UNCACHED]
                          for name in ("board (most recent)", f"search (platform, {TYPICAL_WORD})",
@@ -494,7 +518,11 @@ Minimal Flask endpoint, same gunicorn settings: **{base['rps']:.0f} req/s**, p50
 ISSUE18_TEXT = """Issue #18's pages are measured at every size: the closed theme's board (each sort, and
 filtered on a category and a filter value), its long post, agenda, a wiki page and a folder as
 a member opens them logged in; the public theme's moderation queue as its admin does; the
-public board as a visitor with `BOARD_PAGE_CACHE=false` (every request rendered)."""
+public board as a visitor and the closed board as its member with `BOARD_PAGE_CACHE=false`
+("[no page cache]": every request renders the page, its list of posts shared by everyone with
+the same standing in the theme, app/posts/listing.py), and again with `BOARD_LIST_CACHE=false`
+too ("[nothing cached]": the list rendered as well, as for the very first reader after a
+change)."""
 
 
 def targets(sizes, per_size, base, digest_result) -> list[str]:
@@ -574,7 +602,9 @@ def report(db: str, args, sizes, per_size, base, digest_result) -> Path:
 
 Visitors' pages are measured twice: as served (the page cache on, the default: a page is
 rendered once per worker and data change) and with `BOARD_PAGE_CACHE=false`, where every
-request renders the page — the cost of the first visitor after each change. Searches use
+request renders the page (the board's list of posts shared by everyone with the same
+standing); the boards also with `BOARD_LIST_CACHE=false`, where nothing is kept — the cost
+of the first visitor after each change. Searches use
 "{TYPICAL_WORD}" (a typical word, in about 2% of the seeded posts) and "{COMMON_WORD}" (in
 about 40%).
 
@@ -695,7 +725,7 @@ def members_only(args, sizes) -> Path:
     base = minimal(args.seconds, args.connections, args.workers)
     per_size = {}
     for size in sizes:
-        url, meta = prepare(args.db, size, members_for(size), args.pg_url)
+        url, meta = prepare(args.db, size, members_for(size), args.pg_url, search_rows=False)
         per_size[size] = measure_size(args.db, size, meta, url, args, full=False,
                                       members_only=True)
     RESULTS.mkdir(parents=True, exist_ok=True)

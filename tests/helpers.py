@@ -128,7 +128,8 @@ PAGE_QUERY_BUDGET = 12
 @contextmanager
 def counted_queries():
     """The SQL statements run inside the block (a list filled as they run). Pages are rendered
-    in it: the page cache is emptied first, so a page read before is not answered from it."""
+    in it: the page cache and the shared board lists are emptied first, so a page read before
+    is not answered from them."""
     from flask import current_app
     from sqlalchemy import event
 
@@ -136,6 +137,7 @@ def counted_queries():
 
     if "page_cache" in current_app.extensions:
         current_app.extensions["page_cache"].clear()
+    current_app.extensions["shared_post_lists"].clear()
     statements = []
 
     def record(conn, cursor, statement, *args):

@@ -29,6 +29,7 @@ class Counts:
     total: int  # items of the selection
     by_category: dict[int, int]  # category id -> items, with the selected value if any
     by_value: dict[int, int]  # filter value id -> items, in the selected category if any
+    personal: int = 0  # items the viewer sees beyond their standing's (their own, chosen)
 
 
 def theme_counts(theme: Theme, kind: ItemKind, viewer: Viewer, category_id: int | None,
@@ -57,7 +58,8 @@ def theme_counts(theme: Theme, kind: ItemKind, viewer: Viewer, category_id: int 
             per_pair[category, value] += int(n)
         else:
             per_category[category] += int(n)
-    for category, values in _personal_items(theme, kind, viewer, shared):
+    personal = _personal_items(theme, kind, viewer, shared)
+    for category, values in personal:
         per_category[category] += 1
         for value in values:
             per_pair[category, value] += 1
@@ -70,7 +72,8 @@ def theme_counts(theme: Theme, kind: ItemKind, viewer: Viewer, category_id: int 
         if category_id is None or c == category_id:
             by_value[v] += n
     total = by_category.get(category_id, 0) if category_id else sum(by_category.values())
-    return Counts(total=total, by_category=by_category, by_value=dict(by_value))
+    return Counts(total=total, by_category=by_category, by_value=dict(by_value),
+                  personal=len(personal))
 
 
 def _personal_items(theme: Theme, kind: ItemKind, viewer: Viewer,

@@ -213,8 +213,8 @@ def seed_command(posts, members, themes, seed_value, index):
         with db.engine.connect() as conn, \
                 click.progressbar(length=total, label="Indexing posts") as bar:
             rebuild(conn, progress=bar.update, commit_batches=True)
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    with db.engine.begin() as conn:  # the planner's statistics of the grown tables
+        conn.exec_driver_sql("ANALYZE")
     kinds = ", ".join(f"{n} {kind.value if hasattr(kind, 'value') else kind}"
                       for kind, n in db.session.execute(
                           select(Item.kind, func.count()).group_by(Item.kind)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
 
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,7 +21,8 @@ from app.extensions import db
 from app.filters.services import categories_for, filter_groups_for
 from app.permissions import (Viewer, can_change_readers, can_comment, can_moderate_item,
                              can_read_item, may_write_in_part, needs_approval,
-                             forget_mark, remembered_mark, viewer_for,
+                             forget_mark, remembered_mark, shared_read_access,
+                             standing_items_clause, viewer_for,
                              visible_comments_clause, visible_items_clause)
 from app.items.kinds import ItemKind
 from app.items.tallies import theme_counts
@@ -423,17 +426,36 @@ class BoardQuery:
 
 @dataclass
 class Board:
-    posts: list[Item]
+    """A page of a theme's board. Its posts are read when first asked for: a page whose list
+    is shared (app/posts/listing.py) may never need them."""
+
+    rows: Callable[[], list] = field(repr=False)  # the page's (Item, total, star) rows
     total: int
     page: int
     pages: int
     value_counts: dict[int, int]
-    starred: set[int]
     waiting: list[Item]
     categories: list
     groups: list
     search: object = None  # the parsed query when searching
     search_problem: str | None = None
+    # The viewer's standing in the theme when everyone with it sees exactly this list (the
+    # read accesses they share, and whether they are logged in); None when the viewer sees
+    # posts of their own beyond it, or searches.
+    shared_by: tuple | None = None
+
+    @cached_property
+    def _rows(self) -> list:
+        return self.rows()
+
+    @property
+    def posts(self) -> list[Item]:
+        return [r[0] for r in self._rows]
+
+    @property
+    def starred(self) -> set[int]:
+        """The viewer's stars among the page's posts."""
+        return {r[0].id for r in self._rows if r[2] is not None}
 
 
 def _value_conditions(values_by_group: dict[int, list[int]]):
@@ -482,15 +504,15 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
     order = SORTS.get(query.sort, SORTS["recent"])
     best = searching and query.sort == "relevance"
 
-    def load(page_number):
+    def load(page_number, conditions):
         if searching:
             from app.search.services import order_again, page_of_matches
-            hits = page_of_matches(parsed, [c for c in where if c is not match], order, best,
-                                   per_page, (page_number - 1) * per_page)
+            hits = page_of_matches(parsed, [c for c in conditions if c is not match], order,
+                                   best, per_page, (page_number - 1) * per_page)
             q = (select(Item, hits.c.total).join(hits, hits.c.id == Item.id)
                  .order_by(*order_again(hits, order, best)))
         else:
-            q = (select(Item, literal(None)).where(*where).order_by(*order)
+            q = (select(Item, literal(None)).where(*conditions).order_by(*order)
                  .limit(per_page).offset((page_number - 1) * per_page))
         if viewer.user_id is not None:
             q = q.add_columns(Star.user_id).outerjoin(
@@ -503,25 +525,37 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
         ).unique().all()
 
     page = max(1, query.page)
-    counts = None if searching else theme_counts(
+    counts = None if query.q else theme_counts(
         theme, ItemKind.DISCUSSION, viewer, query.category_id,
         [v for values in by_group.values() for v in values])
-    if not searching:
+    shared_by = None
+    if query.q and not searching:  # a search that can't be run finds nothing
+        total = 0
+        page_rows = list
+    elif searching:
+        rows = load(page, where)
+        total = rows[0][1] if rows else db.session.scalar(
+            select(func.count()).select_from(Item).where(*where)) or 0
+        if not rows and total and page > 1:  # past the last page: show the last one
+            page = -(-total // per_page)
+            rows = load(page, where)
+        page_rows = lambda: rows
+    else:
         total = counts.total if counts is not None else db.session.scalar(
             select(func.count()).select_from(Item).where(*where)) or 0
         page = min(page, max(1, -(-total // per_page)))
-    rows = load(page)
-    if searching and rows:
-        total = rows[0][1]
-    elif searching:
-        total = db.session.scalar(select(func.count()).select_from(Item).where(*where)) or 0
-        if total and page > 1:  # past the last page: show the last one
-            page = -(-total // per_page)
-            rows = load(page)
+        if counts is not None and not counts.personal:
+            # Everyone with the viewer's standing sees this list alike: it is read as theirs
+            # (not with what this viewer would see beyond it) and may be shared among them.
+            shared_by = (viewer.is_authenticated,
+                         tuple(sorted(a.value for a in shared_read_access(viewer, theme))))
+            listed = [Item.theme_id == theme.id, discussions,
+                      standing_items_clause(viewer, theme), *category_cond, *value_conds]
+            page_rows = lambda: load(page, listed)
+        else:
+            page_rows = lambda: load(page, where)
     pages = max(1, -(-total // per_page))
     page = min(page, pages)
-    posts = [r[0] for r in rows]
-    starred = {r[0].id for r in rows if r[2] is not None}
 
     # Facet counts: what the viewer would get by picking each, with the rest of the selection;
     # read from the tallies, or counted for a search and for several filter values at once.
@@ -548,9 +582,8 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
                                Item.state.in_([ItemState.PENDING, ItemState.REJECTED,
                                                 ItemState.HIDDEN]))
             .order_by(Item.created_at.desc()).limit(20)))
-    return Board(posts=posts, total=total, page=page, pages=pages, value_counts=value_counts,
-                 starred=starred,
-                 waiting=waiting, categories=categories, groups=groups, search=parsed,
-                 search_problem=problem)
+    return Board(rows=page_rows, total=total, page=page, pages=pages,
+                 value_counts=value_counts, waiting=waiting, categories=categories,
+                 groups=groups, search=parsed, search_problem=problem, shared_by=shared_by)
 
 

@@ -85,9 +85,11 @@ def show(slug):
     closed_to_viewer = theme.workgroup_type.value == "closed" and not s.is_member
     the_board = None if closed_to_viewer else board(
         theme, query, per_page=current_app.config["POSTS_PER_PAGE"])
+    from app.posts.listing import post_list
     return render_template("themes/theme.html", theme=theme, standing=s, join_form=join_form,
                            children=theme.children, board=the_board, query=query,
-                           star_form=CSRFOnlyForm())
+                           post_list=post_list(theme, the_board, query)
+                           if the_board is not None and the_board.total else None)
 
 
 @bp.route("/t/<slug>/join", methods=["POST"])
