@@ -450,12 +450,18 @@ def shared_read_access(viewer: Viewer, theme: Theme) -> frozenset:
 def personal_items_clause(viewer: Viewer):
     """SQL condition on Item: the items beyond shared_read_access that this viewer may see are
     among these (their own, and those they were chosen to read); None for a visitor."""
+    from sqlalchemy.orm import aliased
+
     from app.items.models import Item, item_reader
 
     if viewer.user_id is None:
         return None
-    return (Item.author_id == viewer.user_id) | Item.id.in_(
-        select(item_reader.c.item_id).where(item_reader.c.user_id == viewer.user_id))
+    # One IN over a union of two index lookups: an OR of the two would make PostgreSQL read
+    # every item of the theme to test each row.
+    written = aliased(Item)
+    return Item.id.in_(
+        select(written.id).where(written.author_id == viewer.user_id)
+        .union_all(select(item_reader.c.item_id).where(item_reader.c.user_id == viewer.user_id)))
 
 
 def live_theme_clause(theme_id_column):

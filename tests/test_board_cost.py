@@ -2,6 +2,8 @@
 the seed command builds a consistent large board."""
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +14,7 @@ from app.themes.models import Role, WorkgroupType
 from tests.factories import (CategoryFactory, FilterGroupFactory, FilterValueFactory,
                              ItemFactory, CommentFactory, StarFactory, ThemeFactory, UserFactory,
                              member)
-from tests.helpers import PAGE_QUERY_BUDGET, counted_queries, Client
+from tests.helpers import PAGE_QUERY_BUDGET, counted_queries, Client, page_text
 
 MAX_QUERIES = POST_PAGE_MAX_QUERIES = PAGE_QUERY_BUDGET
 
@@ -132,3 +134,31 @@ def test_seed_command_builds_a_consistent_board(app):
     statuses = set(db.session.scalars(select(Item.state).distinct()))
     assert {ItemState.PUBLISHED, ItemState.PENDING} <= statuses
     assert db.session.scalar(select(func.count()).select_from(Item).where(Item.restricted)) > 0
+
+
+def test_a_rare_and_a_common_filter_value_list_exactly_their_posts(app):
+    """A common value is found by walking the board's order and checking each post; a rare one
+    (fewer than 1 in WALK_PER_POST of the board) by starting from the value. Both list exactly
+    the posts that have it, newest first, over pages."""
+    from app.posts.services import WALK_PER_POST
+
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    group = FilterGroupFactory(theme_id=theme.id, name="Regio")
+    rare, common = (FilterValueFactory(group=group, name="Zeldzaam"),
+                    FilterValueFactory(group=group, name="Gewoon"))
+    posts = ItemFactory.create_batch(WALK_PER_POST + 25, theme=theme)
+    for n, post in enumerate(posts):
+        post.filter_values = [common] if n % 2 else []
+        post.published_at = post.published_at.replace(microsecond=0) - timedelta(minutes=n)
+    posts[7].filter_values = [rare, common]
+    db.session.commit()
+    client = Client(app)
+    text = page_text(client.get(f"/t/{theme.slug}?f={rare.id}"))
+    assert "1 post" in text and posts[7].title in text
+    assert posts[8].title not in text and posts[9].title not in text
+    first = client.get(f"/t/{theme.slug}?f={common.id}").get_data(as_text=True)
+    second = client.get(f"/t/{theme.slug}?f={common.id}&page=2").get_data(as_text=True)
+    tagged = [p.title for n, p in enumerate(posts) if n % 2 or n == 7]
+    shown = re.findall(r'class="post-item">\s*<h3><a href="/posts/\d+">([^<]+)</a>',
+                       first + second)
+    assert shown == tagged[:40]

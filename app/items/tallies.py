@@ -30,6 +30,7 @@ class Counts:
     by_category: dict[int, int]  # category id -> items, with the selected value if any
     by_value: dict[int, int]  # filter value id -> items, in the selected category if any
     personal: int = 0  # items the viewer sees beyond their standing's (their own, chosen)
+    everything: int = 0  # items the viewer sees in the theme, whatever is selected
 
 
 def theme_counts(theme: Theme, kind: ItemKind, viewer: Viewer, category_id: int | None,
@@ -73,7 +74,7 @@ def theme_counts(theme: Theme, kind: ItemKind, viewer: Viewer, category_id: int 
             by_value[v] += n
     total = by_category.get(category_id, 0) if category_id else sum(by_category.values())
     return Counts(total=total, by_category=by_category, by_value=dict(by_value),
-                  personal=len(personal))
+                  personal=len(personal), everything=sum(per_category.values()))
 
 
 def _personal_items(theme: Theme, kind: ItemKind, viewer: Viewer,

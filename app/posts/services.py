@@ -458,14 +458,26 @@ class Board:
         return {r[0].id for r in self._rows if r[2] is not None}
 
 
-def _value_conditions(values_by_group: dict[int, list[int]]):
+# A page with a filter value walks the board's ORDER BY index, checking each post, when
+# the value is common enough that a page is found within about this many posts per post shown.
+WALK_PER_POST = 200
+
+
+def _value_conditions(values_by_group: dict[int, list[int]], per_post: bool = False):
     """Posts having any chosen value of each group (OR within a group, AND across groups).
-    Checked per post (EXISTS on the tag's primary key), so a page walks the board's own
-    ORDER BY index and stops at its 20, instead of sorting every post that has the value."""
-    return [select(item_filter_value.c.item_id)
-            .where(item_filter_value.c.item_id == Item.id,
-                   item_filter_value.c.filter_value_id.in_(ids)).exists()
-            for ids in values_by_group.values()]
+
+    As EXISTS, the database may start from the posts that have the value (PostgreSQL does,
+    and then sorts them: right for a rare value). With `per_post` each post is checked on
+    its own (a subquery it cannot turn into a join), so a page walks the board's ORDER BY
+    index and stops at its 20: right for a common value, where starting from the value
+    would sort tens of thousands of posts for each page."""
+    conditions = []
+    for ids in values_by_group.values():
+        tagged = select(item_filter_value.c.item_id).where(
+            item_filter_value.c.item_id == Item.id, item_filter_value.c.filter_value_id.in_(ids))
+        conditions.append(tagged.limit(1).scalar_subquery().is_not(None) if per_post
+                          else tagged.exists())
+    return conditions
 
 
 def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Board:
@@ -544,6 +556,9 @@ def board(theme: Theme, query: BoardQuery, user=None, per_page: int = 20) -> Boa
         total = counts.total if counts is not None else db.session.scalar(
             select(func.count()).select_from(Item).where(*where)) or 0
         page = min(page, max(1, -(-total // per_page)))
+        if by_group and counts is not None and counts.everything <= WALK_PER_POST * total:
+            value_conds = _value_conditions(by_group, per_post=True)
+            where = base + category_cond + value_conds
         if counts is not None and not counts.personal:
             # Everyone with the viewer's standing sees this list alike: it is read as theirs
             # (not with what this viewer would see beyond it) and may be shared among them.
