@@ -376,7 +376,7 @@ def visible_items_clause(viewer: Viewer, in_theme: Theme | None = None):
     With `in_theme`, the condition is for the items of that one theme: whether it is deleted
     and which kinds are on there are then decided here from the loaded theme (with its
     ancestors and switches, as get_theme_by_slug loads it) instead of inside the SQL."""
-    from sqlalchemy import and_, false, or_
+    from sqlalchemy import and_, or_
 
     from app.items.models import Item, ItemState, Part, ReadAccess, item_reader
 

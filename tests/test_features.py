@@ -223,6 +223,44 @@ def test_the_overview_costs_a_bounded_number_of_queries(app):
     assert counts[0] == counts[1] and counts[1] <= 10 + len(KINDS) - 1, counts
 
 
+def test_the_overview_with_every_kind_filled_costs_the_same_queries(app):
+    """Tagged questions, articles and updates, events with answers, wiki pages and assigned
+    tasks: the overview reads no tags (it shows none) and does not count the agenda."""
+    from app.events.models import EventResponse
+    from app.items.kinds import ItemKind
+    from app.toolkit.models import BlogArticle, Question, StatusUpdate
+    from tests.factories import FilterGroupFactory, FilterValueFactory, event_item, task, wiki_page
+
+    theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
+    viewer = member(theme)
+    tag = FilterValueFactory(group=FilterGroupFactory(theme_id=theme.id))
+    c = Client(app)
+    c.login(viewer.email)
+    counts = []
+    for n in (1, 4):
+        for _i in range(n):
+            for kind, detail in ((ItemKind.QUESTION, Question), (ItemKind.BLOG, BlogArticle),
+                                 (ItemKind.STATUS_UPDATE, StatusUpdate)):
+                item = ItemFactory(theme=theme, kind=kind, title=f"{kind.value} {n}")
+                item.filter_values = [tag]
+                db.session.add(detail(item_id=item.id, **({"intro": "Kort."}
+                                                          if detail is BlogArticle else {})))
+            event = event_item(theme=theme, title=f"Bijeenkomst {n}")
+            db.session.add(EventResponse(item_id=event.id, user_id=viewer.id, answer="attending"))
+            wiki_page(theme=theme, title=f"Wiki {n}")
+            task(assignees=[viewer], theme=theme, title=f"Taak {n}")
+            CommentFactory(item=ItemFactory(theme=theme), author=UserFactory())
+        db.session.commit()
+        with counted_queries() as statements:
+            page = c.get(f"/t/{theme.slug}/overview")
+        assert page.status_code == 200
+        assert "Bijeenkomst" in page_text(page) and "Taak" in page_text(page)
+        counts.append(len(statements))
+    assert counts[0] == counts[1] and counts[1] <= 19, counts
+    flat = [" ".join(s.split()) for s in statements]
+    assert not [s for s in flat if "filter_value" in s or "count(*) AS count_1 FROM event " in s]
+
+
 def test_a_switched_off_kind_leaves_the_moderation_queue_and_its_count(app):
     theme = ThemeFactory(workgroup_type=WorkgroupType.HALF_OPEN)
     owner = member(theme, role=Role.OWNER)

@@ -462,9 +462,10 @@ def _listed(theme: Theme, viewer):
 
 
 def agenda(theme: Theme, past: bool = False, page: int = 1, per_page: int = 20,
-           user=None) -> Agenda:
+           user=None, paged: bool = True) -> Agenda:
     """A page of the theme's upcoming events (soonest first) or past ones (latest first) that
-    the viewer may see, with the answer counts and the viewer's own answers: four queries."""
+    the viewer may see, with the answer counts and the viewer's own answers: four queries.
+    Without `paged`, only the first `per_page` events, uncounted: three queries."""
     from flask_login import current_user
 
     user = current_user if user is None else user
@@ -473,15 +474,19 @@ def agenda(theme: Theme, past: bool = False, page: int = 1, per_page: int = 20,
              Event.ends_at <= now if past else Event.ends_at > now)
     order = ((Event.starts_at.desc(), Event.item_id.desc()) if past
              else (Event.starts_at, Event.item_id))
-    total = db.session.scalar(select(func.count()).select_from(Event)
-                              .join(Item, Item.id == Event.item_id).where(*where)) or 0
-    pages = max(1, -(-total // per_page))
+    total, pages = None, 1
+    if paged:
+        total = db.session.scalar(select(func.count()).select_from(Event)
+                                  .join(Item, Item.id == Event.item_id).where(*where)) or 0
+        pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     events = list(db.session.scalars(
         select(Event).join(Item, Item.id == Event.item_id).where(*where).order_by(*order)
         .options(contains_eager(Event.item).joinedload(Item.author))
         .limit(per_page).offset((page - 1) * per_page)))
     ids = [e.item_id for e in events]
+    if total is None:
+        total = len(events)
     return Agenda(events=events, total=total, page=page, pages=pages, counts=counts_for(ids),
                   mine=answers_of(user, ids))
 
@@ -500,7 +505,7 @@ def waiting_events(theme: Theme, user) -> list[Item]:
 
 def upcoming(theme: Theme, limit: int) -> Agenda:
     """The overview section: the next events the viewer may see."""
-    return agenda(theme, past=False, page=1, per_page=limit)
+    return agenda(theme, past=False, page=1, per_page=limit, paged=False)
 
 
 def feed_events(theme: Theme, viewer, limit: int = 500) -> list[Event]:

@@ -82,7 +82,6 @@ class _Store:
                 self.entries.popitem(last=False)
 
 
-
 def _parse(html: str) -> list:
     """The rendered list as pieces: text, and (post id, starred, not starred) per star."""
     pieces, at = [], 0

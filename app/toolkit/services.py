@@ -60,8 +60,7 @@ def _rows_query(theme, kind: ItemKind, detail, where, order, options):
     order = order or (Item.published_at.desc(), Item.id.desc())
     return cond, (query.order_by(*order)
                   .options(joinedload(Item.author), joinedload(Item.organisation),
-                           joinedload(Item.category), selectinload(Item.filter_values),
-                           *options))
+                           joinedload(Item.category), *options))
 
 
 def _rows(result) -> list:
@@ -73,7 +72,8 @@ def list_page(theme, kind: ItemKind, detail=None, *, where=(), order=None, page:
     """One page of the theme's published items of this kind that the viewer may see, each
     with its detail row and image: two queries (the count, the page), plus one per
     collection in `options`, whatever the page's size."""
-    cond, query = _rows_query(theme, kind, detail, where, order, options)
+    cond, query = _rows_query(theme, kind, detail, where, order,
+                              (selectinload(Item.filter_values), *options))  # their tags
     total = db.session.scalar(select(func.count()).select_from(Item).where(*cond)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
@@ -82,8 +82,8 @@ def list_page(theme, kind: ItemKind, detail=None, *, where=(), order=None, page:
 
 
 def recent(theme, kind: ItemKind, detail, limit: int, options=()) -> list:
-    """The newest (item, detail, image) rows of a kind for the theme's overview: one query
-    (plus one per collection in `options`)."""
+    """The newest (item, detail, image) rows of a kind for the theme's overview (which shows
+    no tags): one query (plus one per collection in `options`)."""
     _cond, query = _rows_query(theme, kind, detail, (), None, options)
     return _rows(db.session.execute(query.limit(limit)).unique().all())
 
