@@ -299,17 +299,33 @@ def _member_key() -> tuple | None:
 _MEMBER_UNSTORED = {"set-cookie", "cache-control", "x-query-count"}
 
 
+def _read_generation():
+    """First of all the hooks of a read request: the generation that what it serves or keeps
+    (a member's page, a board's shared list: app/posts/listing.py) belongs to. Read once,
+    before anything of the request touches the database, so nothing kept under it can be
+    older than it."""
+    view = current_app.view_functions.get(request.endpoint)
+    if request.method != "GET" or not getattr(view, "_page_cacheable", False):
+        return
+    try:
+        g._generation = current_app.extensions["page_cache_generation"].current_or_owed()
+    except Exception as exc:  # as for visitors: nothing is served or kept while unreadable
+        log.warning("page cache generation unreadable: %s", exc)
+        if "page_cache" in current_app.extensions:
+            current_app.extensions["page_cache"].clear()
+
+
+def request_generation() -> int | None:
+    """The generation this read request may serve and keep under (None: keep nothing)."""
+    return g.get("_generation")
+
+
 def _member_page():
     """Before a member's read request: their own stored page, if it is still current."""
     cache = current_app.extensions["page_cache"]
-    key = _member_key()
+    generation = request_generation()
+    key = _member_key() if generation is not None else None
     if key is None:
-        return None
-    try:
-        generation = cache.generation.current_or_owed()
-    except Exception as exc:  # as for visitors: nothing is served or kept while unreadable
-        log.warning("page cache generation unreadable: %s", exc)
-        cache.clear()
         return None
     entry = cache.entries.get(key)
     if entry is not None and entry.generation == generation and entry.expires > time.monotonic():
@@ -392,6 +408,8 @@ def init_app(app) -> None:
     app.extensions["page_cache_generation"] = generation
     with app.app_context():
         _watch_writes(db.engine, generation)
+    if app.config.get("PAGE_CACHE", True) or app.config.get("LIST_CACHE", True):
+        app.before_request_funcs.setdefault(None, []).insert(0, _read_generation)
     if not app.config.get("PAGE_CACHE", True):
         return
     cache = PageCache(app, generation)

@@ -25,7 +25,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import current_app, g, render_template, request
+from flask import current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -117,11 +117,12 @@ def _cards_seen(author_ids: list[int]) -> tuple:
 
 def post_list(theme, board, query) -> Markup:
     """The page's list of posts as the viewer sees it (see the module docstring)."""
+    from app.pagecache import request_generation
     from app.posts.services import starred_ids
     from app.templating import board_url
 
     address = board_url(theme, query, page=board.page)
-    generation = g.get("_list_generation")
+    generation = request_generation() if current_app.config["LIST_CACHE"] else None
     if board.shared_by is None or generation is None:
         return _fill(_render(theme, board, query, address), board.starred)
 
@@ -147,21 +148,5 @@ def post_list(theme, board, query) -> Markup:
     return _fill(pieces, starred)
 
 
-def _note_generation():
-    """Before anything is read for a read page: the generation its kept list may be used
-    and stored under (app/pagecache.py). Read first, so that a list can never be older
-    than the generation it is kept under."""
-    view = current_app.view_functions.get(request.endpoint)
-    if request.method != "GET" or not getattr(view, "_page_cacheable", False):
-        return
-    try:
-        g._list_generation = current_app.extensions["page_cache_generation"].current_or_owed()
-    except Exception:  # the shared counter is out of reach: nothing is kept or reused
-        g._list_generation = None
-
-
 def init_app(app) -> None:
     app.extensions["shared_post_lists"] = _Store(int(app.config["LIST_CACHE_ENTRIES"]))
-    if app.config["LIST_CACHE"]:
-        # First of all the request's hooks: before any of them reads the database.
-        app.before_request_funcs.setdefault(None, []).insert(0, _note_generation)
