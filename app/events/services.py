@@ -449,7 +449,7 @@ def send_reminders(now: datetime | None = None) -> int:
 @dataclass
 class Agenda:
     events: list[Event]
-    total: int
+    total: int | None  # None when not counted (agenda(paged=False))
     page: int
     pages: int
     counts: dict[int, Counts]
@@ -485,8 +485,6 @@ def agenda(theme: Theme, past: bool = False, page: int = 1, per_page: int = 20,
         .options(contains_eager(Event.item).joinedload(Item.author))
         .limit(per_page).offset((page - 1) * per_page)))
     ids = [e.item_id for e in events]
-    if total is None:
-        total = len(events)
     return Agenda(events=events, total=total, page=page, pages=pages, counts=counts_for(ids),
                   mine=answers_of(user, ids))
 
